@@ -1,0 +1,43 @@
+#pragma once
+// Structured logging through spdlog: one JSON object per line (default) or plain text.
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
+
+namespace rt {
+
+enum class LogFormat { json, text };
+
+struct LogSettings {
+  std::string level = "info";  // trace|debug|info|warn|error|off
+  LogFormat format = LogFormat::json;
+  std::string component;       // e.g. "bridge"
+  nlohmann::json context;      // fields added to every line, e.g. {"fleet":..,"agent":..}
+};
+
+// A logger that writes one event per line to stderr. Fields are merged into the line.
+class Logger {
+ public:
+  explicit Logger(LogSettings settings);
+  Logger();  // info, json, no component: for tests and tools
+
+  void debug(std::string_view event, const nlohmann::json& fields = {}) const;
+  void info(std::string_view event, const nlohmann::json& fields = {}) const;
+  void warn(std::string_view event, const nlohmann::json& fields = {}) const;
+  void error(std::string_view event, const nlohmann::json& fields = {}) const;
+
+  // A logger with the same sink and extra fixed context (e.g. a sub-component).
+  Logger with(const nlohmann::json& extra_context) const;
+
+ private:
+  void write(spdlog::level::level_enum level, std::string_view event, const nlohmann::json& fields) const;
+  std::shared_ptr<spdlog::logger> sink_;
+  LogSettings settings_;
+};
+
+bool parse_log_level(std::string_view text);
+
+}  // namespace rt

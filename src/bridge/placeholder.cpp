@@ -1,0 +1,2 @@
+// The bridge component.
+namespace rt::bridge {}

@@ -1,0 +1,2 @@
+// The cli component.
+namespace rt::cli {}

@@ -1,0 +1,206 @@
+#include "roundtable/contract/envelope.hpp"
+
+#include <array>
+
+#include "roundtable/common/uuid.hpp"
+#include "roundtable/contract/identifiers.hpp"
+#include "roundtable/contract/subjects.hpp"
+
+namespace rt::contract {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::string_view, 11> kKnownFields{"id",       "version", "type",          "from",
+                                                         "to",       "fleet",   "timestamp",     "correlationId",
+                                                         "priority", "ttl",     "payload"};
+constexpr size_t kMaxFreeTextId = 128;
+
+Error invalid(std::string message) { return make_error(ErrorCode::invalid_params, std::move(message)); }
+
+Result<std::string> required_string(const json& doc, const char* field) {
+  auto it = doc.find(field);
+  if (it == doc.end()) return invalid(std::string("missing required field '") + field + "'");
+  if (!it->is_string()) return invalid(std::string("field '") + field + "' must be a string");
+  return it->get<std::string>();
+}
+
+Result<std::optional<std::string>> optional_string(const json& doc, const char* field) {
+  auto it = doc.find(field);
+  if (it == doc.end() || it->is_null()) return std::optional<std::string>{};
+  if (!it->is_string()) return invalid(std::string("field '") + field + "' must be a string");
+  return std::optional<std::string>{it->get<std::string>()};
+}
+
+Status check_version(const std::string& version) {
+  auto dot = version.find('.');
+  std::string major = version.substr(0, dot);
+  if (major.empty() || major.find_first_not_of("0123456789") != std::string::npos)
+    return invalid("field 'version' must look like '1.0', got '" + version + "'");
+  if (major != "1") return invalid("unsupported contract version '" + version + "' (this side speaks major version 1)");
+  return {};
+}
+
+Status check_identifier_field(const char* field, const std::optional<std::string>& value) {
+  if (value && !is_identifier(*value))
+    return invalid(std::string("field '") + field + "' value '" + *value + "' is not an identifier ([a-z0-9][a-z0-9-]*)");
+  return {};
+}
+
+Result<int64_t> parse_ttl(const json& doc) {
+  auto it = doc.find("ttl");
+  if (it == doc.end() || it->is_null()) return kDefaultTtlSeconds;
+  if (!it->is_number_integer()) return invalid("field 'ttl' must be an integer number of seconds");
+  int64_t ttl = it->get<int64_t>();
+  if (ttl < 0) return invalid("field 'ttl' must not be negative, got " + std::to_string(ttl));
+  return ttl;
+}
+
+Result<Priority> parse_priority_field(const json& doc) {
+  auto it = doc.find("priority");
+  if (it == doc.end() || it->is_null()) return Priority::normal;
+  if (!it->is_string()) return invalid("field 'priority' must be a string");
+  auto parsed = parse_priority(it->get<std::string>());
+  if (!parsed) return invalid("field 'priority' must be low|normal|high|critical, got '" + it->get<std::string>() + "'");
+  return *parsed;
+}
+
+}  // namespace
+
+std::string_view priority_name(Priority priority) {
+  switch (priority) {
+    case Priority::low: return "low";
+    case Priority::high: return "high";
+    case Priority::critical: return "critical";
+    default: return "normal";
+  }
+}
+
+std::optional<Priority> parse_priority(std::string_view name) {
+  if (name == "low") return Priority::low;
+  if (name == "normal") return Priority::normal;
+  if (name == "high") return Priority::high;
+  if (name == "critical") return Priority::critical;
+  return std::nullopt;
+}
+
+std::optional<SystemTime> Envelope::expires_at() const {
+  if (ttl_seconds == 0) return std::nullopt;
+  auto sent = parse_rfc3339(timestamp);
+  if (!sent) return std::nullopt;
+  return *sent + std::chrono::seconds(ttl_seconds);
+}
+
+bool Envelope::expired(SystemTime now) const {
+  auto deadline = expires_at();
+  return deadline && now > *deadline;
+}
+
+Envelope make_envelope(std::string type, std::string from, nlohmann::json payload, SystemTime now) {
+  Envelope envelope;
+  envelope.id = make_uuid_v4();
+  envelope.type = std::move(type);
+  envelope.from = std::move(from);
+  envelope.timestamp = format_rfc3339(now);
+  envelope.payload = std::move(payload);
+  return envelope;
+}
+
+Result<Envelope> envelope_from_json(const json& doc) {
+  if (!doc.is_object()) return invalid("message must be a JSON object");
+  Envelope envelope;
+  auto id = required_string(doc, "id");
+  if (!id) return id.error();
+  if (!is_uuid_v4(*id)) return invalid("field 'id' must be a uuid v4, got '" + id->substr(0, kMaxFreeTextId) + "'");
+  envelope.id = *id;
+
+  auto version = required_string(doc, "version");
+  if (!version) return version.error();
+  if (auto status = check_version(*version); !status) return status.error();
+  envelope.version = *version;
+
+  auto type = required_string(doc, "type");
+  if (!type) return type.error();
+  if (!is_event_type(*type)) return invalid("field 'type' must be dotted identifiers like 'task.request', got '" + type->substr(0, kMaxFreeTextId) + "'");
+  envelope.type = *type;
+
+  auto from = required_string(doc, "from");
+  if (!from) return from.error();
+  if (!is_identifier(*from)) return invalid("field 'from' value '" + from->substr(0, kMaxFreeTextId) + "' is not an identifier ([a-z0-9][a-z0-9-]*)");
+  envelope.from = *from;
+
+  auto timestamp = required_string(doc, "timestamp");
+  if (!timestamp) return timestamp.error();
+  if (!parse_rfc3339(*timestamp)) return invalid("field 'timestamp' must be RFC 3339 (e.g. 2026-02-08T15:00:00Z), got '" + timestamp->substr(0, kMaxFreeTextId) + "'");
+  envelope.timestamp = *timestamp;
+
+  auto payload = doc.find("payload");
+  if (payload == doc.end()) return invalid("missing required field 'payload'");
+  if (!payload->is_object()) return invalid("field 'payload' must be an object");
+  envelope.payload = *payload;
+
+  for (const char* field : {"to", "fleet", "correlationId"}) {
+    auto value = optional_string(doc, field);
+    if (!value) return value.error();
+    if (std::string_view(field) != "correlationId") {
+      if (auto status = check_identifier_field(field, *value); !status) return status.error();
+    } else if (*value && (value->value().empty() || value->value().size() > kMaxFreeTextId)) {
+      return invalid("field 'correlationId' must be 1 to 128 characters");
+    }
+    if (std::string_view(field) == "to") envelope.to = *value;
+    else if (std::string_view(field) == "fleet") envelope.fleet = *value;
+    else envelope.correlation_id = *value;
+  }
+
+  auto priority = parse_priority_field(doc);
+  if (!priority) return priority.error();
+  envelope.priority = *priority;
+
+  auto ttl = parse_ttl(doc);
+  if (!ttl) return ttl.error();
+  envelope.ttl_seconds = *ttl;
+
+  for (const auto& [key, value] : doc.items())
+    if (std::find(kKnownFields.begin(), kKnownFields.end(), key) == kKnownFields.end()) envelope.unknown_fields[key] = value;
+  return envelope;
+}
+
+Result<Envelope> parse_envelope(std::string_view bytes, size_t max_bytes) {
+  if (bytes.size() > max_bytes)
+    return invalid("message is " + std::to_string(bytes.size()) + " bytes, over the limit of " + std::to_string(max_bytes));
+  json doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  if (doc.is_discarded()) return invalid("message is not valid JSON");
+  return envelope_from_json(doc);
+}
+
+json envelope_to_json(const Envelope& envelope) {
+  json doc = envelope.unknown_fields.is_object() ? envelope.unknown_fields : json::object();
+  doc["id"] = envelope.id;
+  doc["version"] = envelope.version;
+  doc["type"] = envelope.type;
+  doc["from"] = envelope.from;
+  if (envelope.to) doc["to"] = *envelope.to;
+  if (envelope.fleet) doc["fleet"] = *envelope.fleet;
+  doc["timestamp"] = envelope.timestamp;
+  if (envelope.correlation_id) doc["correlationId"] = *envelope.correlation_id;
+  doc["priority"] = std::string(priority_name(envelope.priority));
+  doc["ttl"] = envelope.ttl_seconds;
+  doc["payload"] = envelope.payload;
+  return doc;
+}
+
+std::string serialize(const Envelope& envelope) {
+  return envelope_to_json(envelope).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<std::string> readable_id(std::string_view bytes) {
+  json doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+  auto it = doc.find("id");
+  if (it == doc.end() || !it->is_string()) return std::nullopt;
+  std::string id = it->get<std::string>();
+  if (!is_uuid_v4(id)) return std::nullopt;
+  return id;
+}
+
+}  // namespace rt::contract

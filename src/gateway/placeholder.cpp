@@ -1,0 +1,2 @@
+// The gateway component.
+namespace rt::gateway {}

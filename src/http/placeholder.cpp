@@ -1,0 +1,2 @@
+// The http component's sources land here.
+namespace rt::http {}

@@ -1,0 +1,2 @@
+// The llm component's sources land here.
+namespace rt::llm {}
