@@ -1,0 +1,48 @@
+#pragma once
+// A small Prometheus registry: counters, gauges and histograms with labels, rendered in the
+// text exposition format (version 0.0.4). Thread-safe; values are doubles.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace rt::http {
+
+using Labels = std::map<std::string, std::string>;
+
+class MetricsRegistry {
+ public:
+  void counter(const std::string& name, const std::string& help);
+  void gauge(const std::string& name, const std::string& help);
+  void histogram(const std::string& name, const std::string& help, std::vector<double> buckets);
+
+  void add(const std::string& name, double amount = 1, const Labels& labels = {});   // counter
+  void set(const std::string& name, double value, const Labels& labels = {});        // gauge
+  void observe(const std::string& name, double value, const Labels& labels = {});    // histogram
+  double value(const std::string& name, const Labels& labels = {}) const;           // counter/gauge, for tests
+
+  std::string render() const;
+  static constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+ private:
+  enum class Kind { counter, gauge, histogram };
+  struct Series {
+    double value = 0;                 // counter or gauge
+    std::vector<uint64_t> bucket_counts;  // histogram, non-cumulative
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  struct Family {
+    Kind kind;
+    std::string help;
+    std::vector<double> buckets;
+    std::map<Labels, Series> series;
+  };
+  Family& family(const std::string& name, Kind kind);
+  mutable std::mutex mutex_;
+  std::map<std::string, Family> families_;
+};
+
+}  // namespace rt::http

@@ -1,2 +1,0 @@
-// The http component's sources land here.
-namespace rt::http {}
