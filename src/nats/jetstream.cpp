@@ -22,19 +22,48 @@ PullSubscription& PullSubscription::operator=(PullSubscription&& other) noexcept
   return *this;
 }
 
-Result<std::vector<Message>> PullSubscription::fetch(int batch, std::chrono::milliseconds wait) {
+namespace {
+
+// One pull request. NoWait answers at once with what is there; a waiting request for a
+// batch of N would hold until N arrive or it expires, so waiting requests ask for one.
+natsStatus pull(natsSubscription* sub, int batch, bool no_wait, std::chrono::milliseconds wait,
+                std::vector<Message>& out, jsErrCode& jerr) {
+  jsFetchRequest request;
+  jsFetchRequest_Init(&request);
+  request.Batch = batch;
+  request.NoWait = no_wait;
+  request.Expires = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
   natsMsgList list{};
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = natsSubscription_Fetch(&list, sub_, batch, wait.count(), &jerr);
-  std::vector<Message> out;
-  if (s == NATS_TIMEOUT) return out;
-  if (s != NATS_OK) return nats_error(s, "fetch", jerr);
-  out.reserve(static_cast<size_t>(list.Count));
+  natsStatus s = natsSubscription_FetchRequest(&list, sub, &request);
+  (void)jerr;
+  if (s != NATS_OK) return s;
   for (int i = 0; i < list.Count; ++i) {
     out.emplace_back(list.Msgs[i]);
     list.Msgs[i] = nullptr;  // ownership moved
   }
   natsMsgList_Destroy(&list);
+  return NATS_OK;
+}
+
+bool is_empty_answer(natsStatus s) { return s == NATS_TIMEOUT || s == NATS_NOT_FOUND; }
+
+}  // namespace
+
+Result<std::vector<Message>> PullSubscription::fetch(int batch, std::chrono::milliseconds wait) {
+  std::vector<Message> out;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = pull(sub_, batch, true, wait, out, jerr);
+  if (s != NATS_OK && !is_empty_answer(s)) return nats_error(s, "fetch", jerr);
+  if (!out.empty()) return out;
+  s = pull(sub_, 1, false, wait, out, jerr);
+  if (s != NATS_OK) {
+    if (is_empty_answer(s)) return out;
+    return nats_error(s, "fetch", jerr);
+  }
+  if (batch > 1) {
+    s = pull(sub_, batch - 1, true, wait, out, jerr);
+    if (s != NATS_OK && !is_empty_answer(s) && out.empty()) return nats_error(s, "fetch", jerr);
+  }
   return out;
 }
 
@@ -42,6 +71,14 @@ Result<std::unique_ptr<JetStream>> JetStream::create(Connection& connection, std
   jsOptions options;
   jsOptions_Init(&options);
   options.Wait = api_timeout.count();
+  options.PublishAsync.MaxPending = 4096;
+  options.PublishAsync.ErrHandler = [](jsCtx*, jsPubAckErr* pae, void* closure) {
+    auto* conn = static_cast<Connection*>(closure);
+    const char* subject = pae->Msg ? natsMsg_GetSubject(pae->Msg) : "";
+    conn->logger().warn("nats.async_publish_failed", {{"subject", subject ? subject : ""},
+                                                       {"error", pae->ErrText ? pae->ErrText : natsStatus_GetText(pae->Err)}});
+  };
+  options.PublishAsync.ErrHandlerClosure = &connection;
   jsCtx* js = nullptr;
   if (auto s = natsConnection_JetStream(&js, connection.get(), &options); s != NATS_OK) return nats_error(s, "JetStream context");
   return std::unique_ptr<JetStream>(new JetStream(connection, js));
@@ -63,6 +100,21 @@ Result<PublishAck> JetStream::publish(std::string_view subject, std::string_view
   PublishAck out{ack->Stream ? ack->Stream : "", ack->Sequence, ack->Duplicate};
   jsPubAck_Destroy(ack);
   return out;
+}
+
+Status JetStream::publish_async(std::string_view subject, std::string_view data, std::string_view msg_id) {
+  std::string subj(subject), id(msg_id);
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  if (!id.empty()) options.MsgId = id.c_str();
+  return to_status(js_PublishAsync(js_, subj.c_str(), data.data(), static_cast<int>(data.size()), &options), "publish to " + subj);
+}
+
+Status JetStream::complete_async(std::chrono::milliseconds timeout) {
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  options.MaxWait = timeout.count();
+  return to_status(js_PublishAsyncComplete(js_, &options), "waiting for publish acks");
 }
 
 Status JetStream::delete_consumer(std::string_view stream, std::string_view name) {

@@ -94,6 +94,11 @@ class JetStream {
   // Publishes with `Nats-Msg-Id` and waits for the stream's ack.
   Result<PublishAck> publish(std::string_view subject, std::string_view data, std::string_view msg_id);
 
+  // Publishes without waiting for the ack (for events): failures are logged by the context's
+  // error handler. complete_async() waits for every outstanding ack.
+  Status publish_async(std::string_view subject, std::string_view data, std::string_view msg_id);
+  Status complete_async(std::chrono::milliseconds timeout);
+
   Result<StreamApplyReport> apply_stream(const contract::StreamSpec& spec);
   Result<StreamState> stream_state(std::string_view name);
 
@@ -103,6 +108,8 @@ class JetStream {
   Result<ConsumerState> consumer_state(std::string_view stream, std::string_view name);
   Result<std::vector<ConsumerState>> consumers(std::string_view stream);
   Status delete_consumer(std::string_view stream, std::string_view name);
+  // The newest stored message on an exact subject; empty when there is none.
+  Result<std::optional<Message>> last_message(std::string_view stream, std::string_view subject);
 
   Connection& connection() { return connection_; }
 
