@@ -1,6 +1,47 @@
+// nats-bridge: the knight's sidecar. See `nats-bridge --help`.
+#include <csignal>
 #include <cstdio>
+#include <thread>
+
+#include "roundtable/bridge/bridge.hpp"
+#include "roundtable/bridge/config.hpp"
+
+extern char** environ;
+
 int main(int argc, char** argv) {
-  (void)argc;
-  std::printf("usage: %s (not yet implemented)\n", argv[0]);
-  return 0;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& arg : args)
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(rt::bridge::bridge_usage().c_str(), stdout);
+      return 0;
+    }
+  rt::bridge::BridgeConfig config;
+  try {
+    config = rt::bridge::load_bridge_config(args, rt::config::environment_from(environ));
+  } catch (const rt::config::ConfigError& error) {
+    std::fprintf(stderr, "nats-bridge: %s\n", error.what());
+    return 2;
+  }
+  // Signals are taken by one thread with sigwait, so no other thread is interrupted.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  rt::Logger logger(config.log);
+  rt::bridge::Bridge bridge(config, logger);
+  std::thread signal_waiter([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    logger.info("bridge.signal", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    bridge.request_stop();
+  });
+  int code = bridge.run();
+  if (signal_waiter.joinable()) {
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);  // wake it if no signal came
+    signal_waiter.join();
+  }
+  return code;
 }

@@ -1,0 +1,107 @@
+#pragma once
+// The nats-bridge daemon: connects, binds consumers, runs fetchers, workers, the in-progress
+// keeper and the monitor (heartbeats, health), and shuts down without losing a task.
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "roundtable/bridge/config.hpp"
+#include "roundtable/bridge/dedup_store.hpp"
+#include "roundtable/bridge/gateway_client.hpp"
+#include "roundtable/bridge/held_task.hpp"
+#include "roundtable/bridge/outbox.hpp"
+#include "roundtable/bridge/task_processor.hpp"
+#include "roundtable/bridge/task_queue.hpp"
+#include "roundtable/common/log.hpp"
+#include "roundtable/common/time.hpp"
+#include "roundtable/http/metrics.hpp"
+#include "roundtable/nats/connection.hpp"
+#include "roundtable/nats/jetstream.hpp"
+#include "roundtable/redis/client.hpp"
+
+namespace rt::bridge {
+
+class HealthServer;
+
+class Bridge {
+ public:
+  Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient> gateway = nullptr);
+  ~Bridge();
+
+  // Runs until request_stop(); returns the process exit code (CONTRACT §9).
+  int run();
+  void request_stop();
+
+  // Readiness facts for /readyz and heartbeats.
+  struct Readiness {
+    bool nats_connected = false;
+    bool consumers_bound = false;
+    bool gateway_healthy = false;
+    bool gateway_auth_ok = true;
+    bool redis_configured = false;
+    bool redis_up = false;
+    bool ready() const { return nats_connected && consumers_bound && gateway_healthy && gateway_auth_ok; }
+    std::string heartbeat_status() const;
+  };
+  Readiness readiness() const;
+  std::string metrics_text();
+
+ private:
+  bool connect_and_bind();
+  bool bind_consumers();
+  void start_workers();
+  void fetch_loop(size_t consumer_index);
+  void work_loop();
+  void keeper_loop();
+  void monitor_loop();
+  void publish_heartbeat();
+  void shut_down();
+  void release(const HeldTaskPtr& task);
+  bool wait_stop_for(std::chrono::milliseconds duration);
+  nlohmann::json consumer_states();
+
+  BridgeConfig config_;
+  Logger logger_;
+  SystemClock clock_;
+  http::MetricsRegistry metrics_;
+  std::unique_ptr<GatewayClient> gateway_;
+  std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<nats::Connection> connection_;
+  std::unique_ptr<nats::JetStream> js_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<DedupStore> dedup_;
+  std::unique_ptr<TaskProcessor> processor_;
+  std::unique_ptr<HealthServer> health_;
+  GatewayState gateway_state_;
+
+  struct BoundConsumer {
+    std::string domain;
+    std::string name;
+    nats::PullSubscription subscription;
+  };
+  std::vector<BoundConsumer> consumers_;
+  std::atomic<bool> consumers_bound_{false};
+
+  PriorityQueue<HeldTaskPtr> queue_;
+  std::mutex held_mutex_;
+  std::condition_variable slot_freed_;
+  std::vector<HeldTaskPtr> held_;  // queued and in flight
+  int reserved_ = 0;                // fetch slots requested but not yet arrived
+  std::atomic<int> in_flight_{0};
+
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> workers_running_{0};
+  std::vector<std::thread> fetchers_, workers_, services_;
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+  std::string instance_;
+  mutable std::mutex consumer_state_mutex_;
+  nlohmann::json last_consumer_states_ = nlohmann::json::array();
+};
+
+}  // namespace rt::bridge

@@ -1,0 +1,28 @@
+#pragma once
+// Redis claim/done markers (CONTRACT §8 rt:<fleet>:dedup:<task-id>, 24h). Optional: without
+// Redis every check answers `unknown` and the bridge leans on JetStream de-duplication.
+#include <memory>
+#include <string>
+
+#include "roundtable/redis/client.hpp"
+
+namespace rt::bridge {
+
+class DedupStore {
+ public:
+  enum class State { fresh, done, unknown };
+  DedupStore(redis::Client* client, std::string fleet, std::string agent)
+      : client_(client), fleet_(std::move(fleet)), agent_(std::move(agent)) {}
+
+  // Claims the task unless it is already done.
+  State claim(const std::string& task_id);
+  void mark_done(const std::string& task_id);
+
+ private:
+  std::string key(const std::string& task_id) const { return "rt:" + fleet_ + ":dedup:" + task_id; }
+  redis::Client* client_;
+  std::string fleet_;
+  std::string agent_;
+};
+
+}  // namespace rt::bridge

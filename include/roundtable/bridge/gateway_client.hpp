@@ -1,0 +1,55 @@
+#pragma once
+// The seam between the bridge and whatever thinks: knight-gateway (webhook) or an
+// OpenAI-compatible gateway such as OpenClaw (CONTRACT §5).
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "roundtable/bridge/config.hpp"
+#include "roundtable/common/time.hpp"
+#include "roundtable/contract/envelope.hpp"
+#include "roundtable/contract/payloads.hpp"
+
+namespace rt::bridge {
+
+struct GatewayRequest {
+  const contract::Envelope& envelope;
+  const contract::TaskRequest& task;
+  std::string_view raw;  // the envelope exactly as received
+  int attempt = 1;
+  SystemTime deadline;
+};
+
+struct GatewayOutcome {
+  bool completed = false;
+  contract::TaskResult result;    // when completed
+  contract::TaskFailure failure;  // when not: code, message, retryable, retryAfterSeconds
+  bool auth_problem = false;      // 401/403: the bridge is misconfigured and not ready
+  int http_status = 0;            // 0 when no HTTP answer came
+};
+
+using ProgressSink = std::function<void(const contract::Progress&)>;
+
+class GatewayClient {
+ public:
+  virtual ~GatewayClient() = default;
+  // Thread-safe; blocks until the gateway answers, fails, or the timeout passes.
+  virtual GatewayOutcome deliver(const GatewayRequest& request, const ProgressSink& progress) = 0;
+  // True when the gateway answers its health check.
+  virtual bool healthy() = 0;
+};
+
+std::unique_ptr<GatewayClient> make_webhook_client(const BridgeConfig& config);
+std::unique_ptr<GatewayClient> make_openai_client(const BridgeConfig& config);
+
+// CONTRACT §5 status mapping for a non-2xx answer.
+GatewayOutcome outcome_for_status(int status, std::optional<int64_t> retry_after_seconds, std::string detail);
+// Retry-After: delta-seconds or an HTTP date; nullopt when absent or unreadable.
+std::optional<int64_t> parse_retry_after(std::string_view value, SystemTime now);
+// The task rendered as one user message, for chat-completion gateways.
+std::string render_task_text(const contract::TaskRequest& task);
+
+}  // namespace rt::bridge

@@ -1,0 +1,49 @@
+#pragma once
+// Everything the bridge says on the bus: results (acked), events (async), all enveloped.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "roundtable/common/log.hpp"
+#include "roundtable/common/result.hpp"
+#include "roundtable/contract/envelope.hpp"
+#include "roundtable/nats/jetstream.hpp"
+
+namespace rt::bridge {
+
+// What an event or result refers to; for a rejected message, only what could be read.
+struct TaskRef {
+  std::optional<std::string> id;
+  std::optional<std::string> requester;  // the task's "from"
+  std::string domain;
+};
+
+class Outbox {
+ public:
+  Outbox(nats::JetStream& js, std::string fleet, std::string agent, Logger logger);
+
+  // task.result or task.failed on <fleet>.results.<domain>.<id>, Nats-Msg-Id result-<id>,
+  // waiting for the stream's ack. A result over 4 MiB becomes an internal_error failure.
+  Status publish_result(const TaskRef& task, std::string_view type, nlohmann::json payload);
+  // roundtable.events.<fleet>.<type>, Nats-Msg-Id = event id; does not wait for the ack.
+  void publish_event(std::string_view type, nlohmann::json payload, const TaskRef* task = nullptr);
+  // The same, waiting for the stream's ack: for events that must be stored before we move on.
+  Status publish_event_acked(std::string_view type, nlohmann::json payload, const TaskRef* task = nullptr);
+  // Heartbeat on <fleet>.heartbeat.<agent>, acked.
+  Status publish_heartbeat(nlohmann::json payload);
+  // Whether a result for this task is already stored (a redelivery after a crash).
+  Result<bool> result_exists(const TaskRef& task);
+  Status flush_events(std::chrono::milliseconds timeout) { return js_.complete_async(timeout); }
+
+ private:
+  contract::Envelope envelope(std::string_view type, nlohmann::json payload, const TaskRef* task) const;
+
+  nats::JetStream& js_;
+  std::string fleet_;
+  std::string agent_;
+  Logger logger_;
+};
+
+}  // namespace rt::bridge

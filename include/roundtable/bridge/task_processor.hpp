@@ -1,0 +1,56 @@
+#pragma once
+// One task, step by step (DESIGN "nats-bridge: one task, step by step", steps 2-6).
+#include <atomic>
+#include <optional>
+#include <string>
+
+#include "roundtable/bridge/config.hpp"
+#include "roundtable/bridge/dedup_store.hpp"
+#include "roundtable/bridge/gateway_client.hpp"
+#include "roundtable/bridge/held_task.hpp"
+#include "roundtable/bridge/outbox.hpp"
+#include "roundtable/common/log.hpp"
+#include "roundtable/common/time.hpp"
+#include "roundtable/http/metrics.hpp"
+
+namespace rt::bridge {
+
+// Shared readiness facts the processor learns from gateway answers.
+struct GatewayState {
+  std::atomic<bool> healthy{false};
+  std::atomic<bool> auth_ok{true};
+  std::atomic<int> active{0};
+};
+
+class TaskProcessor {
+ public:
+  TaskProcessor(const BridgeConfig& config, Outbox& outbox, DedupStore& dedup, GatewayClient& gateway,
+                http::MetricsRegistry& metrics, GatewayState& gateway_state, const Clock& clock, Logger logger);
+
+  void process(HeldTask& task);
+  // Once set, a result that cannot be stored is given back (nak) instead of retried.
+  void stop_retrying() { stopping_ = true; }
+
+ private:
+  struct Validated;
+  std::optional<Validated> validate(HeldTask& task);
+  void reject(HeldTask& task, ErrorCode code, const std::string& reason, const std::optional<std::string>& domain);
+  void complete(HeldTask& task, const Validated& v, contract::TaskResult result,
+                std::chrono::steady_clock::time_point started);
+  void fail(HeldTask& task, const Validated& v, contract::TaskFailure failure);
+  bool store_result(const TaskRef& ref, std::string_view type, const nlohmann::json& payload);
+  std::chrono::milliseconds retry_delay(int attempt, const std::optional<int64_t>& retry_after) const;
+  void count(const char* outcome_label);
+
+  const BridgeConfig& config_;
+  Outbox& outbox_;
+  DedupStore& dedup_;
+  GatewayClient& gateway_;
+  http::MetricsRegistry& metrics_;
+  GatewayState& gateway_state_;
+  const Clock& clock_;
+  Logger logger_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace rt::bridge

@@ -1,0 +1,316 @@
+#include "roundtable/bridge/bridge.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "health_server.hpp"
+#include "roundtable/bridge/bridge_metrics.hpp"
+#include "roundtable/config/settings.hpp"
+#include "roundtable/contract/payloads.hpp"
+#include "roundtable/contract/streams.hpp"
+#include "roundtable/contract/subjects.hpp"
+
+namespace rt::bridge {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr milliseconds kFetchWait{1000};
+constexpr milliseconds kRetryPause{500};
+
+std::string make_instance_name() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + "/" + std::to_string(::getpid());
+}
+
+}  // namespace
+
+std::string Bridge::Readiness::heartbeat_status() const {
+  if (!nats_connected || !consumers_bound || !gateway_healthy || !gateway_auth_ok) return "unhealthy";
+  if (!redis_configured || !redis_up) return "degraded";
+  return "healthy";
+}
+
+Bridge::Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient> gateway)
+    : config_(std::move(config)), logger_(std::move(logger)), gateway_(std::move(gateway)), instance_(make_instance_name()) {
+  register_bridge_metrics(metrics_);
+  if (!gateway_)
+    gateway_ = config_.gateway_mode == GatewayMode::openai ? make_openai_client(config_) : make_webhook_client(config_);
+  if (config_.redis_url) {
+    auto url = redis::parse_redis_url(*config_.redis_url);
+    if (url) redis_ = std::make_unique<redis::Client>(*url, logger_.with({{"component", "redis"}}));
+  }
+  HealthServer::Probes probes{
+      [this] {
+        Readiness r = readiness();
+        json detail = {{"ready", r.ready()},           {"nats", r.nats_connected},     {"consumers", r.consumers_bound},
+                       {"gateway", r.gateway_healthy}, {"gatewayAuth", r.gateway_auth_ok}, {"redis", r.redis_configured ? (r.redis_up ? "up" : "down") : "not configured"}};
+        return std::pair{r.ready(), detail.dump()};
+      },
+      [this] { return metrics_text(); }};
+  health_ = std::make_unique<HealthServer>(config_.health_host, config_.health_port, probes, logger_.with({{"component", "health"}}));
+}
+
+Bridge::~Bridge() {
+  request_stop();
+  for (auto* group : {&fetchers_, &workers_, &services_})
+    for (auto& t : *group)
+      if (t.joinable()) t.join();
+}
+
+Bridge::Readiness Bridge::readiness() const {
+  Readiness r;
+  r.nats_connected = connection_ && connection_->connected();
+  r.consumers_bound = consumers_bound_.load();
+  r.gateway_healthy = gateway_state_.healthy.load();
+  r.gateway_auth_ok = gateway_state_.auth_ok.load();
+  r.redis_configured = redis_ != nullptr;
+  r.redis_up = redis_ && redis_->healthy();
+  return r;
+}
+
+std::string Bridge::metrics_text() {
+  Readiness r = readiness();
+  metrics_.set(metric::nats_connected, r.nats_connected ? 1 : 0);
+  metrics_.set(metric::gateway_up, r.gateway_healthy ? 1 : 0);
+  metrics_.set(metric::redis_up, r.redis_up ? 1 : 0);
+  metrics_.set(metric::ready, r.ready() ? 1 : 0);
+  metrics_.set(metric::in_flight, in_flight_.load());
+  metrics_.set(metric::queued, static_cast<double>(queue_.size()));
+  return metrics_.render();
+}
+
+void Bridge::request_stop() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  slot_freed_.notify_all();
+}
+
+bool Bridge::wait_stop_for(milliseconds duration) {
+  std::unique_lock lock(stop_mutex_);
+  return stop_cv_.wait_for(lock, duration, [this] { return stopping_.load(); });
+}
+
+int Bridge::run() {
+  if (!health_->start()) {
+    logger_.error("bridge.health_port_unavailable", {{"port", config_.health_port}});
+    return 1;
+  }
+  auto connection = nats::Connection::connect(config_.nats, logger_.with({{"component", "nats"}}));
+  if (!connection) {
+    std::fprintf(stderr, "nats-bridge: cannot use NATS settings: %s\n", connection.error().message.c_str());
+    return 2;
+  }
+  connection_ = std::move(*connection);
+  services_.emplace_back([this] { monitor_loop(); });
+  try {
+    if (!connect_and_bind()) {
+      shut_down();
+      return 0;
+    }
+  } catch (const config::ConfigError& error) {
+    std::fprintf(stderr, "nats-bridge: %s\n", error.what());
+    logger_.error("bridge.config_error", {{"setting", error.setting()}, {"error", error.what()}});
+    request_stop();
+    for (auto& t : services_) t.join();
+    services_.clear();
+    return 2;
+  }
+  outbox_->publish_event(contract::type::knight_online, {{"agent", config_.agent}, {"domains", config_.domains},
+                                                          {"capabilities", config_.capabilities}, {"instance", instance_},
+                                                          {"version", RT_VERSION}});
+  start_workers();
+  logger_.info("bridge.started", {{"domains", config_.domains}, {"max_concurrency", config_.max_concurrency}});
+  wait_stop_for(milliseconds::max());
+  shut_down();
+  return 0;
+}
+
+// Waits for NATS, applies streams, binds one consumer per domain; retries until stopped.
+bool Bridge::connect_and_bind() {
+  while (!stopping_) {
+    if (!connection_->connected()) {
+      wait_stop_for(milliseconds(100));
+      continue;
+    }
+    if (!js_) {
+      auto js = nats::JetStream::create(*connection_);
+      if (!js) {
+        logger_.error("bridge.jetstream_unavailable", {{"error", js.error().message}});
+        wait_stop_for(kRetryPause);
+        continue;
+      }
+      js_ = std::move(*js);
+      outbox_ = std::make_unique<Outbox>(*js_, config_.fleet, config_.agent, logger_);
+      dedup_ = std::make_unique<DedupStore>(redis_.get(), config_.fleet, config_.agent);
+      processor_ = std::make_unique<TaskProcessor>(config_, *outbox_, *dedup_, *gateway_, metrics_, gateway_state_, clock_, logger_);
+    }
+    if (bind_consumers()) return true;
+    wait_stop_for(kRetryPause * 2);
+  }
+  return false;
+}
+
+bool Bridge::bind_consumers() {
+  if (config_.streams_auto_create) {
+    for (const auto& spec : contract::contract_streams(config_.stream_replicas)) {
+      auto report = js_->apply_stream(spec);
+      if (!report) {
+        logger_.error("bridge.stream_apply_failed", {{"stream", spec.name}, {"error", report.error().message}});
+        return false;
+      }
+      json fields = {{"stream", spec.name}, {"outcome", std::string(nats::apply_outcome_name(report->outcome))}};
+      if (!report->differences.empty()) fields["differences"] = report->differences;
+      if (report->outcome == nats::ApplyOutcome::mismatch) logger_.error("bridge.stream_mismatch", fields);
+      else logger_.info("bridge.stream_applied", fields);
+    }
+  }
+  std::vector<BoundConsumer> bound;
+  for (const auto& domain : config_.domains) {
+    nats::ConsumerSpec spec{contract::kTasksStream, *contract::consumer_name(config_.fleet, config_.agent, domain),
+                            *contract::consumer_filter(config_.fleet, domain), config_.ack_wait, config_.max_deliver, 1000};
+    auto sub = js_->bind_pull(spec);
+    if (!sub) {
+      if (sub.error().code == ErrorCode::config_error) throw config::ConfigError("TASK_DOMAINS", sub.error().message);
+      logger_.error("bridge.bind_failed", {{"consumer", spec.durable}, {"error", sub.error().message}});
+      return false;
+    }
+    logger_.info("bridge.consumer_bound", {{"consumer", spec.durable}, {"filter", spec.filter_subject}});
+    bound.push_back({domain, spec.durable, std::move(*sub)});
+  }
+  consumers_ = std::move(bound);
+  consumers_bound_ = true;
+  return true;
+}
+
+void Bridge::start_workers() {
+  for (int i = 0; i < config_.max_concurrency; ++i) workers_.emplace_back([this] { work_loop(); });
+  for (size_t i = 0; i < consumers_.size(); ++i) fetchers_.emplace_back([this, i] { fetch_loop(i); });
+  services_.emplace_back([this] { keeper_loop(); });
+}
+
+void Bridge::fetch_loop(size_t index) {
+  auto& consumer = consumers_[index];
+  const int capacity = config_.max_concurrency + config_.priority_lookahead;
+  bool logged_error = false;
+  while (!stopping_) {
+    int want;
+    {
+      std::unique_lock lock(held_mutex_);
+      slot_freed_.wait(lock, [&] { return stopping_ || static_cast<int>(held_.size()) + reserved_ < capacity; });
+      if (stopping_) break;
+      want = capacity - static_cast<int>(held_.size()) - reserved_;
+      reserved_ += want;
+    }
+    auto fetched = connection_->connected() ? consumer.subscription.fetch(want, kFetchWait)
+                                            : Result<std::vector<nats::Message>>(make_error(ErrorCode::unavailable, "NATS disconnected"));
+    std::vector<HeldTaskPtr> arrived;
+    if (fetched)
+      for (auto& message : *fetched) arrived.push_back(std::make_shared<HeldTask>(std::move(message)));
+    {
+      std::lock_guard lock(held_mutex_);
+      reserved_ -= want;
+      held_.insert(held_.end(), arrived.begin(), arrived.end());
+    }
+    for (auto& task : arrived) queue_.push(task->priority(), task);
+    if (!fetched) {
+      if (!logged_error) logger_.warn("bridge.fetch_failed", {{"consumer", consumer.name}, {"error", fetched.error().message}});
+      logged_error = true;
+      wait_stop_for(kRetryPause);
+    } else {
+      logged_error = false;
+    }
+  }
+}
+
+void Bridge::release(const HeldTaskPtr& task) {
+  {
+    std::lock_guard lock(held_mutex_);
+    held_.erase(std::remove(held_.begin(), held_.end(), task), held_.end());
+  }
+  slot_freed_.notify_all();
+}
+
+void Bridge::work_loop() {
+  workers_running_++;
+  while (auto task = queue_.pop()) {
+    if (stopping_) {
+      (*task)->nak(milliseconds(0));
+      release(*task);
+      continue;
+    }
+    in_flight_++;
+    processor_->process(**task);
+    in_flight_--;
+    if (!(*task)->settled()) (*task)->nak(milliseconds(0));  // never leave a message hanging
+    release(*task);
+  }
+  workers_running_--;
+  stop_cv_.notify_all();
+}
+
+// In-progress acks for everything held, every ack-wait/3, so long work is never redelivered.
+void Bridge::keeper_loop() {
+  const auto interval = std::max(milliseconds(100), config_.ack_wait / 3);
+  while (!wait_stop_for(interval)) {
+    std::vector<HeldTaskPtr> snapshot;
+    {
+      std::lock_guard lock(held_mutex_);
+      snapshot = held_;
+    }
+    for (auto& task : snapshot) task->keep_alive();
+  }
+}
+
+void Bridge::shut_down() {
+  request_stop();
+  logger_.info("bridge.stopping", {{"in_flight", in_flight_.load()}, {"queued", queue_.size()}});
+  for (auto& t : fetchers_) t.join();
+  fetchers_.clear();
+  while (auto task = queue_.try_pop()) {  // not started: give back at once for another replica
+    (*task)->nak(milliseconds(0));
+    release(*task);
+  }
+  queue_.close();
+  if (processor_) processor_->stop_retrying();
+  {
+    std::unique_lock lock(stop_mutex_);
+    stop_cv_.wait_for(lock, config_.shutdown_grace, [this] { return workers_running_.load() == 0; });
+  }
+  bool workers_done = workers_running_.load() == 0;
+  if (!workers_done) {
+    std::vector<HeldTaskPtr> snapshot;
+    {
+      std::lock_guard lock(held_mutex_);
+      snapshot = held_;
+    }
+    for (auto& task : snapshot) task->nak(milliseconds(0));
+    logger_.warn("bridge.grace_expired", {{"handed_back", snapshot.size()}});
+  }
+  if (outbox_) {
+    outbox_->publish_event(contract::type::knight_offline, {{"agent", config_.agent}, {"instance", instance_},
+                                                             {"reason", "shutdown"}});
+    outbox_->flush_events(milliseconds(2000));
+  }
+  for (auto& t : services_) t.join();
+  services_.clear();
+  health_->stop();
+  if (connection_) connection_->drain(milliseconds(2000));
+  logger_.info("bridge.stopped");
+  if (!workers_done) {
+    // A worker is still blocked on the gateway; its message was handed back. Leave now.
+    std::fflush(nullptr);
+    ::_exit(0);
+  }
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+}
+
+}  // namespace rt::bridge

@@ -1,0 +1,149 @@
+#include "roundtable/bridge/config.hpp"
+
+#include <filesystem>
+
+#include "roundtable/config/knight_file.hpp"
+#include "roundtable/contract/identifiers.hpp"
+#include "roundtable/redis/client.hpp"
+
+namespace rt::bridge {
+
+using std::chrono::milliseconds;
+
+const std::vector<std::string>& bridge_setting_names() {
+  static const std::vector<std::string> names{
+      "NATS_URL",       "NATS_CREDS",         "NATS_USER",          "NATS_PASSWORD",    "NATS_TOKEN",
+      "NATS_TLS_CA",    "NATS_TLS_CERT",      "NATS_TLS_KEY",       "FLEET_ID",         "AGENT_ID",
+      "TASK_DOMAINS",   "CAPABILITIES",       "MODEL_NAME",         "GATEWAY_URL",      "GATEWAY_MODE",
+      "GATEWAY_MODEL",  "GATEWAY_TOKEN",      "GATEWAY_TIMEOUT",    "MAX_CONCURRENCY",  "PRIORITY_LOOKAHEAD",
+      "ACK_WAIT",       "MAX_DELIVER",        "BACKOFF",            "HEARTBEAT_INTERVAL", "HEALTH_PORT",
+      "HEALTH_HOST",    "REDIS_URL",          "STREAMS_AUTO_CREATE", "STREAM_REPLICAS",  "SHUTDOWN_GRACE",
+      "LOG_LEVEL",      "LOG_FORMAT",         "KNIGHT_CONFIG"};
+  return names;
+}
+
+std::string bridge_usage() {
+  return R"(usage: nats-bridge [--setting value ...]
+
+Binds durable JetStream pull consumers on <fleet>.tasks.<domain>.>, posts each task to the
+knight gateway, publishes the answer to <fleet>.results.<domain>.<task-id>.
+
+Every setting is an environment variable; the flag of the same name in kebab-case overrides it
+(NATS_URL -> --nats-url). knight.yaml (KNIGHT_CONFIG, default $WORKSPACE_DIR/knight.yaml when
+present) supplies name, fleet, domains, capabilities and a `bridge:` map; env overrides it.
+
+  NATS_URL            nats://127.0.0.1:4222 (comma list)
+  NATS_CREDS, NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_TLS_CA, NATS_TLS_CERT, NATS_TLS_KEY
+  FLEET_ID            required, identifier
+  AGENT_ID            required, identifier
+  TASK_DOMAINS        required, comma list of identifiers
+  GATEWAY_URL         http://127.0.0.1:18789
+  GATEWAY_MODE        webhook | openai            (webhook)
+  GATEWAY_MODEL       openclaw:main               (openai mode)
+  GATEWAY_TOKEN       bearer token for the gateway
+  GATEWAY_TIMEOUT     600s
+  MAX_CONCURRENCY     2
+  PRIORITY_LOOKAHEAD  4   tasks held beyond free slots for priority ordering
+  ACK_WAIT            30s
+  MAX_DELIVER         5
+  BACKOFF             2s,10s,30s,60s
+  HEARTBEAT_INTERVAL  30s
+  HEALTH_PORT         8080   (HEALTH_HOST 0.0.0.0)
+  REDIS_URL           optional, redis://[:password@]host:port[/db]
+  STREAMS_AUTO_CREATE true
+  STREAM_REPLICAS     1
+  SHUTDOWN_GRACE      25s
+  LOG_LEVEL           info    (trace|debug|info|warn|error)
+  LOG_FORMAT          json    (json|text)
+
+Exit codes: 0 clean shutdown, 2 bad configuration, 1 anything else.
+)";
+}
+
+namespace {
+
+std::optional<std::filesystem::path> knight_file_path(const config::Settings& layered) {
+  if (auto explicit_path = layered.optional_text("KNIGHT_CONFIG")) return std::filesystem::path(*explicit_path);
+  auto workspace = layered.text("WORKSPACE_DIR", "/workspace");
+  auto candidate = std::filesystem::path(workspace) / "knight.yaml";
+  std::error_code ignored;
+  if (std::filesystem::exists(candidate, ignored)) return candidate;
+  return std::nullopt;
+}
+
+nats::NatsSettings nats_settings(const config::Settings& s, const std::string& agent) {
+  nats::NatsSettings n;
+  n.servers = s.list("NATS_URL", {"nats://127.0.0.1:4222"});
+  for (const auto& server : n.servers)
+    if (server.find("://") == std::string::npos && server.find(':') == std::string::npos)
+      s.fail("NATS_URL", "a comma list of nats://host:port URLs", server);
+  n.creds_file = s.text("NATS_CREDS", "");
+  n.user = s.text("NATS_USER", "");
+  n.password = s.text("NATS_PASSWORD", "");
+  n.token = s.text("NATS_TOKEN", "");
+  n.tls_ca = s.text("NATS_TLS_CA", "");
+  n.tls_cert = s.text("NATS_TLS_CERT", "");
+  n.tls_key = s.text("NATS_TLS_KEY", "");
+  if (!n.tls_cert.empty() && n.tls_key.empty()) s.fail("NATS_TLS_KEY", "a key file to go with NATS_TLS_CERT", "");
+  for (const char* file_setting : {"NATS_CREDS", "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY"}) {
+    auto path = s.optional_text(file_setting);
+    std::error_code ignored;
+    if (path && !std::filesystem::exists(*path, ignored)) s.fail(file_setting, "a readable file", *path);
+  }
+  if (!n.password.empty() && n.user.empty()) s.fail("NATS_USER", "a user name to go with NATS_PASSWORD", "");
+  n.connection_name = "nats-bridge/" + agent;
+  return n;
+}
+
+}  // namespace
+
+BridgeConfig load_bridge_config(const std::vector<std::string>& args, const config::EnvMap& env) {
+  config::Settings probe;
+  probe.add_env(env);
+  probe.add_flags(args, bridge_setting_names());
+  config::Settings s;
+  if (auto path = knight_file_path(probe)) s.add_file(config::read_knight_file_settings(*path), path->string());
+  s.add_env(env);
+  s.add_flags(args, bridge_setting_names());
+
+  BridgeConfig c;
+  c.fleet = s.identifier("FLEET_ID", std::nullopt);
+  c.agent = s.identifier("AGENT_ID", std::nullopt);
+  c.domains = s.identifier_list("TASK_DOMAINS", {});
+  c.nats = nats_settings(s, c.agent);
+  std::vector<std::string> default_capabilities;
+  for (const auto& domain : c.domains) default_capabilities.push_back(domain + ".*");
+  c.capabilities = s.list("CAPABILITIES", default_capabilities);
+  c.gateway_url = s.text("GATEWAY_URL", c.gateway_url);
+  if (c.gateway_url.rfind("http://", 0) != 0 && c.gateway_url.rfind("https://", 0) != 0)
+    s.fail("GATEWAY_URL", "an http:// or https:// URL", c.gateway_url);
+  while (c.gateway_url.size() > 8 && c.gateway_url.back() == '/') c.gateway_url.pop_back();
+  c.gateway_mode = s.choice("GATEWAY_MODE", "webhook", {"webhook", "openai"}) == "openai" ? GatewayMode::openai : GatewayMode::webhook;
+  c.gateway_model = s.text("GATEWAY_MODEL", c.gateway_model);
+  c.model = s.text("MODEL_NAME", c.gateway_mode == GatewayMode::openai ? c.gateway_model : "");
+  c.gateway_token = s.text("GATEWAY_TOKEN", "");
+  c.gateway_timeout = s.duration("GATEWAY_TIMEOUT", c.gateway_timeout);
+  c.max_concurrency = static_cast<int>(s.integer("MAX_CONCURRENCY", c.max_concurrency, 1, 256));
+  c.priority_lookahead = static_cast<int>(s.integer("PRIORITY_LOOKAHEAD", c.priority_lookahead, 0, 256));
+  c.ack_wait = s.duration("ACK_WAIT", c.ack_wait);
+  if (c.ack_wait < milliseconds(1000)) s.fail("ACK_WAIT", "a duration of at least 1s", s.text("ACK_WAIT", ""));
+  c.max_deliver = static_cast<int>(s.integer("MAX_DELIVER", c.max_deliver, 1, 1000));
+  c.backoff = s.duration_list("BACKOFF", c.backoff);
+  c.heartbeat_interval = s.duration("HEARTBEAT_INTERVAL", c.heartbeat_interval);
+  if (c.heartbeat_interval < milliseconds(100)) s.fail("HEARTBEAT_INTERVAL", "a duration of at least 100ms", s.text("HEARTBEAT_INTERVAL", ""));
+  c.health_port = static_cast<int>(s.integer("HEALTH_PORT", c.health_port, 0, 65535));
+  c.health_host = s.text("HEALTH_HOST", c.health_host);
+  c.redis_url = s.optional_text("REDIS_URL");
+  if (c.redis_url)
+    if (auto parsed = redis::parse_redis_url(*c.redis_url); !parsed) s.fail("REDIS_URL", "redis://[:password@]host[:port][/db]", "(hidden)");
+  c.streams_auto_create = s.boolean("STREAMS_AUTO_CREATE", true);
+  c.stream_replicas = static_cast<int>(s.integer("STREAM_REPLICAS", 1, 1, 5));
+  c.shutdown_grace = s.duration("SHUTDOWN_GRACE", c.shutdown_grace);
+  c.log.level = s.choice("LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error", "off"});
+  c.log.format = s.choice("LOG_FORMAT", "json", {"json", "text"}) == "text" ? LogFormat::text : LogFormat::json;
+  c.log.component = "bridge";
+  c.log.context = {{"fleet", c.fleet}, {"agent", c.agent}};
+  return c;
+}
+
+}  // namespace rt::bridge

@@ -1,0 +1,42 @@
+#include "roundtable/bridge/held_task.hpp"
+
+namespace rt::bridge {
+
+HeldTask::HeldTask(nats::Message message)
+    : message_(std::move(message)), envelope_(contract::parse_envelope(message_.data(), contract::kMaxTaskBytes)) {
+  if (auto delivery = message_.delivery()) attempt_ = static_cast<int>(delivery->delivered);
+}
+
+bool HeldTask::ack() {
+  std::lock_guard lock(mutex_);
+  if (settled_) return false;
+  settled_ = true;
+  return static_cast<bool>(message_.ack());
+}
+
+bool HeldTask::nak(std::chrono::milliseconds delay) {
+  std::lock_guard lock(mutex_);
+  if (settled_) return false;
+  settled_ = true;
+  return static_cast<bool>(message_.nak_with_delay(delay));
+}
+
+bool HeldTask::term() {
+  std::lock_guard lock(mutex_);
+  if (settled_) return false;
+  settled_ = true;
+  return static_cast<bool>(message_.term());
+}
+
+bool HeldTask::keep_alive() {
+  std::lock_guard lock(mutex_);
+  if (settled_) return false;
+  return static_cast<bool>(message_.in_progress());
+}
+
+bool HeldTask::settled() const {
+  std::lock_guard lock(mutex_);
+  return settled_;
+}
+
+}  // namespace rt::bridge

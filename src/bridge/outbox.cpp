@@ -1,0 +1,77 @@
+#include "roundtable/bridge/outbox.hpp"
+
+#include "roundtable/contract/errors.hpp"
+#include "roundtable/contract/payloads.hpp"
+#include "roundtable/contract/streams.hpp"
+#include "roundtable/contract/subjects.hpp"
+
+namespace rt::bridge {
+
+using nlohmann::json;
+
+Outbox::Outbox(nats::JetStream& js, std::string fleet, std::string agent, Logger logger)
+    : js_(js), fleet_(std::move(fleet)), agent_(std::move(agent)), logger_(std::move(logger)) {}
+
+contract::Envelope Outbox::envelope(std::string_view type, json payload, const TaskRef* task) const {
+  auto env = contract::make_envelope(std::string(type), agent_, std::move(payload), std::chrono::system_clock::now());
+  env.fleet = fleet_;
+  if (task && task->id) env.correlation_id = task->id;
+  if (task && task->requester) env.to = task->requester;
+  return env;
+}
+
+Status Outbox::publish_result(const TaskRef& task, std::string_view type, json payload) {
+  if (!task.id) return make_error(ErrorCode::invalid_params, "a result needs a task id");
+  auto subject = contract::result_subject(fleet_, task.domain, *task.id);
+  if (!subject) return subject.error();
+  std::string body = contract::serialize(envelope(type, std::move(payload), &task));
+  if (body.size() > contract::kMaxResultBytes) {
+    auto failure = contract::make_failure(ErrorCode::internal_error, "result of " + std::to_string(body.size()) +
+                                                                         " bytes is over the 4 MiB result limit");
+    body = contract::serialize(envelope(contract::type::task_failed, contract::to_json(failure), &task));
+  }
+  auto ack = js_.publish(*subject, body, "result-" + *task.id);
+  if (!ack) return ack.error();
+  if (ack->duplicate) logger_.info("result.duplicate_suppressed", {{"task_id", *task.id}});
+  return {};
+}
+
+void Outbox::publish_event(std::string_view type, json payload, const TaskRef* task) {
+  auto subject = contract::event_subject(fleet_, type);
+  if (!subject) {
+    logger_.error("event.bad_type", {{"type", std::string(type)}});
+    return;
+  }
+  auto env = envelope(type, std::move(payload), task);
+  if (auto status = js_.publish_async(*subject, contract::serialize(env), env.id); !status)
+    logger_.warn("event.publish_failed", {{"type", std::string(type)}, {"error", status.error().message}});
+}
+
+Status Outbox::publish_event_acked(std::string_view type, json payload, const TaskRef* task) {
+  auto subject = contract::event_subject(fleet_, type);
+  if (!subject) return subject.error();
+  auto env = envelope(type, std::move(payload), task);
+  auto ack = js_.publish(*subject, contract::serialize(env), env.id);
+  if (!ack) return ack.error();
+  return {};
+}
+
+Status Outbox::publish_heartbeat(json payload) {
+  auto subject = contract::heartbeat_subject(fleet_, agent_);
+  if (!subject) return subject.error();
+  auto env = envelope(contract::type::heartbeat, std::move(payload), nullptr);
+  auto ack = js_.publish(*subject, contract::serialize(env), env.id);
+  if (!ack) return ack.error();
+  return {};
+}
+
+Result<bool> Outbox::result_exists(const TaskRef& task) {
+  if (!task.id) return false;
+  auto subject = contract::result_subject(fleet_, task.domain, *task.id);
+  if (!subject) return subject.error();
+  auto last = js_.last_message(contract::kResultsStream, *subject);
+  if (!last) return last.error();
+  return last->has_value();
+}
+
+}  // namespace rt::bridge

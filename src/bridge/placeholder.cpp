@@ -1,2 +1,0 @@
-// The bridge component.
-namespace rt::bridge {}

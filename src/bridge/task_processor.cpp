@@ -1,0 +1,201 @@
+#include "roundtable/bridge/task_processor.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "roundtable/bridge/bridge_metrics.hpp"
+#include "roundtable/common/strings.hpp"
+#include "roundtable/contract/errors.hpp"
+#include "roundtable/contract/payloads.hpp"
+#include "roundtable/contract/subjects.hpp"
+
+namespace rt::bridge {
+
+using nlohmann::json;
+namespace type = contract::type;
+
+namespace {
+constexpr size_t kRejectChunkBytes = 512 * 1024;  // base64 of a chunk stays under the 1 MiB event limit
+constexpr std::chrono::minutes kResultRetryWindow{2};  // the results stream's duplicate window
+}  // namespace
+
+struct TaskProcessor::Validated {
+  contract::Envelope envelope;
+  contract::TaskRequest request;
+  TaskRef ref;
+};
+
+TaskProcessor::TaskProcessor(const BridgeConfig& config, Outbox& outbox, DedupStore& dedup, GatewayClient& gateway,
+                             http::MetricsRegistry& metrics, GatewayState& gateway_state, const Clock& clock, Logger logger)
+    : config_(config), outbox_(outbox), dedup_(dedup), gateway_(gateway), metrics_(metrics), gateway_state_(gateway_state),
+      clock_(clock), logger_(std::move(logger)) {}
+
+void TaskProcessor::count(const char* outcome_label) { metrics_.add(metric::tasks, 1, {{"outcome", outcome_label}}); }
+
+std::optional<TaskProcessor::Validated> TaskProcessor::validate(HeldTask& task) {
+  auto subject = contract::parse_task_subject(task.message().subject());
+  std::optional<std::string> domain = subject ? std::optional(subject->domain) : std::nullopt;
+  if (!task.envelope()) {
+    reject(task, ErrorCode::invalid_params, task.envelope().error().message, domain);
+    return std::nullopt;
+  }
+  const contract::Envelope& env = *task.envelope();
+  auto invalid = [&](const std::string& reason) {
+    reject(task, ErrorCode::invalid_params, reason, domain);
+    return std::nullopt;
+  };
+  if (!subject) return invalid("subject '" + std::string(task.message().subject()) + "' is not <fleet>.tasks.<domain>.<action>");
+  if (env.type != type::task_request) return invalid("message type '" + env.type + "' on a task subject, expected task.request");
+  auto request = contract::parse_task_request(env.payload);
+  if (!request) return invalid(request.error().message);
+  if (request->task != subject->task())
+    return invalid("payload task '" + request->task + "' does not match subject task '" + subject->task() + "'");
+  if (env.fleet && *env.fleet != config_.fleet) return invalid("envelope fleet '" + *env.fleet + "' is not this fleet '" + config_.fleet + "'");
+  if (env.expired(clock_.now())) {
+    reject(task, ErrorCode::timeout, "task expired at " + format_rfc3339(*env.expires_at()) + " (ttl " + std::to_string(env.ttl_seconds) + "s)", domain);
+    return std::nullopt;
+  }
+  return Validated{env, *request, TaskRef{env.id, env.from, subject->domain}};
+}
+
+void TaskProcessor::reject(HeldTask& task, ErrorCode code, const std::string& reason, const std::optional<std::string>& domain) {
+  std::string_view raw = task.message().data();
+  std::optional<std::string> id = task.envelope() ? std::optional(task.envelope()->id) : contract::readable_id(raw);
+  TaskRef ref{id, task.envelope() ? std::optional(task.envelope()->from) : std::nullopt, domain.value_or("")};
+  logger_.warn("task.rejected", {{"task_id", id.value_or("")}, {"subject", std::string(task.message().subject())}, {"reason", reason}});
+  size_t parts = std::max<size_t>(1, (raw.size() + kRejectChunkBytes - 1) / kRejectChunkBytes);
+  for (size_t part = 0; part < parts; ++part) {
+    json payload = {{"error", std::string(contract::error_code_name(code))},
+                    {"reason", reason},
+                    {"subject", std::string(task.message().subject())},
+                    {"rawBytes", raw.size()},
+                    {"raw", base64_encode(raw.substr(part * kRejectChunkBytes, kRejectChunkBytes))},
+                    {"attempt", task.attempt()}};
+    if (id) payload["taskId"] = *id;
+    if (parts > 1) payload["part"] = part + 1, payload["parts"] = parts;
+    if (auto status = outbox_.publish_event_acked(type::task_rejected, payload, &ref); !status) {
+      // Not stored in the audit stream: hand the message back rather than lose it.
+      logger_.error("task.reject_not_stored", {{"task_id", id.value_or("")}, {"error", status.error().message}});
+      task.nak(retry_delay(task.attempt(), std::nullopt));
+      return;
+    }
+  }
+  if (id && domain) {
+    auto failure = contract::make_failure(code, reason, task.attempt());
+    failure.retryable = false;
+    if (!store_result(ref, type::task_failed, contract::to_json(failure))) {
+      task.nak(retry_delay(task.attempt(), std::nullopt));
+      return;
+    }
+    outbox_.publish_event(type::task_failed, contract::to_json(failure), &ref);
+  }
+  task.term();
+  count(code == ErrorCode::timeout ? outcome::expired : outcome::rejected);
+}
+
+void TaskProcessor::process(HeldTask& task) {
+  auto started = clock_.steady_now();
+  if (task.attempt() > 1) metrics_.add(metric::redeliveries);
+  auto validated = validate(task);
+  if (!validated) return;
+  const Validated& v = *validated;
+  if (task.attempt() > 1) {
+    if (auto exists = outbox_.result_exists(v.ref); exists && *exists) {
+      logger_.info("task.already_answered", {{"task_id", *v.ref.id}, {"attempt", task.attempt()}});
+      task.ack();
+      count(outcome::duplicate);
+      return;
+    }
+  }
+  if (dedup_.claim(*v.ref.id) == DedupStore::State::done) {
+    logger_.info("task.already_done", {{"task_id", *v.ref.id}});
+    task.ack();
+    count(outcome::duplicate);
+    return;
+  }
+  outbox_.publish_event(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()},
+                                             {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
+  logger_.info("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
+
+  SystemTime deadline = clock_.now() + config_.gateway_timeout;
+  if (auto expiry = v.envelope.expires_at()) deadline = std::min(deadline, *expiry);
+  GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline};
+  auto on_progress = [&](const contract::Progress& progress) {
+    outbox_.publish_event(type::task_progress, contract::to_json(progress), &v.ref);
+  };
+  gateway_state_.active++;
+  GatewayOutcome answer = gateway_.deliver(request, on_progress);
+  gateway_state_.active--;
+  if (answer.http_status != 0) gateway_state_.auth_ok = !answer.auth_problem;
+  if (answer.completed) complete(task, v, std::move(answer.result), started);
+  else fail(task, v, std::move(answer.failure));
+  metrics_.observe(metric::duration, std::chrono::duration<double>(clock_.steady_now() - started).count());
+}
+
+void TaskProcessor::complete(HeldTask& task, const Validated& v, contract::TaskResult result,
+                             std::chrono::steady_clock::time_point started) {
+  result.metadata.attempt = task.attempt();
+  if (result.metadata.duration_ms == 0)
+    result.metadata.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started).count();
+  if (!store_result(v.ref, type::task_result, contract::to_json(result))) {
+    task.nak(retry_delay(task.attempt(), std::nullopt));
+    return;
+  }
+  dedup_.mark_done(*v.ref.id);
+  task.ack();
+  count(outcome::completed);
+  logger_.info("task.completed", {{"task_id", *v.ref.id}, {"duration_ms", result.metadata.duration_ms}});
+}
+
+void TaskProcessor::fail(HeldTask& task, const Validated& v, contract::TaskFailure failure) {
+  failure.attempt = task.attempt();
+  bool last_attempt = task.attempt() >= config_.max_deliver;
+  json failure_json = contract::to_json(failure);
+  logger_.warn("task.gateway_failed", {{"task_id", *v.ref.id}, {"error", failure_json["error"]}, {"message", failure.message},
+                                       {"attempt", task.attempt()}, {"retryable", failure.retryable}});
+  if (failure.retryable && !last_attempt) {
+    auto delay = retry_delay(task.attempt(), failure.retry_after_seconds);
+    outbox_.publish_event(type::task_retrying, {{"attempt", task.attempt()}, {"error", failure_json["error"]},
+                                                {"message", failure.message}, {"retryInMs", delay.count()}}, &v.ref);
+    task.nak(delay);
+    count(outcome::retried);
+    return;
+  }
+  if (!store_result(v.ref, type::task_failed, failure_json)) {
+    task.nak(retry_delay(task.attempt(), std::nullopt));
+    return;
+  }
+  dedup_.mark_done(*v.ref.id);
+  outbox_.publish_event(type::task_failed, failure_json, &v.ref);
+  if (failure.retryable) {
+    outbox_.publish_event(type::task_deadletter, {{"attempts", task.attempt()}, {"error", failure_json["error"]},
+                                                  {"message", failure.message}, {"task", v.request.task},
+                                                  {"request", contract::envelope_to_json(v.envelope)}}, &v.ref);
+    count(outcome::deadlettered);
+  } else {
+    count(outcome::failed);
+  }
+  task.term();
+}
+
+// Retries the publish within the duplicate window, so a retry can never store it twice.
+bool TaskProcessor::store_result(const TaskRef& ref, std::string_view result_type, const json& payload) {
+  auto give_up_at = clock_.steady_now() + kResultRetryWindow;
+  auto pause = std::chrono::milliseconds(100);
+  while (true) {
+    auto status = outbox_.publish_result(ref, result_type, payload);
+    if (status) return true;
+    logger_.warn("result.publish_failed", {{"task_id", ref.id.value_or("")}, {"error", status.error().message}});
+    if (stopping_ || clock_.steady_now() + pause >= give_up_at) return false;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+  }
+}
+
+std::chrono::milliseconds TaskProcessor::retry_delay(int attempt, const std::optional<int64_t>& retry_after) const {
+  if (retry_after) return std::chrono::seconds(*retry_after);
+  size_t index = std::min<size_t>(static_cast<size_t>(std::max(attempt, 1) - 1), config_.backoff.size() - 1);
+  return config_.backoff[index];
+}
+
+}  // namespace rt::bridge
