@@ -15,4 +15,20 @@ Result<std::optional<Message>> JetStream::last_message(std::string_view stream, 
   return std::optional<Message>{Message(msg)};
 }
 
+Result<uint64_t> JetStream::count_messages(std::string_view stream, std::string_view filter) {
+  std::string s_name(stream), subjects(filter);
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Info.SubjectsFilter = subjects.c_str();
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, js_, s_name.c_str(), &options, &jerr);
+  if (s != NATS_OK) return nats_error(s, "stream info " + s_name, jerr);
+  uint64_t count = 0;
+  if (info->State.Subjects)
+    for (int i = 0; i < info->State.Subjects->Count; ++i) count += info->State.Subjects->List[i].Msgs;
+  jsStreamInfo_Destroy(info);
+  return count;
+}
+
 }  // namespace rt::nats

@@ -110,6 +110,8 @@ class JetStream {
   Status delete_consumer(std::string_view stream, std::string_view name);
   // The newest stored message on an exact subject; empty when there is none.
   Result<std::optional<Message>> last_message(std::string_view stream, std::string_view subject);
+  // How many messages the stream holds on subjects matching `filter`.
+  Result<uint64_t> count_messages(std::string_view stream, std::string_view filter);
 
   Connection& connection() { return connection_; }
 
