@@ -126,9 +126,13 @@ int Bridge::run() {
   outbox_->publish_event(contract::type::knight_online, {{"agent", config_.agent}, {"domains", config_.domains},
                                                           {"capabilities", config_.capabilities}, {"instance", instance_},
                                                           {"version", RT_VERSION}});
+  gateway_state_.healthy = gateway_->healthy();  // ready at once, not at the monitor's next tick
   start_workers();
   logger_.info("bridge.started", {{"domains", config_.domains}, {"max_concurrency", config_.max_concurrency}});
-  wait_stop_for(milliseconds::max());
+  {
+    std::unique_lock lock(stop_mutex_);
+    stop_cv_.wait(lock, [this] { return stopping_.load(); });
+  }
   shut_down();
   return 0;
 }

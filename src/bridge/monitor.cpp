@@ -52,7 +52,7 @@ void Bridge::publish_heartbeat() {
 
 // Probes the gateway and Redis every couple of seconds; heartbeats every HEARTBEAT_INTERVAL.
 void Bridge::monitor_loop() {
-  const auto tick = std::min(milliseconds(2000), config_.heartbeat_interval);
+  const auto tick = std::min(milliseconds(1000), config_.heartbeat_interval);
   auto next_heartbeat = std::chrono::steady_clock::now();
   do {
     bool healthy = gateway_->healthy();

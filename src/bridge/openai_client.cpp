@@ -55,10 +55,11 @@ class OpenAiClient final : public GatewayClient {
     GatewayOutcome outcome;
     outcome.http_status = status;
     json doc = json::parse(text, nullptr, false);
-    const json* content = nullptr;
+    std::optional<std::string> content;
     if (doc.is_object() && doc.contains("choices") && doc["choices"].is_array() && !doc["choices"].empty()) {
-      const json& message = doc["choices"][0].value("message", json::object());
-      if (message.contains("content") && message["content"].is_string()) content = &message["content"];
+      json message = doc["choices"][0].value("message", json::object());
+      if (message.is_object() && message.contains("content") && message["content"].is_string())
+        content = message["content"].get<std::string>();
     }
     if (!content) {
       outcome.failure = contract::make_failure(ErrorCode::internal_error, "gateway chat completion has no choices[0].message.content");
@@ -66,7 +67,7 @@ class OpenAiClient final : public GatewayClient {
     }
     outcome.completed = true;
     outcome.result.format = "markdown";
-    outcome.result.content = content->get<std::string>();
+    outcome.result.content = *content;
     outcome.result.metadata.model = doc.value("model", model_);
     if (auto usage = doc.find("usage"); usage != doc.end() && usage->is_object()) {
       outcome.result.metadata.input_tokens = usage_field(*usage, "prompt_tokens");

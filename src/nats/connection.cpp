@@ -93,6 +93,9 @@ struct ConnectionCallbacks {
     auto* self = static_cast<Connection*>(closure);
     self->connected_ = false;
     self->logger_.info("nats.closed");
+    std::lock_guard lock(self->closed_mutex_);
+    self->closed_ = true;
+    self->closed_cv_.notify_all();
   }
   static void on_error(natsConnection*, natsSubscription*, natsStatus status, void* closure) {
     auto* self = static_cast<Connection*>(closure);
@@ -136,10 +139,12 @@ Result<std::unique_ptr<Connection>> Connection::connect(const NatsSettings& sett
 }
 
 Connection::~Connection() {
-  if (nc_) {
-    natsConnection_Close(nc_);
+  if (!nc_) return;
+  natsConnection_Close(nc_);
+  std::unique_lock lock(closed_mutex_);
+  if (closed_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return closed_; }))
     natsConnection_Destroy(nc_);
-  }
+  // else: the callback never came; leaking the handle is safer than freeing it under nats.c.
 }
 
 bool Connection::wait_connected(std::chrono::milliseconds timeout) const {
@@ -201,13 +206,9 @@ Status Connection::flush(std::chrono::milliseconds timeout) {
 
 void Connection::drain(std::chrono::milliseconds timeout) {
   if (drained_.exchange(true) || !nc_) return;
-  if (connected_.load()) {
-    natsConnection_FlushTimeout(nc_, timeout.count());
-    natsConnection_DrainTimeout(nc_, timeout.count());
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!natsConnection_IsClosed(nc_) && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  // Flush what was published, then close. (natsConnection_Drain waits on pull subscriptions
+  // that have nothing left to deliver, so it only ever ends at its timeout.)
+  if (connected_.load()) natsConnection_FlushTimeout(nc_, timeout.count());
   natsConnection_Close(nc_);
 }
 

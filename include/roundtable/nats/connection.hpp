@@ -1,6 +1,8 @@
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <string>
@@ -59,7 +61,7 @@ class Connection {
   Result<Subscription> subscribe_sync(std::string_view subject);
   Result<Subscription> subscribe(std::string_view subject, Subscription::Handler handler);
   Status flush(std::chrono::milliseconds timeout);
-  // Stops subscriptions, flushes what was published, closes. Safe to call twice.
+  // Flushes what was published and closes. Safe to call twice.
   void drain(std::chrono::milliseconds timeout);
   std::string new_inbox() const;
 
@@ -74,6 +76,10 @@ class Connection {
   Logger logger_;
   std::atomic<bool> connected_{false};
   std::atomic<bool> drained_{false};
+  // nats.c calls the closed callback last, on its own thread: the destructor waits for it.
+  std::mutex closed_mutex_;
+  std::condition_variable closed_cv_;
+  bool closed_ = false;
 };
 
 }  // namespace rt::nats
