@@ -105,7 +105,8 @@ int Bridge::run() {
   }
   auto connection = nats::Connection::connect(config_.nats, logger_.with({{"component", "nats"}}));
   if (!connection) {
-    std::fprintf(stderr, "nats-bridge: cannot use NATS settings: %s\n", connection.error().message.c_str());
+    std::fprintf(stderr, "nats-bridge: NATS refused the connection (check NATS_URL, NATS_USER/NATS_PASSWORD, NATS_TOKEN, "
+                 "NATS_CREDS, NATS_TLS_*): %s\n", connection.error().message.c_str());
     return 2;
   }
   connection_ = std::move(*connection);
@@ -140,6 +141,9 @@ int Bridge::run() {
 // Waits for NATS, applies streams, binds one consumer per domain; retries until stopped.
 bool Bridge::connect_and_bind() {
   while (!stopping_) {
+    if (connection_->closed() && !connection_->connected())
+      throw config::ConfigError("NATS_URL", "NATS refused the connection: " + connection_->last_error() +
+                                                " (check NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS and NATS_TLS_*)");
     if (!connection_->connected()) {
       wait_stop_for(milliseconds(100));
       continue;

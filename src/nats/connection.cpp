@@ -123,10 +123,14 @@ Result<std::unique_ptr<Connection>> Connection::connect(const NatsSettings& sett
   natsOptions_SetReconnectedCB(opts, &ConnectionCallbacks::on_reconnected, conn.get());
   natsOptions_SetClosedCB(opts, &ConnectionCallbacks::on_closed, conn.get());
   natsOptions_SetErrorHandler(opts, &ConnectionCallbacks::on_error, conn.get());
-  if (settings.retry_on_failed_connect)
-    natsOptions_SetRetryOnFailedConnect(opts, true, &ConnectionCallbacks::on_connected, conn.get());
-
+  // First try plainly, so bad credentials or TLS fail here with the server's reason; only
+  // when nobody answers yet do we keep trying in the background.
   natsStatus s = natsConnection_Connect(&conn->nc_, opts);
+  if (s == NATS_NO_SERVER && settings.retry_on_failed_connect) {
+    conn->nc_ = nullptr;
+    natsOptions_SetRetryOnFailedConnect(opts, true, &ConnectionCallbacks::on_connected, conn.get());
+    s = natsConnection_Connect(&conn->nc_, opts);
+  }
   if (s == NATS_OK) {
     conn->connected_ = true;
     conn->logger_.info("nats.connected", {{"servers", settings.servers}});
@@ -158,9 +162,12 @@ bool Connection::wait_connected(std::chrono::milliseconds timeout) const {
 
 std::string Connection::last_error() const {
   const char* text = nullptr;
-  natsConnection_GetLastError(nc_, &text);
-  return text ? text : "";
+  natsStatus s = natsConnection_GetLastError(nc_, &text);
+  if (text && *text) return text;
+  return s == NATS_OK ? "" : natsStatus_GetText(s);
 }
+
+bool Connection::closed() const { return nc_ && natsConnection_IsClosed(nc_); }
 
 Status Connection::publish(std::string_view subject, std::string_view data) {
   std::string subj(subject);

@@ -54,6 +54,8 @@ class Connection {
   // Waits until connected or the timeout passes; true when connected.
   bool wait_connected(std::chrono::milliseconds timeout) const;
   std::string last_error() const;
+  // Closed for good: nats.c gives up on an authorization or TLS failure at connect.
+  bool closed() const;
 
   Status publish(std::string_view subject, std::string_view data);
   Status publish_with_reply(std::string_view subject, std::string_view reply, std::string_view data);
