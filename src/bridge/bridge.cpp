@@ -81,6 +81,7 @@ std::string Bridge::metrics_text() {
   metrics_.set(metric::ready, r.ready() ? 1 : 0);
   metrics_.set(metric::in_flight, in_flight_.load());
   metrics_.set(metric::queued, static_cast<double>(queue_.size()));
+  consumer_states();  // refreshes the consumer gauges at scrape time
   return metrics_.render();
 }
 
