@@ -55,15 +55,10 @@ Result<std::vector<Message>> PullSubscription::fetch(int batch, std::chrono::mil
   natsStatus s = pull(sub_, batch, true, wait, out, jerr);
   if (s != NATS_OK && !is_empty_answer(s)) return nats_error(s, "fetch", jerr);
   if (!out.empty()) return out;
+  // Nothing waiting: wait for the first one and hand it over at once (the caller's next
+  // fetch picks up whatever queued behind it without waiting).
   s = pull(sub_, 1, false, wait, out, jerr);
-  if (s != NATS_OK) {
-    if (is_empty_answer(s)) return out;
-    return nats_error(s, "fetch", jerr);
-  }
-  if (batch > 1) {
-    s = pull(sub_, batch - 1, true, wait, out, jerr);
-    if (s != NATS_OK && !is_empty_answer(s) && out.empty()) return nats_error(s, "fetch", jerr);
-  }
+  if (s != NATS_OK && !is_empty_answer(s)) return nats_error(s, "fetch", jerr);
   return out;
 }
 
