@@ -1,0 +1,146 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "fixtures/process.hpp"
+#include "roundtable/bridge/config.hpp"
+#include "roundtable/bridge/gateway_client.hpp"
+#include "roundtable/bridge/task_queue.hpp"
+
+namespace rt::bridge {
+namespace {
+
+using contract::Priority;
+
+TEST(PriorityQueue, CriticalBeforeHighBeforeNormalBeforeLowFifoWithinALevel) {
+  PriorityQueue<std::string> queue;
+  queue.push(Priority::low, "low-1");
+  queue.push(Priority::normal, "normal-1");
+  queue.push(Priority::critical, "critical-1");
+  queue.push(Priority::normal, "normal-2");
+  queue.push(Priority::high, "high-1");
+  queue.push(Priority::critical, "critical-2");
+  std::vector<std::string> order;
+  while (auto item = queue.try_pop()) order.push_back(*item);
+  EXPECT_EQ(order, (std::vector<std::string>{"critical-1", "critical-2", "high-1", "normal-1", "normal-2", "low-1"}));
+}
+
+TEST(PriorityQueue, CloseWakesWaitersAndDrainsWhatIsLeft) {
+  PriorityQueue<int> queue;
+  queue.push(Priority::normal, 7);
+  queue.close();
+  EXPECT_EQ(queue.pop(), std::optional<int>(7));
+  EXPECT_EQ(queue.pop(), std::nullopt);
+}
+
+TEST(StatusMapping, FollowsTheContract) {
+  struct Row {
+    int status;
+    ErrorCode code;
+    bool retryable;
+    bool auth;
+  };
+  for (const auto& row : std::vector<Row>{{400, ErrorCode::invalid_params, false, false},
+                                          {404, ErrorCode::invalid_params, false, false},
+                                          {413, ErrorCode::invalid_params, false, false},
+                                          {422, ErrorCode::invalid_params, false, false},
+                                          {401, ErrorCode::gateway_unavailable, true, true},
+                                          {403, ErrorCode::gateway_unavailable, true, true},
+                                          {408, ErrorCode::timeout, true, false},
+                                          {429, ErrorCode::rate_limited, true, false},
+                                          {500, ErrorCode::gateway_unavailable, true, false},
+                                          {503, ErrorCode::gateway_unavailable, true, false}}) {
+    auto outcome = outcome_for_status(row.status, 7, "");
+    EXPECT_FALSE(outcome.completed);
+    EXPECT_EQ(outcome.failure.error, row.code) << row.status;
+    EXPECT_EQ(outcome.failure.retryable, row.retryable) << row.status;
+    EXPECT_EQ(outcome.auth_problem, row.auth) << row.status;
+  }
+  EXPECT_EQ(outcome_for_status(429, 7, "").failure.retry_after_seconds, std::optional<int64_t>(7));
+}
+
+TEST(RetryAfter, SecondsOrHttpDate) {
+  auto now = *parse_rfc3339("2026-11-24T10:00:00Z");
+  EXPECT_EQ(parse_retry_after("30", now), std::optional<int64_t>(30));
+  EXPECT_EQ(parse_retry_after(" 0 ", now), std::optional<int64_t>(0));
+  EXPECT_EQ(parse_retry_after("Tue, 24 Nov 2026 10:01:30 GMT", now), std::optional<int64_t>(90));
+  EXPECT_EQ(parse_retry_after("Tue, 24 Nov 2026 09:00:00 GMT", now), std::optional<int64_t>(0));
+  EXPECT_EQ(parse_retry_after("", now), std::nullopt);
+  EXPECT_EQ(parse_retry_after("soon", now), std::nullopt);
+  EXPECT_EQ(parse_retry_after("99999999999", now), std::nullopt);
+}
+
+TEST(TaskText, NamesTheTaskParamsFormatAndBudget) {
+  contract::TaskRequest request{"security.briefing", {{"scope", "home"}}, "markdown", 500};
+  auto text = render_task_text(request);
+  EXPECT_NE(text.find("Task: security.briefing"), std::string::npos);
+  EXPECT_NE(text.find(R"({"scope":"home"})"), std::string::npos);
+  EXPECT_NE(text.find("markdown"), std::string::npos);
+  EXPECT_NE(text.find("500 tokens"), std::string::npos);
+}
+
+config::EnvMap base_env() {
+  return {{"FLEET_ID", "fleet-a"}, {"AGENT_ID", "galahad"}, {"TASK_DOMAINS", "security,audit"}, {"WORKSPACE_DIR", "/nonexistent"}};
+}
+
+TEST(BridgeConfig, DefaultsMatchTheContract) {
+  auto c = load_bridge_config({}, base_env());
+  EXPECT_EQ(c.nats.servers, std::vector<std::string>{"nats://127.0.0.1:4222"});
+  EXPECT_EQ(c.domains, (std::vector<std::string>{"security", "audit"}));
+  EXPECT_EQ(c.gateway_url, "http://127.0.0.1:18789");
+  EXPECT_EQ(c.gateway_mode, GatewayMode::webhook);
+  EXPECT_EQ(c.gateway_model, "openclaw:main");
+  EXPECT_EQ(c.gateway_timeout, std::chrono::seconds(600));
+  EXPECT_EQ(c.max_concurrency, 2);
+  EXPECT_EQ(c.ack_wait, std::chrono::seconds(30));
+  EXPECT_EQ(c.max_deliver, 5);
+  EXPECT_EQ(c.backoff, (std::vector<std::chrono::milliseconds>{std::chrono::seconds(2), std::chrono::seconds(10),
+                                                                std::chrono::seconds(30), std::chrono::seconds(60)}));
+  EXPECT_EQ(c.heartbeat_interval, std::chrono::seconds(30));
+  EXPECT_EQ(c.health_port, 8080);
+  EXPECT_FALSE(c.redis_url.has_value());
+  EXPECT_TRUE(c.streams_auto_create);
+  EXPECT_EQ(c.stream_replicas, 1);
+  EXPECT_EQ(c.shutdown_grace, std::chrono::seconds(25));
+  EXPECT_EQ(c.capabilities, (std::vector<std::string>{"security.*", "audit.*"}));
+}
+
+TEST(BridgeConfig, FlagsOverrideEnvironmentOverrideKnightYaml) {
+  auto dir = testing::make_temp_dir("rt-bridge-config");
+  std::ofstream(dir / "knight.yaml") << "name: percival\nfleet: fleet-b\ndomains: [comms]\n"
+                                        "capabilities: [comms.briefing]\nmodel: {name: claude-x}\n"
+                                        "bridge:\n  max_concurrency: 7\n  ack_wait: 45s\n";
+  config::EnvMap env{{"KNIGHT_CONFIG", (dir / "knight.yaml").string()}, {"MAX_CONCURRENCY", "3"}};
+  auto from_file = load_bridge_config({}, env);
+  EXPECT_EQ(from_file.agent, "percival");
+  EXPECT_EQ(from_file.fleet, "fleet-b");
+  EXPECT_EQ(from_file.domains, std::vector<std::string>{"comms"});
+  EXPECT_EQ(from_file.model, "claude-x");
+  EXPECT_EQ(from_file.ack_wait, std::chrono::seconds(45));
+  EXPECT_EQ(from_file.max_concurrency, 3) << "environment beats knight.yaml";
+  auto flagged = load_bridge_config({"--max-concurrency", "9", "--agent-id=lancelot"}, env);
+  EXPECT_EQ(flagged.max_concurrency, 9) << "a flag beats the environment";
+  EXPECT_EQ(flagged.agent, "lancelot");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(BridgeConfig, BrokenKnightYamlNamesFileAndLine) {
+  auto dir = testing::make_temp_dir("rt-bridge-config");
+  std::ofstream(dir / "knight.yaml") << "name: galahad\ndomains: [security\n";
+  try {
+    load_bridge_config({}, {{"KNIGHT_CONFIG", (dir / "knight.yaml").string()}});
+    FAIL() << "expected a configuration error";
+  } catch (const config::ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("knight.yaml:"), std::string::npos) << error.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(BridgeConfig, PasswordWithoutUserIsRefused) {
+  auto env = base_env();
+  env["NATS_PASSWORD"] = "x";
+  EXPECT_THROW(load_bridge_config({}, env), config::ConfigError);
+}
+
+}  // namespace
+}  // namespace rt::bridge
