@@ -1,5 +1,5 @@
 // GATEWAY_MODE=openai: chat completions on an OpenClaw or other OpenAI-compatible gateway.
-#include "http_client_pool.hpp"
+#include "roundtable/http/client_pool.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 
 namespace rt::bridge {
@@ -82,8 +82,8 @@ class OpenAiClient final : public GatewayClient {
 
   std::string model_;
   std::string token_;
-  HttpClientPool pool_;
-  HttpClientPool health_pool_;
+  http::HttpClientPool pool_;
+  http::HttpClientPool health_pool_;
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // GATEWAY_MODE=webhook: POST the envelope to knight-gateway's /webhook (CONTRACT §5).
-#include "http_client_pool.hpp"
+#include "roundtable/http/client_pool.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 #include "roundtable/common/strings.hpp"
 
@@ -136,8 +136,8 @@ class WebhookClient final : public GatewayClient {
   }
 
   std::string token_;
-  HttpClientPool pool_;
-  HttpClientPool health_pool_;
+  http::HttpClientPool pool_;
+  http::HttpClientPool health_pool_;
 };
 
 }  // namespace

@@ -1,6 +1,48 @@
+// knight-gateway: the knight runtime. See `knight-gateway --help`.
+#include <malloc.h>
+
+#include <csignal>
 #include <cstdio>
+#include <thread>
+
+#include "roundtable/gateway/gateway.hpp"
+
+extern char** environ;
+
 int main(int argc, char** argv) {
-  (void)argc;
-  std::printf("usage: %s (not yet implemented)\n", argv[0]);
+  mallopt(M_ARENA_MAX, 2);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& arg : args)
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(rt::gateway::gateway_usage().c_str(), stdout);
+      return 0;
+    }
+  std::pair<rt::gateway::GatewayConfig, rt::gateway::Workspace> loaded;
+  try {
+    loaded = rt::gateway::load_gateway_config(args, rt::config::environment_from(environ));
+  } catch (const rt::config::ConfigError& error) {
+    std::fprintf(stderr, "knight-gateway: %s\n", error.what());
+    return 2;
+  }
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  rt::Logger logger(loaded.first.log);
+  rt::gateway::Gateway gateway(std::move(loaded.first), std::move(loaded.second), logger);
+  if (!gateway.bind()) return 1;
+  std::thread signal_waiter([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    logger.info("gateway.signal", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    gateway.stop();
+  });
+  gateway.serve();
+  pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  signal_waiter.join();
+  logger.info("gateway.stopped");
   return 0;
 }

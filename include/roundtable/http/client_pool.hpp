@@ -10,7 +10,10 @@
 
 #include "roundtable/http/server_options.hpp"
 
-namespace rt::bridge {
+namespace rt::http {
+
+// Debian's bundle of the system's CA certificates (package ca-certificates).
+inline constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 
 class HttpClientPool {
  public:
@@ -41,8 +44,9 @@ class HttpClientPool {
  private:
   std::unique_ptr<httplib::Client> make() const {
     auto client = std::make_unique<httplib::Client>(base_url_);
-    http::tune_client(*client, timeout_);
+    tune_client(*client, timeout_);
     client->enable_server_certificate_verification(true);
+    if (base_url_.rfind("https://", 0) == 0) client->set_ca_cert_path(kSystemCaBundle);
     return client;
   }
   void give_back(std::unique_ptr<httplib::Client> client) {
@@ -56,4 +60,4 @@ class HttpClientPool {
   std::vector<std::unique_ptr<httplib::Client>> idle_;
 };
 
-}  // namespace rt::bridge
+}  // namespace rt::http

@@ -1,0 +1,37 @@
+#pragma once
+// knight-gateway settings (CONTRACT §7): environment (and flags) over knight.yaml.
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "roundtable/common/log.hpp"
+#include "roundtable/config/settings.hpp"
+#include "roundtable/gateway/workspace.hpp"
+
+namespace rt::gateway {
+
+struct GatewayConfig {
+  std::string workspace_dir = "/workspace";
+  std::string listen = "127.0.0.1:18789";
+  std::string token;
+  std::string provider;  // anthropic | openai | offline
+  std::string model;
+  std::string base_url;
+  std::string api_key;
+  std::optional<std::string> redis_url;
+  std::optional<std::string> nats_url;
+  std::string fleet;
+  std::string agent;
+  int max_concurrency = 8;
+  std::chrono::milliseconds llm_timeout{120'000};
+  std::chrono::milliseconds retry_base_delay{500};
+  int retry_attempts = 3;
+  size_t skill_output_bytes = 64 * 1024;
+  LogSettings log;
+};
+
+std::string gateway_usage();
+// Loads the workspace too (errors name the file and line) and applies env over knight.yaml.
+std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::string>& args, const config::EnvMap& env);
+
+}  // namespace rt::gateway

@@ -1,0 +1,59 @@
+#pragma once
+// knight-gateway: assembles the workspace, providers, tools and limits, and serves HTTP.
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+#include "roundtable/common/log.hpp"
+#include "roundtable/gateway/agent.hpp"
+#include "roundtable/gateway/config.hpp"
+#include "roundtable/gateway/rate_limiter.hpp"
+#include "roundtable/gateway/tools.hpp"
+#include "roundtable/http/metrics.hpp"
+#include "roundtable/llm/providers.hpp"
+#include "roundtable/redis/client.hpp"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace rt::gateway {
+
+class Gateway {
+ public:
+  Gateway(GatewayConfig config, Workspace workspace, Logger logger);
+  ~Gateway();
+  // Binds GATEWAY_LISTEN; false (logged) when it cannot.
+  bool bind();
+  // Serves until stop().
+  void serve();
+  void stop();
+  int port() const { return port_; }
+  // For tools added from outside (the lead's delegate).
+  ToolRegistry& tools() { return tools_; }
+  const Workspace& workspace() const { return workspace_; }
+
+ private:
+  void routes();
+  bool authorized(const httplib::Request& req, httplib::Response& res) const;
+  void handle_webhook(const httplib::Request& req, httplib::Response& res);
+  void handle_chat(const httplib::Request& req, httplib::Response& res);
+  void record(const AgentAnswer& answer, std::chrono::steady_clock::time_point started);
+
+  GatewayConfig config_;
+  Workspace workspace_;
+  Logger logger_;
+  http::MetricsRegistry metrics_;
+  std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<llm::Provider> provider_;
+  std::unique_ptr<RateLimiter> limiter_;
+  ToolRegistry tools_;
+  std::unique_ptr<Agent> agent_;
+  std::unique_ptr<httplib::Server> server_;
+  std::atomic<int> in_flight_{0};
+  int port_ = 0;
+};
+
+}  // namespace rt::gateway

@@ -1,0 +1,32 @@
+#pragma once
+// Runs a skill as a child process: argv (no shell), JSON on stdin, timeout, capped stdout,
+// scrubbed environment, working directory inside the workspace.
+#include <chrono>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "roundtable/common/result.hpp"
+#include "roundtable/gateway/workspace.hpp"
+
+namespace rt::gateway {
+
+struct SkillRun {
+  int exit_code = 0;
+  std::string output;  // stdout, capped
+  std::string errors;  // stderr, capped
+  bool truncated = false;
+  bool timed_out = false;
+};
+
+struct SkillSandbox {
+  size_t max_output_bytes = 64 * 1024;
+  std::map<std::string, std::string> extra_env;  // e.g. REDIS_URL, FLEET_ID, AGENT_ID
+  std::string home;                              // HOME for the skill (the workspace)
+};
+
+// Fails only when the process cannot be started; a non-zero exit is a SkillRun.
+Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, const SkillSandbox& sandbox);
+
+}  // namespace rt::gateway

@@ -1,0 +1,86 @@
+#pragma once
+// Tools the model may call: skills, remember, shared memory, sub-agents (and, for a lead,
+// delegate). Each is a Tool; the registry hands the model their specs and runs them by name.
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "roundtable/common/log.hpp"
+#include "roundtable/common/result.hpp"
+#include "roundtable/contract/payloads.hpp"
+#include "roundtable/gateway/skill_runner.hpp"
+#include "roundtable/gateway/workspace.hpp"
+#include "roundtable/llm/types.hpp"
+#include "roundtable/redis/client.hpp"
+
+namespace rt::gateway {
+
+// What a running tool can use of the task it serves.
+struct ToolContext {
+  std::string task_id;
+  std::function<void(const contract::Progress&)> progress;
+  llm::Usage usage;  // tokens a tool spent on its own LLM calls (sub-agents)
+};
+
+struct ToolResult {
+  std::string content;
+  bool is_error = false;
+};
+
+class Tool {
+ public:
+  virtual ~Tool() = default;
+  virtual llm::ToolSpec spec() const = 0;
+  virtual ToolResult run(const nlohmann::json& input, ToolContext& context) = 0;
+};
+
+class ToolRegistry {
+ public:
+  void add(std::unique_ptr<Tool> tool);
+  std::vector<llm::ToolSpec> specs() const;
+  // Unknown tool -> an error result naming it (the model may recover).
+  ToolResult run(const std::string& name, const nlohmann::json& input, ToolContext& context) const;
+  bool has(const std::string& name) const { return tools_.count(name) > 0; }
+
+ private:
+  std::map<std::string, std::unique_ptr<Tool>> tools_;
+};
+
+// shared_get/shared_set without Redis: this process only.
+struct LocalSharedMemory {
+  std::mutex mutex;
+  std::map<std::string, std::string> values;
+};
+
+// The shared pieces the built-in tools need.
+struct ToolDeps {
+  const Workspace* workspace = nullptr;
+  redis::Client* redis = nullptr;  // may be null: shared memory then lives in this process
+  std::string fleet;
+  SkillSandbox sandbox;
+  Logger logger;
+};
+
+std::unique_ptr<Tool> make_skill_tool(const Skill& skill, const ToolDeps& deps);
+std::unique_ptr<Tool> make_remember_tool(const ToolDeps& deps, std::shared_ptr<std::mutex> memory_lock);
+std::unique_ptr<Tool> make_shared_get_tool(const ToolDeps& deps, std::shared_ptr<LocalSharedMemory> local);
+std::unique_ptr<Tool> make_shared_set_tool(const ToolDeps& deps, std::shared_ptr<LocalSharedMemory> local);
+
+// Appends "- <date>: <fact>" to MEMORY.md atomically (write-then-rename), refusing to grow
+// past max_bytes. Returns the new size.
+Result<size_t> append_memory(const std::filesystem::path& memory_file, const std::string& fact, size_t max_bytes);
+
+}  // namespace rt::gateway
+
+namespace rt::gateway {
+class RateLimiter;
+// spawn_subagents: runs up to max_parallel prompts at once on the sub-agent model (no tools)
+// and returns their answers as JSON; progress is reported as each one finishes.
+std::unique_ptr<Tool> make_spawn_subagents_tool(llm::Provider& provider, RateLimiter& limiter, std::string model,
+                                                int max_parallel, std::string soul, Logger logger);
+}  // namespace rt::gateway

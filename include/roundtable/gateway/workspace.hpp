@@ -1,0 +1,68 @@
+#pragma once
+// A knight's workspace: knight.yaml, SOUL.md, MEMORY.md and skills/<name>/SKILL.md.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rt::gateway {
+
+struct ModelSettings {
+  std::string provider = "offline";  // anthropic | openai | offline
+  std::string name = "offline";
+  int64_t max_tokens = 4000;
+  std::optional<double> temperature;
+  std::vector<std::string> fallbacks;
+};
+
+struct Delegate {
+  std::string agent;
+  std::string task;  // <domain>.<action>
+  nlohmann::json params = nlohmann::json::object();
+};
+
+struct KnightSettings {
+  std::string name;
+  std::string fleet;
+  std::string role = "knight";  // knight | lead
+  std::vector<std::string> domains;
+  std::vector<std::string> capabilities;
+  ModelSettings model;
+  std::string subagent_model;
+  int subagent_max_parallel = 3;
+  int requests_per_minute = 0;  // 0: unlimited
+  int64_t tokens_per_day = 0;   // 0: unlimited
+  int max_tool_iterations = 6;
+  std::vector<std::string> skills;
+  size_t memory_max_bytes = 16384;
+  std::vector<Delegate> delegates;  // lead role
+  std::chrono::milliseconds delegate_deadline{60'000};
+};
+
+struct Skill {
+  std::string name;
+  std::string description;
+  nlohmann::json input_schema = {{"type", "object"}};
+  std::vector<std::string> command;  // argv; command[0] resolved inside the skill folder
+  std::chrono::milliseconds timeout{10'000};
+  std::filesystem::path dir;
+  std::filesystem::path executable;  // command[0], resolved and checked to stay in the workspace
+};
+
+struct Workspace {
+  std::filesystem::path dir;
+  KnightSettings knight;
+  std::string soul;
+  std::filesystem::path memory_file;
+  std::vector<Skill> skills;
+  std::string memory() const;  // MEMORY.md as it is now (it grows)
+};
+
+// Throws config::ConfigError naming the file (and line, for YAML) on anything missing or invalid.
+Workspace load_workspace(const std::filesystem::path& dir);
+Skill load_skill(const std::filesystem::path& workspace_dir, const std::filesystem::path& skill_dir);
+
+}  // namespace rt::gateway

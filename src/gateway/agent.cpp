@@ -1,0 +1,102 @@
+#include "roundtable/gateway/agent.hpp"
+
+#include "roundtable/contract/errors.hpp"
+
+namespace rt::gateway {
+
+using nlohmann::json;
+
+std::string render_task_message(const contract::TaskRequest& request) {
+  std::string text = "Task: " + request.task + "\n";
+  text += "Parameters: " + (request.params.empty() ? std::string("{}") : request.params.dump()) + "\n";
+  text += "Response format: " + request.response_format + "\n";
+  if (request.max_tokens) text += "Keep the answer under " + std::to_string(*request.max_tokens) + " tokens.\n";
+  return text;
+}
+
+Agent::Agent(const Workspace& workspace, llm::Provider& provider, const ToolRegistry& tools, RateLimiter& limiter,
+             http::MetricsRegistry& metrics, Logger logger)
+    : workspace_(workspace), provider_(provider), tools_(tools), limiter_(limiter), metrics_(metrics), logger_(std::move(logger)) {}
+
+const std::string& Agent::model() const { return workspace_.knight.model.name; }
+
+std::string Agent::system_prompt() const {
+  std::string prompt = workspace_.soul;
+  prompt += "\n\n# Memory\n" + workspace_.memory();
+  if (!workspace_.skills.empty()) {
+    prompt += "\n\n# Skills\n";
+    for (const auto& skill : workspace_.skills) prompt += "- " + skill.name + ": " + skill.description + "\n";
+  }
+  return prompt;
+}
+
+AgentAnswer Agent::fail(ErrorCode code, std::string message, bool retryable, std::optional<int64_t> retry_after, llm::Usage usage) const {
+  AgentAnswer answer;
+  answer.failure = contract::TaskFailure{code, std::move(message), retryable, retry_after, 1};
+  answer.usage = usage;
+  return answer;
+}
+
+AgentAnswer Agent::run(Conversation conversation) {
+  auto started = std::chrono::steady_clock::now();
+  const auto& knight = workspace_.knight;
+  llm::Request request;
+  request.model = knight.model.name;
+  request.system = system_prompt() + (conversation.extra_system.empty() ? "" : "\n\n" + conversation.extra_system);
+  request.messages = std::move(conversation.messages);
+  request.max_tokens = conversation.max_tokens.value_or(knight.model.max_tokens);
+  request.temperature = knight.model.temperature;
+  auto all_tools = tools_.specs();
+  llm::Usage usage;
+  for (int iteration = 1; iteration <= knight.max_tool_iterations; ++iteration) {
+    if (conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline)
+      return fail(ErrorCode::timeout, "deadline passed before the answer was ready", true, std::nullopt, usage);
+    auto admission = limiter_.admit();
+    if (!admission.allowed) {
+      metrics_.add("roundtable_gateway_rate_limited_total");
+      return fail(ErrorCode::rate_limited, admission.reason, true, admission.retry_after_seconds, usage);
+    }
+    // On the last iteration the model must answer: no tools offered.
+    request.tools = iteration < knight.max_tool_iterations ? all_tools : std::vector<llm::ToolSpec>{};
+    auto outcome = provider_.complete(request);
+    if (!outcome.ok()) {
+      std::optional<int64_t> after;
+      if (outcome.failure.retry_after) after = (outcome.failure.retry_after->count() + 999) / 1000;
+      return fail(outcome.failure.code, outcome.failure.message, outcome.failure.retryable, after, usage);
+    }
+    usage += outcome.response->usage;
+    limiter_.record_tokens(outcome.response->usage.total());
+    auto tool_uses = outcome.response->tool_uses();
+    if (tool_uses.empty() || request.tools.empty()) {
+      AgentAnswer answer;
+      answer.completed = true;
+      answer.usage = usage;
+      answer.result.content = outcome.response->text();
+      answer.result.format = "markdown";
+      auto& meta = answer.result.metadata;
+      meta.model = outcome.response->model.empty() ? request.model : outcome.response->model;
+      meta.input_tokens = usage.input_tokens;
+      meta.output_tokens = usage.output_tokens;
+      meta.cache_read_tokens = usage.cache_read_tokens;
+      meta.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+      meta.extra = {{"agent", knight.name}, {"toolIterations", iteration - 1}, {"cacheWriteTokens", usage.cache_write_tokens}};
+      return answer;
+    }
+    request.messages.push_back({"assistant", outcome.response->content});
+    llm::Message results{"user", {}};
+    for (const auto& use : tool_uses) {
+      ToolContext context{conversation.task_id, conversation.progress, {}};
+      auto result = tools_.run(use.tool_name, use.tool_input, context);
+      usage += context.usage;
+      metrics_.add("roundtable_gateway_tool_calls_total", 1, {{"tool", use.tool_name}, {"outcome", result.is_error ? "error" : "ok"}});
+      logger_.info("tool.called", {{"task_id", conversation.task_id}, {"tool", use.tool_name}, {"error", result.is_error}});
+      results.content.push_back(llm::Block::make_tool_result(use.tool_id, result.content, result.is_error));
+      if (conversation.progress)
+        conversation.progress({std::min(90, iteration * 90 / knight.max_tool_iterations), "ran " + use.tool_name, {}});
+    }
+    request.messages.push_back(std::move(results));
+  }
+  return fail(ErrorCode::internal_error, "no answer within max_tool_iterations", true, std::nullopt, usage);
+}
+
+}  // namespace rt::gateway

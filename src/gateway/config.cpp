@@ -1,0 +1,90 @@
+#include "roundtable/gateway/config.hpp"
+
+#include "roundtable/http/server_options.hpp"
+#include "roundtable/redis/client.hpp"
+
+namespace rt::gateway {
+
+namespace {
+const std::vector<std::string> kNames{"WORKSPACE_DIR", "GATEWAY_LISTEN", "GATEWAY_TOKEN", "LLM_PROVIDER", "LLM_MODEL",
+                                      "LLM_BASE_URL", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "REDIS_URL", "NATS_URL",
+                                      "FLEET_ID", "AGENT_ID", "LOG_LEVEL", "LOG_FORMAT", "GATEWAY_MAX_CONCURRENCY",
+                                      "LLM_TIMEOUT", "LLM_RETRY_BASE_DELAY", "LLM_RETRY_ATTEMPTS", "SKILL_OUTPUT_BYTES",
+                                      "NATS_USER", "NATS_PASSWORD", "NATS_TOKEN", "NATS_CREDS", "NATS_TLS_CA",
+                                      "NATS_TLS_CERT", "NATS_TLS_KEY"};
+}  // namespace
+
+std::string gateway_usage() {
+  return R"(usage: knight-gateway [--setting value ...]
+
+The knight runtime: loads WORKSPACE_DIR (knight.yaml, SOUL.md, MEMORY.md, skills/), answers
+POST /webhook (task envelopes), POST /v1/chat/completions (OpenAI-compatible), GET /health and
+GET /metrics on GATEWAY_LISTEN. Environment overrides knight.yaml; flags (kebab-case) override
+the environment.
+
+  WORKSPACE_DIR           /workspace
+  GATEWAY_LISTEN          127.0.0.1:18789
+  GATEWAY_TOKEN           bearer token required on every request except /health (optional)
+  GATEWAY_MAX_CONCURRENCY 8      requests served at once
+  LLM_PROVIDER            anthropic | openai | offline   (knight.yaml model.provider)
+  LLM_MODEL               model name                     (knight.yaml model.name)
+  LLM_BASE_URL            API base, e.g. http://127.0.0.1:11434 for an OpenAI-compatible server
+  ANTHROPIC_API_KEY, OPENAI_API_KEY
+  LLM_TIMEOUT             120s per LLM call
+  LLM_RETRY_ATTEMPTS      3 per model, then the next fallback model
+  LLM_RETRY_BASE_DELAY    500ms, doubled per retry (retry-after wins)
+  SKILL_OUTPUT_BYTES      65536  stdout kept from a skill
+  REDIS_URL               shared memory, fleet rate limit, token budget (optional)
+  NATS_URL (+ NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_TLS_*)  lead role
+  FLEET_ID, AGENT_ID      override knight.yaml fleet and name
+  LOG_LEVEL, LOG_FORMAT   info, json
+
+Exit codes: 0 clean shutdown, 2 bad configuration or workspace, 1 anything else.
+)";
+}
+
+std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::string>& args, const config::EnvMap& env) {
+  config::Settings s;
+  s.add_env(env);
+  s.add_flags(args, kNames);
+  GatewayConfig c;
+  c.workspace_dir = s.text("WORKSPACE_DIR", c.workspace_dir);
+  Workspace ws = load_workspace(c.workspace_dir);
+  c.listen = s.text("GATEWAY_LISTEN", c.listen);
+  http::HostPort hp;
+  if (!http::parse_listen_address(c.listen, hp)) s.fail("GATEWAY_LISTEN", "host:port", c.listen);
+  c.token = s.text("GATEWAY_TOKEN", "");
+  c.provider = s.choice("LLM_PROVIDER", ws.knight.model.provider, {"anthropic", "openai", "offline"});
+  if (c.provider != "anthropic" && c.provider != "openai" && c.provider != "offline")
+    s.fail("LLM_PROVIDER", "anthropic, openai or offline (knight.yaml model.provider)", c.provider);
+  c.model = s.text("LLM_MODEL", ws.knight.model.name);
+  c.base_url = s.text("LLM_BASE_URL", "");
+  if (!c.base_url.empty() && c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0)
+    s.fail("LLM_BASE_URL", "an http:// or https:// URL", c.base_url);
+  while (c.base_url.size() > 8 && c.base_url.back() == '/') c.base_url.pop_back();
+  if (c.base_url.size() > 3 && c.base_url.substr(c.base_url.size() - 3) == "/v1") c.base_url.resize(c.base_url.size() - 3);
+  c.api_key = s.text(c.provider == "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY", "");
+  if (c.provider == "anthropic" && c.api_key.empty() && c.base_url.empty())
+    s.fail("ANTHROPIC_API_KEY", "an API key for the anthropic provider (or LLM_PROVIDER=offline)", "");
+  c.redis_url = s.optional_text("REDIS_URL");
+  if (c.redis_url && !redis::parse_redis_url(*c.redis_url)) s.fail("REDIS_URL", "redis://[:password@]host[:port][/db]", "(hidden)");
+  c.nats_url = s.optional_text("NATS_URL");
+  c.fleet = s.identifier("FLEET_ID", ws.knight.fleet);
+  c.agent = s.identifier("AGENT_ID", ws.knight.name);
+  c.max_concurrency = static_cast<int>(s.integer("GATEWAY_MAX_CONCURRENCY", c.max_concurrency, 1, 256));
+  c.llm_timeout = s.duration("LLM_TIMEOUT", c.llm_timeout);
+  c.retry_base_delay = s.duration("LLM_RETRY_BASE_DELAY", c.retry_base_delay);
+  c.retry_attempts = static_cast<int>(s.integer("LLM_RETRY_ATTEMPTS", c.retry_attempts, 1, 10));
+  c.skill_output_bytes = static_cast<size_t>(s.integer("SKILL_OUTPUT_BYTES", static_cast<int64_t>(c.skill_output_bytes), 256, 16 << 20));
+  c.log.level = s.choice("LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error", "off"});
+  c.log.format = s.choice("LOG_FORMAT", "json", {"json", "text"}) == "text" ? LogFormat::text : LogFormat::json;
+  c.log.component = "gateway";
+  c.log.context = {{"fleet", c.fleet}, {"agent", c.agent}};
+  ws.knight.fleet = c.fleet;
+  ws.knight.name = c.agent;
+  ws.knight.model.provider = c.provider;
+  ws.knight.model.name = c.model;
+  return {c, std::move(ws)};
+}
+
+}  // namespace rt::gateway

@@ -1,0 +1,239 @@
+#include "roundtable/gateway/gateway.hpp"
+
+#include <httplib.h>
+
+#include "providers_setup.hpp"
+#include "roundtable/common/strings.hpp"
+#include "roundtable/common/uuid.hpp"
+#include "roundtable/contract/envelope.hpp"
+#include "roundtable/contract/errors.hpp"
+#include "roundtable/http/server_options.hpp"
+
+namespace rt::gateway {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxBody = 1 << 20;
+
+void reply_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+json failure_answer(const contract::TaskFailure& failure) {
+  json out = contract::to_json(failure);
+  out["status"] = "failed";
+  return out;
+}
+
+json answer_json(const AgentAnswer& answer) {
+  return answer.completed ? contract::to_json(answer.result) : failure_answer(answer.failure);
+}
+
+std::optional<SystemTime> deadline_of(const httplib::Request& req) {
+  if (!req.has_header("X-Roundtable-Deadline")) return std::nullopt;
+  return parse_rfc3339(req.get_header_value("X-Roundtable-Deadline"));
+}
+
+}  // namespace
+
+Gateway::Gateway(GatewayConfig config, Workspace workspace, Logger logger)
+    : config_(std::move(config)), workspace_(std::move(workspace)), logger_(std::move(logger)) {
+  register_gateway_metrics(metrics_);
+  if (config_.redis_url)
+    redis_ = std::make_unique<redis::Client>(*redis::parse_redis_url(*config_.redis_url), logger_.with({{"component", "redis"}}));
+  provider_ = make_provider_chain(config_, workspace_, metrics_, logger_);
+  const auto& knight = workspace_.knight;
+  limiter_ = std::make_unique<RateLimiter>(redis_.get(), config_.fleet, config_.agent, knight.requests_per_minute,
+                                           knight.tokens_per_day, logger_);
+  ToolDeps deps{&workspace_, redis_.get(), config_.fleet, {}, logger_};
+  deps.sandbox.max_output_bytes = config_.skill_output_bytes;
+  deps.sandbox.home = workspace_.dir.string();
+  deps.sandbox.extra_env = {{"FLEET_ID", config_.fleet}, {"AGENT_ID", config_.agent}};
+  if (config_.redis_url) deps.sandbox.extra_env["REDIS_URL"] = *config_.redis_url;
+  for (const auto& skill : workspace_.skills) tools_.add(make_skill_tool(skill, deps));
+  tools_.add(make_remember_tool(deps, std::make_shared<std::mutex>()));
+  auto local = std::make_shared<LocalSharedMemory>();
+  tools_.add(make_shared_get_tool(deps, local));
+  tools_.add(make_shared_set_tool(deps, local));
+  std::string sub_model = knight.subagent_model.empty() ? knight.model.name : knight.subagent_model;
+  tools_.add(make_spawn_subagents_tool(*provider_, *limiter_, sub_model, knight.subagent_max_parallel, workspace_.soul, logger_));
+  agent_ = std::make_unique<Agent>(workspace_, *provider_, tools_, *limiter_, metrics_, logger_);
+  server_ = std::make_unique<httplib::Server>();
+  routes();
+}
+
+Gateway::~Gateway() { stop(); }
+
+bool Gateway::authorized(const httplib::Request& req, httplib::Response& res) const {
+  if (config_.token.empty()) return true;
+  std::string header = req.get_header_value("Authorization");
+  if (header.rfind("Bearer ", 0) == 0 && constant_time_equal(header.substr(7), config_.token)) return true;
+  reply_json(res, 401, {{"status", "failed"}, {"error", "invalid_params"}, {"message", "missing or wrong bearer token"}});
+  return false;
+}
+
+void Gateway::record(const AgentAnswer& answer, std::chrono::steady_clock::time_point started) {
+  metrics_.add("roundtable_gateway_tasks_total", 1, {{"outcome", answer.completed ? "completed" : std::string(contract::error_code_name(answer.failure.error))}});
+  metrics_.observe("roundtable_gateway_task_duration_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+void Gateway::routes() {
+  auto& s = *server_;
+  http::tune_server(s, std::chrono::seconds(30));
+  s.set_payload_max_length(kMaxBody);  // httplib answers 413 past this
+  const int workers = config_.max_concurrency;
+  s.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
+  s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    metrics_.add("roundtable_gateway_requests_total", 1, {{"endpoint", req.path}, {"status", std::to_string(res.status)}});
+  });
+  s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    reply_json(res, 200, {{"status", "ok"}, {"agent", config_.agent}, {"role", workspace_.knight.role},
+                          {"provider", config_.provider}, {"model", config_.model}});
+  });
+  s.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res)) return;
+    metrics_.set("roundtable_gateway_in_flight", in_flight_.load());
+    res.set_content(metrics_.render(), http::MetricsRegistry::kContentType);
+  });
+  s.Post("/webhook", [this](const httplib::Request& req, httplib::Response& res) {
+    if (authorized(req, res)) handle_webhook(req, res);
+  });
+  s.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
+    if (authorized(req, res)) handle_chat(req, res);
+  });
+}
+
+void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res) {
+  auto envelope = contract::parse_envelope(req.body, kMaxBody);
+  if (!envelope) return reply_json(res, 400, failure_answer(contract::make_failure(ErrorCode::invalid_params, envelope.error().message)));
+  auto task = contract::parse_task_request(envelope->payload);
+  if (!task) return reply_json(res, 400, failure_answer(contract::make_failure(ErrorCode::invalid_params, task.error().message)));
+  Conversation conversation;
+  conversation.task_id = envelope->id;
+  conversation.messages = {{"user", {llm::Block::make_text(render_task_message(*task))}}};
+  conversation.max_tokens = task->max_tokens;
+  conversation.deadline = deadline_of(req);
+  int attempt = 1;
+  if (req.has_header("X-Roundtable-Attempt")) attempt = std::max(1, std::atoi(req.get_header_value("X-Roundtable-Attempt").c_str()));
+  logger_.info("task.received", {{"task_id", envelope->id}, {"task", task->task}, {"attempt", attempt}});
+
+  bool ndjson = req.get_header_value("Accept").find("application/x-ndjson") != std::string::npos;
+  if (!ndjson) {
+    auto started = std::chrono::steady_clock::now();
+    in_flight_++;
+    auto answer = agent_->run(std::move(conversation));
+    in_flight_--;
+    answer.result.metadata.attempt = answer.failure.attempt = attempt;
+    record(answer, started);
+    return reply_json(res, 200, answer_json(answer));
+  }
+  auto shared = std::make_shared<Conversation>(std::move(conversation));
+  res.set_chunked_content_provider("application/x-ndjson", [this, shared, attempt](size_t, httplib::DataSink& sink) {
+    std::mutex write_mutex;
+    auto write_line = [&](const json& line) {
+      std::lock_guard lock(write_mutex);
+      std::string text = line.dump() + "\n";
+      sink.write(text.data(), text.size());
+    };
+    shared->progress = [&](const contract::Progress& progress) {
+      json line = contract::to_json(progress);
+      line["type"] = "progress";
+      write_line(line);
+    };
+    write_line({{"type", "progress"}, {"percent", 0}, {"message", "thinking"}});
+    auto started = std::chrono::steady_clock::now();
+    in_flight_++;
+    auto answer = agent_->run(*shared);
+    in_flight_--;
+    answer.result.metadata.attempt = answer.failure.attempt = attempt;
+    record(answer, started);
+    json final_line = answer_json(answer);
+    final_line["type"] = "result";
+    write_line(final_line);
+    sink.done();
+    return true;
+  });
+}
+
+void Gateway::handle_chat(const httplib::Request& req, httplib::Response& res) {
+  json body = json::parse(req.body, nullptr, false);
+  auto bad = [&](const std::string& why) {
+    reply_json(res, 400, {{"error", {{"message", why}, {"type", "invalid_request_error"}}}});
+  };
+  if (!body.is_object()) return bad("request body is not a JSON object");
+  if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty()) return bad("'messages' must be a non-empty array");
+  Conversation conversation;
+  conversation.task_id = "chat-" + make_uuid_v4();
+  for (const auto& m : body["messages"]) {
+    if (!m.is_object() || !m.contains("role") || !m["role"].is_string()) return bad("every message needs a string 'role'");
+    std::string role = m["role"];
+    std::string content;
+    if (m.contains("content") && m["content"].is_string()) content = m["content"];
+    else if (m.contains("content") && m["content"].is_array())
+      for (const auto& part : m["content"])
+        if (part.is_object() && part.value("type", "") == "text") content += part.value("text", "");
+    if (role == "system" || role == "developer") conversation.extra_system += content + "\n";
+    else if (role == "user" || role == "assistant") conversation.messages.push_back({role, {llm::Block::make_text(content)}});
+  }
+  if (conversation.messages.empty() || conversation.messages.back().role != "user") return bad("the last message must come from the user");
+  if (body.contains("max_tokens") && body["max_tokens"].is_number_integer()) conversation.max_tokens = body["max_tokens"].get<int64_t>();
+  auto started = std::chrono::steady_clock::now();
+  in_flight_++;
+  auto answer = agent_->run(std::move(conversation));
+  in_flight_--;
+  record(answer, started);
+  if (!answer.completed) {
+    int status = answer.failure.error == ErrorCode::rate_limited ? 429 : answer.failure.error == ErrorCode::timeout ? 504 : 502;
+    if (answer.failure.retry_after_seconds) res.set_header("Retry-After", std::to_string(*answer.failure.retry_after_seconds));
+    return reply_json(res, status, {{"error", {{"message", answer.failure.message},
+                                               {"type", status == 429 ? "rate_limit_error" : "api_error"},
+                                               {"code", std::string(contract::error_code_name(answer.failure.error))}}}});
+  }
+  std::string id = "chatcmpl-" + make_uuid_v4();
+  auto created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::string model = body.value("model", config_.model);
+  json usage = {{"prompt_tokens", answer.usage.input_tokens}, {"completion_tokens", answer.usage.output_tokens},
+                {"total_tokens", answer.usage.total()},
+                {"prompt_tokens_details", {{"cached_tokens", answer.usage.cache_read_tokens}}}};
+  if (!body.value("stream", false)) {
+    return reply_json(res, 200, {{"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", model},
+                                 {"choices", json::array({{{"index", 0}, {"message", {{"role", "assistant"}, {"content", answer.result.content}}},
+                                                           {"finish_reason", "stop"}}})},
+                                 {"usage", usage}});
+  }
+  auto chunk = [&](const json& delta, const json& finish) {
+    return "data: " + json{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model},
+                          {"choices", json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}})}}.dump() + "\n\n";
+  };
+  std::string stream = chunk({{"role", "assistant"}, {"content", ""}}, nullptr);
+  const std::string& text = answer.result.content;
+  for (size_t pos = 0; pos < text.size(); pos += 256) stream += chunk({{"content", text.substr(pos, 256)}}, nullptr);
+  stream += chunk(json::object(), "stop") + "data: [DONE]\n\n";
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(stream, "text/event-stream");
+}
+
+bool Gateway::bind() {
+  http::HostPort hp;
+  http::parse_listen_address(config_.listen, hp);
+  if (hp.port == 0) port_ = server_->bind_to_any_port(hp.host);
+  else port_ = server_->bind_to_port(hp.host, hp.port) ? hp.port : -1;
+  if (port_ <= 0) {
+    logger_.error("gateway.bind_failed", {{"listen", config_.listen}});
+    return false;
+  }
+  logger_.info("gateway.listening", {{"host", hp.host}, {"port", port_}, {"provider", config_.provider}, {"model", config_.model},
+                                     {"skills", workspace_.knight.skills}, {"role", workspace_.knight.role}});
+  return true;
+}
+
+void Gateway::serve() { server_->listen_after_bind(); }
+
+void Gateway::stop() {
+  if (server_) server_->stop();
+}
+
+}  // namespace rt::gateway

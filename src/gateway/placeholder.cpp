@@ -1,2 +1,0 @@
-// The gateway component.
-namespace rt::gateway {}

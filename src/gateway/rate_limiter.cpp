@@ -1,0 +1,102 @@
+#include "roundtable/gateway/rate_limiter.hpp"
+
+#include <cmath>
+
+#include "roundtable/common/time.hpp"
+
+namespace rt::gateway {
+namespace {
+
+// KEYS[1] bucket; ARGV[1] capacity (= per minute). Refills continuously from Redis TIME so
+// every gateway shares one clock. Returns {allowed, milliseconds until a token is there}.
+constexpr const char* kTokenBucket = R"lua(
+local capacity = tonumber(ARGV[1])
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1])
+local at = tonumber(state[2])
+if tokens == nil then tokens = capacity; at = now_ms end
+local rate = capacity / 60000
+tokens = math.min(capacity, tokens + (now_ms - at) * rate)
+local allowed = 0
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+else
+  wait = math.ceil((1 - tokens) / rate)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now_ms))
+redis.call('PEXPIRE', KEYS[1], 120000)
+return {allowed, wait}
+)lua";
+
+std::string today() { return format_rfc3339(std::chrono::system_clock::now()).substr(0, 10); }
+
+int64_t seconds_to_midnight_utc() {
+  auto now = std::chrono::system_clock::now();
+  auto day = std::chrono::floor<std::chrono::days>(now);
+  return std::chrono::duration_cast<std::chrono::seconds>(day + std::chrono::days(1) - now).count() + 1;
+}
+
+}  // namespace
+
+RateLimiter::RateLimiter(redis::Client* redis, std::string fleet, std::string agent, int requests_per_minute,
+                         int64_t tokens_per_day, Logger logger)
+    : redis_(redis), fleet_(std::move(fleet)), agent_(std::move(agent)), rpm_(requests_per_minute),
+      tokens_per_day_(tokens_per_day), logger_(std::move(logger)), local_tokens_(requests_per_minute) {}
+
+std::string RateLimiter::budget_key() const { return "rt:" + fleet_ + ":budget:" + agent_ + ":" + today(); }
+
+Admission RateLimiter::admit() {
+  if (!redis_) return admit_local();
+  if (tokens_per_day_ > 0) {
+    auto spent = redis_->get(budget_key());
+    if (spent && spent->has_value() && std::stoll(**spent) >= tokens_per_day_)
+      return {false, "daily token budget of " + std::to_string(tokens_per_day_) + " spent", seconds_to_midnight_utc()};
+  }
+  if (rpm_ <= 0) return {};
+  auto reply = redis_->eval(kTokenBucket, {"rt:" + fleet_ + ":rate:requests"}, {std::to_string(rpm_)});
+  if (!reply || reply->elements.size() != 2) {
+    logger_.warn("rate_limit.redis_unavailable", {{"error", reply ? "bad reply" : reply.error().message}});
+    return admit_local();
+  }
+  if (reply->elements[0].integer == 1) return {};
+  int64_t wait_ms = reply->elements[1].integer;
+  return {false, "fleet rate limit of " + std::to_string(rpm_) + " requests per minute reached", std::max<int64_t>(1, (wait_ms + 999) / 1000)};
+}
+
+Admission RateLimiter::admit_local() {
+  std::lock_guard lock(mutex_);
+  if (local_day_ != today()) local_day_ = today(), local_spent_ = 0;
+  if (tokens_per_day_ > 0 && local_spent_ >= tokens_per_day_)
+    return {false, "daily token budget of " + std::to_string(tokens_per_day_) + " spent", seconds_to_midnight_utc()};
+  if (rpm_ <= 0) return {};
+  auto now = std::chrono::steady_clock::now();
+  double rate = rpm_ / 60000.0;
+  local_tokens_ = std::min<double>(rpm_, local_tokens_ + std::chrono::duration<double, std::milli>(now - local_refill_).count() * rate);
+  local_refill_ = now;
+  if (local_tokens_ >= 1) {
+    local_tokens_ -= 1;
+    return {};
+  }
+  return {false, "rate limit of " + std::to_string(rpm_) + " requests per minute reached",
+          static_cast<int64_t>(std::ceil((1 - local_tokens_) / rate / 1000))};
+}
+
+void RateLimiter::record_tokens(int64_t tokens) {
+  if (tokens <= 0) return;
+  if (redis_) {
+    auto key = budget_key();
+    if (redis_->incr_by(key, tokens)) {
+      redis_->expire(key, std::chrono::hours(48));
+      return;
+    }
+  }
+  std::lock_guard lock(mutex_);
+  if (local_day_ != today()) local_day_ = today(), local_spent_ = 0;
+  local_spent_ += tokens;
+}
+
+}  // namespace rt::gateway

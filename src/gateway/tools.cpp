@@ -1,0 +1,173 @@
+#include "roundtable/gateway/tools.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "roundtable/common/time.hpp"
+#include "roundtable/contract/identifiers.hpp"
+
+namespace rt::gateway {
+
+using nlohmann::json;
+
+void ToolRegistry::add(std::unique_ptr<Tool> tool) {
+  auto name = tool->spec().name;
+  tools_[name] = std::move(tool);
+}
+
+std::vector<llm::ToolSpec> ToolRegistry::specs() const {
+  std::vector<llm::ToolSpec> out;
+  for (const auto& [name, tool] : tools_) out.push_back(tool->spec());
+  return out;
+}
+
+ToolResult ToolRegistry::run(const std::string& name, const json& input, ToolContext& context) const {
+  auto it = tools_.find(name);
+  if (it == tools_.end()) return {"unknown tool '" + name + "'", true};
+  return it->second->run(input, context);
+}
+
+namespace {
+
+// Required properties present and of the declared primitive type: enough to catch a model's slip.
+std::optional<std::string> schema_problem(const json& schema, const json& input) {
+  if (!input.is_object()) return "input must be a JSON object";
+  if (auto required = schema.find("required"); required != schema.end() && required->is_array())
+    for (const auto& name : *required)
+      if (name.is_string() && !input.contains(name.get<std::string>())) return "missing required field '" + name.get<std::string>() + "'";
+  if (auto props = schema.find("properties"); props != schema.end() && props->is_object())
+    for (const auto& [key, prop] : props->items()) {
+      if (!input.contains(key) || !prop.is_object() || !prop.contains("type") || !prop["type"].is_string()) continue;
+      const std::string type = prop["type"];
+      const json& value = input[key];
+      bool ok = (type == "string" && value.is_string()) || (type == "integer" && value.is_number_integer()) ||
+                (type == "number" && value.is_number()) || (type == "boolean" && value.is_boolean()) ||
+                (type == "array" && value.is_array()) || (type == "object" && value.is_object());
+      if (!ok) return "field '" + key + "' must be of type " + type;
+    }
+  return std::nullopt;
+}
+
+class SkillTool final : public Tool {
+ public:
+  SkillTool(Skill skill, ToolDeps deps) : skill_(std::move(skill)), deps_(std::move(deps)) {}
+  llm::ToolSpec spec() const override { return {skill_.name, skill_.description, skill_.input_schema}; }
+  ToolResult run(const json& input, ToolContext& context) override {
+    if (auto problem = schema_problem(skill_.input_schema, input)) return {"invalid input for " + skill_.name + ": " + *problem, true};
+    auto run = run_skill(skill_, input, deps_.sandbox);
+    if (!run) return {run.error().message, true};
+    deps_.logger.info("skill.ran", {{"skill", skill_.name}, {"task_id", context.task_id}, {"exit_code", run->exit_code},
+                                    {"timed_out", run->timed_out}, {"truncated", run->truncated}});
+    if (run->timed_out) return {"skill " + skill_.name + " was killed after its timeout of " + std::to_string(skill_.timeout.count()) + "ms", true};
+    std::string output = run->output + (run->truncated ? "\n[output truncated]" : "");
+    if (run->exit_code != 0) return {"skill " + skill_.name + " failed (exit " + std::to_string(run->exit_code) + "): " + run->errors + output, true};
+    return {output, false};
+  }
+
+ private:
+  Skill skill_;
+  ToolDeps deps_;
+};
+
+class RememberTool final : public Tool {
+ public:
+  RememberTool(ToolDeps deps, std::shared_ptr<std::mutex> lock) : deps_(std::move(deps)), lock_(std::move(lock)) {}
+  llm::ToolSpec spec() const override {
+    return {"remember", "Append one durable fact to this knight's MEMORY.md, read on every later task.",
+            {{"type", "object"}, {"properties", {{"fact", {{"type", "string"}}}}}, {"required", {"fact"}}}};
+  }
+  ToolResult run(const json& input, ToolContext&) override {
+    if (auto problem = schema_problem(spec().input_schema, input)) return {*problem, true};
+    std::lock_guard guard(*lock_);
+    auto size = append_memory(deps_.workspace->memory_file, input["fact"].get<std::string>(), deps_.workspace->knight.memory_max_bytes);
+    if (!size) return {size.error().message, true};
+    return {"remembered (" + std::to_string(*size) + " bytes of memory)", false};
+  }
+
+ private:
+  ToolDeps deps_;
+  std::shared_ptr<std::mutex> lock_;
+};
+
+class SharedTool final : public Tool {
+ public:
+  SharedTool(bool set, ToolDeps deps, std::shared_ptr<LocalSharedMemory> local)
+      : set_(set), deps_(std::move(deps)), local_(std::move(local)) {}
+  llm::ToolSpec spec() const override {
+    json props = {{"key", {{"type", "string"}}}};
+    if (set_) props["value"] = {{"type", "string"}};
+    return {set_ ? "shared_set" : "shared_get",
+            set_ ? "Store a value in the fleet's shared memory, readable by every knight."
+                 : "Read a value from the fleet's shared memory.",
+            {{"type", "object"}, {"properties", props}, {"required", set_ ? json{"key", "value"} : json{"key"}}}};
+  }
+  ToolResult run(const json& input, ToolContext&) override {
+    if (auto problem = schema_problem(spec().input_schema, input)) return {*problem, true};
+    std::string key = input["key"];
+    if (key.empty() || key.size() > 200 || key.find_first_of(" \r\n") != std::string::npos) return {"key must be 1-200 characters without spaces", true};
+    std::string redis_key = "rt:" + deps_.fleet + ":shared:" + key;
+    if (set_) {
+      std::string value = input["value"];
+      if (!deps_.redis) {
+        std::lock_guard guard(local_->mutex);
+        local_->values[key] = value;
+        return {"stored (this gateway only: no REDIS_URL)", false};
+      }
+      if (auto status = deps_.redis->set(redis_key, value); !status) return {status.error().message, true};
+      return {"stored", false};
+    }
+    if (!deps_.redis) {
+      std::lock_guard guard(local_->mutex);
+      auto it = local_->values.find(key);
+      return {it == local_->values.end() ? "(not set)" : it->second, false};
+    }
+    auto value = deps_.redis->get(redis_key);
+    if (!value) return {value.error().message, true};
+    return {value->value_or("(not set)"), false};
+  }
+
+ private:
+  bool set_;
+  ToolDeps deps_;
+  std::shared_ptr<LocalSharedMemory> local_;
+};
+
+}  // namespace
+
+Result<size_t> append_memory(const std::filesystem::path& memory_file, const std::string& fact, size_t max_bytes) {
+  std::string clean;
+  for (char c : fact) clean += (c == '\n' || c == '\r') ? ' ' : c;
+  std::ifstream in(memory_file, std::ios::binary);
+  std::stringstream current;
+  current << in.rdbuf();
+  std::string text = current.str();
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  std::string date = format_rfc3339(std::chrono::system_clock::now()).substr(0, 10);
+  text += "- " + date + ": " + clean + "\n";
+  if (text.size() > max_bytes)
+    return make_error(ErrorCode::invalid_params, "memory is full (" + std::to_string(max_bytes) + " bytes, memory.max_bytes); not remembered");
+  auto temp = memory_file;
+  temp += ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return make_error(ErrorCode::io_error, "cannot write " + temp.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, memory_file, ec);
+  if (ec) return make_error(ErrorCode::io_error, "cannot replace " + memory_file.string() + ": " + ec.message());
+  return text.size();
+}
+
+std::unique_ptr<Tool> make_skill_tool(const Skill& skill, const ToolDeps& deps) { return std::make_unique<SkillTool>(skill, deps); }
+std::unique_ptr<Tool> make_remember_tool(const ToolDeps& deps, std::shared_ptr<std::mutex> lock) {
+  return std::make_unique<RememberTool>(deps, std::move(lock));
+}
+std::unique_ptr<Tool> make_shared_get_tool(const ToolDeps& deps, std::shared_ptr<LocalSharedMemory> local) {
+  return std::make_unique<SharedTool>(false, deps, std::move(local));
+}
+std::unique_ptr<Tool> make_shared_set_tool(const ToolDeps& deps, std::shared_ptr<LocalSharedMemory> local) {
+  return std::make_unique<SharedTool>(true, deps, std::move(local));
+}
+
+}  // namespace rt::gateway

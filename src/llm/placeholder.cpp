@@ -1,2 +1,0 @@
-// The llm component's sources land here.
-namespace rt::llm {}

@@ -1,0 +1,77 @@
+#include "roundtable/llm/types.hpp"
+
+#include "roundtable/common/strings.hpp"
+
+namespace rt::llm {
+
+Block Block::make_text(std::string text) {
+  Block b;
+  b.text = std::move(text);
+  return b;
+}
+
+Block Block::make_tool_use(std::string id, std::string name, nlohmann::json input) {
+  Block b;
+  b.kind = Kind::tool_use;
+  b.tool_id = std::move(id);
+  b.tool_name = std::move(name);
+  b.tool_input = std::move(input);
+  return b;
+}
+
+Block Block::make_tool_result(std::string id, std::string content, bool is_error) {
+  Block b;
+  b.kind = Kind::tool_result;
+  b.tool_id = std::move(id);
+  b.text = std::move(content);
+  b.is_error = is_error;
+  return b;
+}
+
+Usage& Usage::operator+=(const Usage& other) {
+  input_tokens += other.input_tokens;
+  output_tokens += other.output_tokens;
+  cache_read_tokens += other.cache_read_tokens;
+  cache_write_tokens += other.cache_write_tokens;
+  return *this;
+}
+
+std::string Response::text() const {
+  std::string out;
+  for (const auto& block : content)
+    if (block.kind == Block::Kind::text) out += (out.empty() ? "" : "\n") + block.text;
+  return out;
+}
+
+std::vector<Block> Response::tool_uses() const {
+  std::vector<Block> out;
+  for (const auto& block : content)
+    if (block.kind == Block::Kind::tool_use) out.push_back(block);
+  return out;
+}
+
+Failure failure_for_status(int status, const std::string& body, std::optional<std::chrono::milliseconds> retry_after) {
+  Failure f;
+  f.http_status = status;
+  f.retry_after = retry_after;
+  f.message = "LLM API answered HTTP " + std::to_string(status) + ": " + body.substr(0, 300);
+  std::string lower = to_lower(body);
+  bool spend_limit = status == 402 || lower.find("credit balance") != std::string::npos ||
+                     lower.find("billing") != std::string::npos || lower.find("spend limit") != std::string::npos ||
+                     lower.find("insufficient_quota") != std::string::npos;
+  if (spend_limit) {
+    f.code = ErrorCode::model_error;
+    f.retryable = false;
+    f.message = "LLM spend limit reached (not retried): " + body.substr(0, 300);
+  } else if (status == 429) {
+    f.code = ErrorCode::rate_limited;
+  } else if (status == 408 || status >= 500) {
+    f.code = ErrorCode::model_error;
+  } else {
+    f.code = ErrorCode::model_error;  // a request the API will never accept as it is
+    f.retryable = false;
+  }
+  return f;
+}
+
+}  // namespace rt::llm
