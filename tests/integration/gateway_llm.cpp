@@ -1,0 +1,212 @@
+// knight-gateway against a local server speaking the Anthropic and OpenAI wire protocols.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+
+#include "fixtures/gateway_harness.hpp"
+
+namespace rt::testing {
+namespace {
+
+using nlohmann::json;
+
+class GatewayLlm : public ::testing::Test {
+ protected:
+  GatewayProcess& start(std::map<std::string, std::string> env = {}) {
+    std::map<std::string, std::string> base{{"LLM_PROVIDER", "anthropic"}, {"LLM_BASE_URL", llm_.url()},
+                                            {"ANTHROPIC_API_KEY", "sk-ant-test-key"}};
+    for (auto& [k, v] : env) base[k] = v;
+    gateways_.push_back(std::make_unique<GatewayProcess>(ws_.dir(), base));
+    gateways_.back()->start();
+    EXPECT_TRUE(gateways_.back()->wait_ready()) << gateways_.back()->output();
+    return *gateways_.back();
+  }
+  void TearDown() override {
+    if (HasFailure())
+      for (auto& g : gateways_) std::cerr << "---- gateway log ----\n" << g->output().substr(0, 10000) << "\n";
+  }
+
+  TempWorkspace ws_;
+  FakeGateway llm_;
+  ScriptedLlm script_{llm_};
+  std::vector<std::unique_ptr<GatewayProcess>> gateways_;
+};
+
+TEST_F(GatewayLlm, AnthropicRequestCarriesSoulMemoryHeadersAndCacheControl) {
+  script_.then(anthropic_text("all quiet on the walls", 80));
+  auto& gw = start();
+  auto [status, answer] = gw.task("security.briefing", {{"scope", "castle"}});
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(answer["status"], "completed");
+  EXPECT_EQ(answer["result"]["content"], "all quiet on the walls");
+  EXPECT_EQ(answer["result"]["metadata"]["inputTokens"], 100);
+  EXPECT_EQ(answer["result"]["metadata"]["outputTokens"], 20);
+  EXPECT_EQ(answer["result"]["metadata"]["cacheReadTokens"], 80);
+  EXPECT_TRUE(answer["result"]["metadata"]["durationMs"].is_number_integer());
+  auto calls = llm_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].path, "/v1/messages");
+  EXPECT_EQ(calls[0].headers["x-api-key"], "sk-ant-test-key");
+  EXPECT_EQ(calls[0].headers["anthropic-version"], "2023-06-01");
+  const json& body = calls[0].json;
+  EXPECT_EQ(body["model"], "test-model");
+  std::string system = body["system"][0]["text"];
+  EXPECT_NE(system.find("Sir Testalot"), std::string::npos) << "SOUL.md in the system prompt";
+  EXPECT_NE(system.find("three drawers"), std::string::npos) << "MEMORY.md in the system prompt";
+  EXPECT_NE(system.find("echo: Echo the input"), std::string::npos) << "skills listed";
+  EXPECT_EQ(body["system"][0]["cache_control"]["type"], "ephemeral");
+  std::string user = body["messages"][0]["content"][0]["text"];
+  EXPECT_NE(user.find("Task: security.briefing"), std::string::npos);
+  EXPECT_NE(user.find("castle"), std::string::npos);
+  EXPECT_EQ(body["tools"].size(), 5u) << "echo, remember, shared_get, shared_set, spawn_subagents";
+  EXPECT_EQ(gw.output().find("sk-ant-test-key"), std::string::npos) << "secret in the log";
+}
+
+TEST_F(GatewayLlm, ToolUseRunsARealSkillAndSendsItsResultBack) {
+  script_.then(anthropic_tool_use("echo", {{"text", "hi; rm -rf / #$(reboot)"}}));
+  script_.then(anthropic_text("the echo came back"));
+  auto& gw = start();
+  auto [status, answer] = gw.task();
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(answer["result"]["content"], "the echo came back");
+  auto calls = llm_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  const json& messages = calls[1].json["messages"];
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[1]["role"], "assistant");
+  EXPECT_EQ(messages[1]["content"][1]["type"], "tool_use");
+  const json& result = messages[2]["content"][0];
+  EXPECT_EQ(result["type"], "tool_result");
+  EXPECT_EQ(result["tool_use_id"], "toolu_1");
+  EXPECT_EQ(result["is_error"], false);
+  json echoed = json::parse(result["content"].get<std::string>());
+  EXPECT_EQ(echoed["echo"]["text"], "hi; rm -rf / #$(reboot)") << "metacharacters are data";
+  EXPECT_EQ(echoed["cwd"], "echo") << "runs in its skill folder";
+}
+
+TEST_F(GatewayLlm, RateLimitWithRetryAfterThenSuccess) {
+  script_.then(http_error(429, R"({"type":"error","error":{"type":"rate_limit_error"}})", {{"retry-after", "0"}}));
+  script_.then(anthropic_text("made it"));
+  auto& gw = start();
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["status"], "completed");
+  EXPECT_EQ(answer["result"]["content"], "made it");
+  EXPECT_EQ(llm_.call_count(), 2u);
+}
+
+TEST_F(GatewayLlm, PersistentServerErrorEndsInRetryableModelErrorAfterTheFallback) {
+  script_.otherwise([](const GatewayCall&) { return http_error(500, R"({"type":"error","error":{"type":"api_error"}})"); });
+  auto& gw = start({{"LLM_RETRY_ATTEMPTS", "2"}});
+  auto [status, answer] = gw.task();
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(answer["status"], "failed");
+  EXPECT_EQ(answer["error"], "model_error");
+  EXPECT_EQ(answer["retryable"], true);
+  auto calls = llm_.calls();
+  ASSERT_EQ(calls.size(), 4u) << "2 attempts on the model, 2 on its fallback";
+  EXPECT_EQ(calls[0].json["model"], "test-model");
+  EXPECT_EQ(calls[3].json["model"], "test-fallback");
+}
+
+TEST_F(GatewayLlm, FallbackModelAnswersWhenThePrimaryKeepsFailing) {
+  script_.otherwise([](const GatewayCall& call) {
+    if (call.json["model"] == "test-model") return http_error(529, R"({"type":"error","error":{"type":"overloaded_error"}})");
+    return anthropic_text("fallback here");
+  });
+  auto& gw = start();
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["status"], "completed");
+  EXPECT_EQ(answer["result"]["content"], "fallback here");
+  EXPECT_EQ(answer["result"]["metadata"]["model"], "claude-test");
+  EXPECT_EQ(llm_.calls().back().json["model"], "test-fallback");
+}
+
+TEST_F(GatewayLlm, SpendLimitIsNeverRetried) {
+  script_.otherwise([](const GatewayCall&) {
+    return http_error(400, R"({"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance is too low"}})");
+  });
+  auto& gw = start();
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["status"], "failed");
+  EXPECT_EQ(answer["retryable"], false);
+  EXPECT_EQ(llm_.call_count(), 1u);
+}
+
+TEST_F(GatewayLlm, RememberPersistsAcrossARestart) {
+  script_.then(anthropic_tool_use("remember", {{"fact", "the moat was drained on tuesday"}}));
+  script_.then(anthropic_text("noted"));
+  {
+    auto& gw = start();
+    EXPECT_EQ(gw.task().second["status"], "completed");
+    gw.process().stop();
+  }
+  EXPECT_NE(ws_.read("MEMORY.md").find("the moat was drained on tuesday"), std::string::npos);
+  script_.then(anthropic_text("I remember"));
+  auto& again = start();
+  EXPECT_EQ(again.task().second["status"], "completed");
+  std::string system = llm_.calls().back().json["system"][0]["text"];
+  EXPECT_NE(system.find("the moat was drained on tuesday"), std::string::npos);
+}
+
+TEST_F(GatewayLlm, SubAgentsRunInParallel) {
+  std::mutex mutex;
+  std::condition_variable all_started;
+  int started = 0;
+  script_.then(anthropic_tool_use("spawn_subagents", {{"tasks", {"check the gate", "check the wall", "check the keep"}}}));
+  script_.otherwise([&](const GatewayCall& call) {
+    if (call.json["model"] == "test-sub-model") {
+      std::unique_lock lock(mutex);
+      ++started;
+      all_started.notify_all();
+      // Hold each sub-agent until all three are in: only parallel calls can get past this.
+      all_started.wait_for(lock, std::chrono::seconds(10), [&] { return started >= 3; });
+      return anthropic_text("sub done: " + call.json["messages"][0]["content"][0]["text"].get<std::string>());
+    }
+    return anthropic_text("merged");
+  });
+  auto& gw = start();
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["result"]["content"], "merged");
+  std::vector<GatewayCall> subs;
+  for (const auto& c : llm_.calls())
+    if (c.json["model"] == "test-sub-model") subs.push_back(c);
+  ASSERT_EQ(subs.size(), 3u);
+  for (const auto& a : subs)
+    for (const auto& b : subs) EXPECT_LT(a.started, b.finished) << "every sub-agent call overlaps every other";
+  std::string tool_result = llm_.calls().back().json["messages"][2]["content"][0]["content"];
+  EXPECT_NE(tool_result.find("sub done: check the keep"), std::string::npos);
+}
+
+TEST_F(GatewayLlm, OpenAiProviderSpeaksChatCompletionsWithTools) {
+  script_.then(openai_tool_call("echo", {{"text", "ping"}}));
+  script_.then(openai_text("pong"));
+  auto& gw = start({{"LLM_PROVIDER", "openai"}, {"OPENAI_API_KEY", "sk-openai-test"}});
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["result"]["content"], "pong");
+  EXPECT_EQ(answer["result"]["metadata"]["cacheReadTokens"], 12);
+  auto calls = llm_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].path, "/v1/chat/completions");
+  EXPECT_EQ(calls[0].headers["Authorization"], "Bearer sk-openai-test");
+  EXPECT_EQ(calls[0].json["messages"][0]["role"], "system");
+  EXPECT_EQ(calls[0].json["tools"][0]["type"], "function");
+  const json& tool_message = calls[1].json["messages"].back();
+  EXPECT_EQ(tool_message["role"], "tool");
+  EXPECT_EQ(tool_message["tool_call_id"], "call_1");
+  EXPECT_NE(tool_message["content"].get<std::string>().find("ping"), std::string::npos);
+}
+
+TEST_F(GatewayLlm, OfflineProviderAnswersWithoutNetwork) {
+  auto& gw = start({{"LLM_PROVIDER", "offline"}, {"LLM_BASE_URL", ""}});
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["status"], "completed");
+  std::string content = answer["result"]["content"];
+  EXPECT_NE(content.find("offline"), std::string::npos);
+  EXPECT_NE(content.find("Sir Testalot"), std::string::npos);
+  EXPECT_NE(content.find("### echo"), std::string::npos) << "offline runs the skills that need no input";
+  EXPECT_EQ(llm_.call_count(), 0u);
+}
+
+}  // namespace
+}  // namespace rt::testing
