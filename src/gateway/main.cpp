@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
 
   rt::Logger logger(loaded.first.log);
   rt::gateway::Gateway gateway(std::move(loaded.first), std::move(loaded.second), logger);
+  if (!gateway.start_lead()) return 2;
   if (!gateway.bind()) return 1;
   std::thread signal_waiter([&] {
     int received = 0;

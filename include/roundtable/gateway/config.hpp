@@ -7,6 +7,7 @@
 #include "roundtable/common/log.hpp"
 #include "roundtable/config/settings.hpp"
 #include "roundtable/gateway/workspace.hpp"
+#include "roundtable/nats/settings.hpp"
 
 namespace rt::gateway {
 
@@ -19,7 +20,7 @@ struct GatewayConfig {
   std::string base_url;
   std::string api_key;
   std::optional<std::string> redis_url;
-  std::optional<std::string> nats_url;
+  std::optional<nats::NatsSettings> nats;  // lead role: NATS_URL and its credentials
   std::string fleet;
   std::string agent;
   int max_concurrency = 8;

@@ -11,6 +11,9 @@
 #include "roundtable/gateway/tools.hpp"
 #include "roundtable/http/metrics.hpp"
 #include "roundtable/llm/providers.hpp"
+#include "roundtable/nats/connection.hpp"
+#include "roundtable/nats/jetstream.hpp"
+#include "roundtable/nats/task_client.hpp"
 #include "roundtable/redis/client.hpp"
 
 namespace httplib {
@@ -25,6 +28,9 @@ class Gateway {
  public:
   Gateway(GatewayConfig config, Workspace workspace, Logger logger);
   ~Gateway();
+  // Lead role: connects to NATS and adds the delegate tool; answers peer requests and messages.
+  // False (logged) when NATS cannot be used.
+  bool start_lead();
   // Binds GATEWAY_LISTEN; false (logged) when it cannot.
   bool bind();
   // Serves until stop().
@@ -51,6 +57,10 @@ class Gateway {
   std::unique_ptr<RateLimiter> limiter_;
   ToolRegistry tools_;
   std::unique_ptr<Agent> agent_;
+  std::unique_ptr<nats::Connection> nats_;
+  std::unique_ptr<nats::JetStream> js_;
+  std::unique_ptr<nats::TaskClient> task_client_;
+  std::vector<nats::Subscription> peer_subscriptions_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<int> in_flight_{0};
   int port_ = 0;

@@ -84,3 +84,14 @@ class RateLimiter;
 std::unique_ptr<Tool> make_spawn_subagents_tool(llm::Provider& provider, RateLimiter& limiter, std::string model,
                                                 int max_parallel, std::string soul, Logger logger);
 }  // namespace rt::gateway
+
+namespace rt::nats {
+class TaskClient;
+}
+namespace rt::gateway {
+// delegate (lead role): publishes tasks to knights in parallel, correlated to the lead's own
+// task, and waits for their results until a deadline; partial results are used and missing
+// knights named. With no input it delegates the knight.yaml `delegates` list.
+std::unique_ptr<Tool> make_delegate_tool(nats::TaskClient& client, std::vector<Delegate> defaults,
+                                         std::chrono::milliseconds deadline, Logger logger);
+}  // namespace rt::gateway

@@ -1,0 +1,65 @@
+#pragma once
+// What a lead (or the CLI) does: publish task requests and wait for their results, in parallel.
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "roundtable/contract/envelope.hpp"
+#include "roundtable/nats/connection.hpp"
+#include "roundtable/nats/jetstream.hpp"
+
+namespace rt::nats {
+
+struct TaskOrder {
+  std::string task;  // <domain>.<action>
+  nlohmann::json params = nlohmann::json::object();
+  contract::Priority priority = contract::Priority::normal;
+  std::optional<std::string> to;
+  std::optional<int64_t> max_tokens;
+};
+
+struct TaskAnswer {
+  std::string task_id;
+  std::string task;
+  std::optional<std::string> to;
+  bool answered = false;      // false: no result before the deadline
+  bool completed = false;     // task.result with status completed
+  std::string agent;          // who answered
+  nlohmann::json envelope;    // the result or failure envelope
+  std::chrono::milliseconds elapsed{0};
+  std::string content() const;         // result content, or "<code>: <message>" for a failure
+  std::string error_code() const;      // failure code, empty when completed
+};
+
+class TaskClient {
+ public:
+  // Subscribes to <fleet>.results.> at once, so no answer can slip past a later publish.
+  TaskClient(Connection& connection, JetStream& js, std::string fleet, std::string from);
+  // Publishes with Nats-Msg-Id = task id; returns the task id.
+  Result<std::string> send(const TaskOrder& order, std::optional<std::string> correlation_id = std::nullopt,
+                           std::chrono::seconds ttl = std::chrono::seconds(3600));
+  // Waits for every id until the deadline; unanswered ones come back with answered = false.
+  std::vector<TaskAnswer> wait(const std::vector<std::string>& task_ids, std::chrono::steady_clock::time_point deadline);
+
+ private:
+  struct Sent {
+    TaskOrder order;
+    std::chrono::steady_clock::time_point at;
+  };
+  Connection& connection_;
+  JetStream& js_;
+  std::string fleet_, from_;
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::map<std::string, Sent> sent_;
+  std::map<std::string, std::pair<nlohmann::json, std::chrono::steady_clock::time_point>> results_;
+  Subscription subscription_;
+};
+
+}  // namespace rt::nats

@@ -1,0 +1,94 @@
+#include "roundtable/contract/subjects.hpp"
+#include "roundtable/gateway/tools.hpp"
+#include "roundtable/nats/task_client.hpp"
+
+namespace rt::gateway {
+namespace {
+
+using nlohmann::json;
+
+class DelegateTool final : public Tool {
+ public:
+  DelegateTool(nats::TaskClient& client, std::vector<Delegate> defaults, std::chrono::milliseconds deadline, Logger logger)
+      : client_(client), defaults_(std::move(defaults)), deadline_(deadline), logger_(std::move(logger)) {}
+
+  llm::ToolSpec spec() const override {
+    std::string known;
+    for (const auto& d : defaults_) known += (known.empty() ? "" : ", ") + d.agent + " (" + d.task + ")";
+    return {"delegate",
+            "Send tasks to the fleet's knights in parallel and wait for their answers. With no 'tasks', asks every "
+            "knight on the roster: " + known + ".",
+            {{"type", "object"},
+             {"properties",
+              {{"tasks", {{"type", "array"},
+                          {"items", {{"type", "object"},
+                                     {"properties", {{"agent", {{"type", "string"}}}, {"task", {{"type", "string"}}},
+                                                     {"params", {{"type", "object"}}}}},
+                                     {"required", {"task"}}}}}},
+               {"deadlineSeconds", {{"type", "integer"}}}}}}};
+  }
+
+  ToolResult run(const json& input, ToolContext& context) override {
+    std::vector<Delegate> orders = defaults_;
+    if (input.is_object() && input.contains("tasks") && input["tasks"].is_array() && !input["tasks"].empty()) {
+      orders.clear();
+      for (const auto& t : input["tasks"]) {
+        if (!t.is_object() || !t.contains("task") || !t["task"].is_string() || !contract::parse_task_name(t["task"].get<std::string>()))
+          return {"every task needs 'task' as <domain>.<action>", true};
+        orders.push_back({t.value("agent", ""), t["task"], t.value("params", json::object())});
+      }
+    }
+    if (orders.empty()) return {"no knights to delegate to: give 'tasks' or list 'delegates' in knight.yaml", true};
+    auto deadline = deadline_;
+    if (input.is_object() && input.contains("deadlineSeconds") && input["deadlineSeconds"].is_number_integer())
+      deadline = std::chrono::seconds(std::clamp<int64_t>(input["deadlineSeconds"].get<int64_t>(), 1, 3600));
+    std::vector<std::string> ids;
+    for (const auto& order : orders) {
+      nats::TaskOrder task{order.task, order.params, contract::Priority::normal,
+                           order.agent.empty() ? std::nullopt : std::optional(order.agent), std::nullopt};
+      auto id = client_.send(task, context.task_id.empty() ? std::nullopt : std::optional(context.task_id),
+                             std::chrono::duration_cast<std::chrono::seconds>(deadline) + std::chrono::seconds(60));
+      if (!id) return {"could not publish " + order.task + ": " + id.error().message, true};
+      ids.push_back(*id);
+    }
+    if (context.progress) context.progress({10, "delegated " + std::to_string(ids.size()) + " tasks", {}});
+    auto answers = client_.wait(ids, std::chrono::steady_clock::now() + deadline);
+    return {render(answers, orders, deadline), false};
+  }
+
+ private:
+  static std::string render(const std::vector<nats::TaskAnswer>& answers, const std::vector<Delegate>& orders,
+                            std::chrono::milliseconds deadline) {
+    std::string out, missing;
+    for (size_t i = 0; i < answers.size(); ++i) {
+      const auto& a = answers[i];
+      std::string who = a.answered ? a.agent : (orders[i].agent.empty() ? a.task : orders[i].agent);
+      std::string head = "## " + who + " — " + a.task + " (" + std::to_string(a.elapsed.count()) + " ms)";
+      if (!a.answered) {
+        out += "## " + who + " — " + a.task + ": no answer within " + std::to_string(deadline.count() / 1000) + "s\n\n";
+        missing += (missing.empty() ? "" : ", ") + who;
+      } else if (!a.completed) {
+        out += head + ": failed, " + a.content() + "\n\n";
+      } else {
+        out += head + "\n" + a.content() + "\n\n";
+      }
+    }
+    out += missing.empty() ? "All " + std::to_string(answers.size()) + " knights answered.\n"
+                           : "Missing: " + missing + " (no answer before the deadline).\n";
+    return out;
+  }
+
+  nats::TaskClient& client_;
+  std::vector<Delegate> defaults_;
+  std::chrono::milliseconds deadline_;
+  Logger logger_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tool> make_delegate_tool(nats::TaskClient& client, std::vector<Delegate> defaults, std::chrono::milliseconds deadline,
+                                         Logger logger) {
+  return std::make_unique<DelegateTool>(client, std::move(defaults), deadline, std::move(logger));
+}
+
+}  // namespace rt::gateway

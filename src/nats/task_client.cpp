@@ -1,0 +1,88 @@
+#include "roundtable/nats/task_client.hpp"
+
+#include "roundtable/contract/payloads.hpp"
+#include "roundtable/contract/subjects.hpp"
+
+namespace rt::nats {
+
+using nlohmann::json;
+
+std::string TaskAnswer::content() const {
+  const json& payload = envelope.is_object() ? envelope.value("payload", json::object()) : json::object();
+  if (completed) return payload.contains("result") ? payload["result"].value("content", "") : "";
+  if (!answered) return "";
+  return payload.value("error", "internal_error") + ": " + payload.value("message", "");
+}
+
+std::string TaskAnswer::error_code() const {
+  if (completed) return "";
+  if (!answered) return "timeout";
+  return envelope.value("payload", json::object()).value("error", "internal_error");
+}
+
+TaskClient::TaskClient(Connection& connection, JetStream& js, std::string fleet, std::string from)
+    : connection_(connection), js_(js), fleet_(std::move(fleet)), from_(std::move(from)) {
+  auto sub = connection_.subscribe(fleet_ + ".results.>", [this](Message msg) {
+    json doc = json::parse(msg.data(), nullptr, false);
+    if (!doc.is_object() || !doc.contains("correlationId") || !doc["correlationId"].is_string()) return;
+    std::lock_guard lock(mutex_);
+    results_[doc["correlationId"].get<std::string>()] = {doc, std::chrono::steady_clock::now()};
+    arrived_.notify_all();
+  });
+  if (sub) subscription_ = std::move(*sub);
+  connection_.flush(std::chrono::seconds(5));
+}
+
+Result<std::string> TaskClient::send(const TaskOrder& order, std::optional<std::string> correlation_id, std::chrono::seconds ttl) {
+  auto name = contract::parse_task_name(order.task);
+  if (!name) return make_error(ErrorCode::invalid_params, "task '" + order.task + "' is not <domain>.<action>");
+  auto subject = contract::task_subject(fleet_, name->domain, name->action);
+  if (!subject) return subject.error();
+  contract::TaskRequest request{order.task, order.params, "markdown", order.max_tokens};
+  auto env = contract::make_envelope(std::string(contract::type::task_request), from_, contract::to_json(request),
+                                     std::chrono::system_clock::now());
+  env.fleet = fleet_;
+  env.to = order.to;
+  env.priority = order.priority;
+  env.ttl_seconds = ttl.count();
+  env.correlation_id = correlation_id;
+  {
+    std::lock_guard lock(mutex_);
+    sent_[env.id] = {order, std::chrono::steady_clock::now()};
+  }
+  auto ack = js_.publish(*subject, contract::serialize(env), env.id);
+  if (!ack) return ack.error();
+  return env.id;
+}
+
+std::vector<TaskAnswer> TaskClient::wait(const std::vector<std::string>& ids, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  arrived_.wait_until(lock, deadline, [&] {
+    for (const auto& id : ids)
+      if (!results_.count(id)) return false;
+    return true;
+  });
+  std::vector<TaskAnswer> answers;
+  for (const auto& id : ids) {
+    TaskAnswer answer;
+    answer.task_id = id;
+    auto sent = sent_.find(id);
+    if (sent != sent_.end()) answer.task = sent->second.order.task, answer.to = sent->second.order.to;
+    auto result = results_.find(id);
+    if (result != results_.end()) {
+      answer.answered = true;
+      answer.envelope = result->second.first;
+      answer.agent = answer.envelope.value("from", "");
+      answer.completed = answer.envelope.value("type", "") == contract::type::task_result &&
+                         answer.envelope["payload"].value("status", "") == "completed";
+      if (sent != sent_.end())
+        answer.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(result->second.second - sent->second.at);
+    } else if (sent != sent_.end()) {
+      answer.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent->second.at);
+    }
+    answers.push_back(std::move(answer));
+  }
+  return answers;
+}
+
+}  // namespace rt::nats
