@@ -1,6 +1,4 @@
-#include <cstdio>
-int main(int argc, char** argv) {
-  (void)argc;
-  std::printf("usage: %s (not yet implemented)\n", argv[0]);
-  return 0;
-}
+// roundtable: the operator's and lead agent's CLI. See `roundtable --help`.
+#include "roundtable/cli/cli.hpp"
+
+int main(int argc, char** argv, char** envp) { return rt::cli::run(argc, argv, envp); }

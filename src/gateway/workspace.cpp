@@ -7,6 +7,7 @@
 
 #include "roundtable/common/duration.hpp"
 #include "roundtable/config/settings.hpp"
+#include "roundtable/config/yaml_json.hpp"
 #include "roundtable/contract/identifiers.hpp"
 #include "roundtable/contract/subjects.hpp"
 
@@ -28,37 +29,6 @@ std::string read_file(const fs::path& path) {
 [[noreturn]] void fail_at(const fs::path& file, const YAML::Node& node, const std::string& message) {
   int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
   throw ConfigError(file.filename().string(), file.string() + (line ? ":" + std::to_string(line) : "") + ": " + message);
-}
-
-json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& entry : node) out[entry.first.as<std::string>()] = yaml_to_json(entry.second);
-      return out;
-    }
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(yaml_to_json(item));
-      return out;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string text = node.Scalar();
-      if (node.Tag() == "!") return text;  // quoted
-      if (text == "true" || text == "false") return text == "true";
-      if (text == "null" || text == "~") return nullptr;
-      try {
-        size_t used = 0;
-        long long i = std::stoll(text, &used);
-        if (used == text.size()) return i;
-        double d = std::stod(text, &used);
-        if (used == text.size()) return d;
-      } catch (const std::exception&) {
-      }
-      return text;
-    }
-    default: return nullptr;
-  }
 }
 
 std::string identifier_at(const fs::path& file, const YAML::Node& node, const char* what) {
@@ -128,7 +98,7 @@ KnightSettings parse_knight(const fs::path& file, const YAML::Node& root) {
     for (const auto& d : delegates) {
       Delegate delegate{identifier_at(file, d["agent"], "delegates[].agent"), d["task"] ? d["task"].as<std::string>() : "", json::object()};
       if (!contract::parse_task_name(delegate.task)) fail_at(file, d, "delegates[].task must be <domain>.<action>");
-      if (d["params"]) delegate.params = yaml_to_json(d["params"]);
+      if (d["params"]) delegate.params = config::yaml_to_json(d["params"]);
       k.delegates.push_back(std::move(delegate));
     }
   }
@@ -161,7 +131,7 @@ Skill load_skill(const fs::path& workspace_dir, const fs::path& skill_dir) {
   skill.dir = skill_dir;
   skill.name = identifier_at(file, front["name"], "name");
   skill.description = front["description"] ? front["description"].as<std::string>() : "";
-  if (front["input"]) skill.input_schema = yaml_to_json(front["input"]);
+  if (front["input"]) skill.input_schema = config::yaml_to_json(front["input"]);
   if (!skill.input_schema.is_object()) fail_at(file, front["input"], "'input' must be a JSON schema object");
   if (!skill.input_schema.contains("type")) skill.input_schema["type"] = "object";
   skill.command = string_list(file, front["command"], "command");

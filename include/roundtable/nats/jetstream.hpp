@@ -112,6 +112,8 @@ class JetStream {
   Result<std::optional<Message>> last_message(std::string_view stream, std::string_view subject);
   // How many messages the stream holds on subjects matching `filter`.
   Result<uint64_t> count_messages(std::string_view stream, std::string_view filter);
+  // The distinct subjects the stream holds that match `filter`.
+  Result<std::vector<std::string>> subjects(std::string_view stream, std::string_view filter);
 
   Connection& connection() { return connection_; }
 

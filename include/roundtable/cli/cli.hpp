@@ -1,0 +1,51 @@
+#pragma once
+// The roundtable CLI: a table of subcommands, each in its own file.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "roundtable/config/settings.hpp"
+#include "roundtable/nats/connection.hpp"
+#include "roundtable/nats/jetstream.hpp"
+
+namespace rt::cli {
+
+struct Invocation {
+  std::vector<std::string> args;  // after the subcommand name(s)
+  config::EnvMap env;
+};
+
+struct Command {
+  std::vector<std::string> words;  // e.g. {"streams", "apply"}
+  std::string summary;
+  std::string usage;  // full --help text
+  std::vector<std::string> flags;           // value flags (env-style names)
+  std::vector<std::string> boolean_flags;   // e.g. JSON
+  std::function<int(const config::Settings&, const std::vector<std::string>& positional)> run;
+};
+
+const std::vector<Command>& commands();
+int run(int argc, char** argv, char** envp);
+
+// NATS from CONTRACT §7 settings (NATS_URL, NATS_USER ...), flags included.
+extern const std::vector<std::string> kNatsFlags;
+struct Bus {
+  std::unique_ptr<nats::Connection> connection;
+  std::unique_ptr<nats::JetStream> js;
+};
+// Connects or throws std::runtime_error with a readable reason.
+Bus connect_bus(const config::Settings& settings);
+std::string fleet_of(const config::Settings& settings);  // FLEET_ID / --fleet, default fleet-a
+bool stderr_is_terminal();
+
+// One subcommand's entry, defined in its own file.
+Command streams_command();
+Command ask_command();
+Command fanout_command();
+Command watch_command();
+Command knights_command();
+Command knight_new_command();
+Command up_command();
+
+}  // namespace rt::cli

@@ -1,0 +1,39 @@
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include "roundtable/cli/cli.hpp"
+
+namespace rt::cli {
+
+const std::vector<std::string> kNatsFlags{"NATS_URL", "NATS_USER", "NATS_PASSWORD", "NATS_TOKEN", "NATS_CREDS",
+                                          "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY", "FLEET_ID", "FLEET"};
+
+bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+std::string fleet_of(const config::Settings& s) {
+  if (auto flag = s.optional_text("FLEET")) return s.identifier("FLEET", std::nullopt);
+  return s.identifier("FLEET_ID", std::string("fleet-a"));
+}
+
+Bus connect_bus(const config::Settings& s) {
+  nats::NatsSettings n;
+  n.servers = s.list("NATS_URL", {"nats://127.0.0.1:4222"});
+  n.user = s.text("NATS_USER", "");
+  n.password = s.text("NATS_PASSWORD", "");
+  n.token = s.text("NATS_TOKEN", "");
+  n.creds_file = s.text("NATS_CREDS", "");
+  n.tls_ca = s.text("NATS_TLS_CA", "");
+  n.tls_cert = s.text("NATS_TLS_CERT", "");
+  n.tls_key = s.text("NATS_TLS_KEY", "");
+  n.connection_name = "roundtable-cli";
+  n.retry_on_failed_connect = false;  // a CLI says at once that nobody is there
+  Logger quiet(LogSettings{"error", LogFormat::text, "cli", {}});
+  auto connection = nats::Connection::connect(n, quiet);
+  if (!connection) throw std::runtime_error("cannot reach NATS at " + n.servers.front() + ": " + connection.error().message);
+  auto js = nats::JetStream::create(**connection);
+  if (!js) throw std::runtime_error(js.error().message);
+  return Bus{std::move(*connection), std::move(*js)};
+}
+
+}  // namespace rt::cli

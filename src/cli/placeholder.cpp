@@ -1,2 +1,0 @@
-// The cli component.
-namespace rt::cli {}
