@@ -37,8 +37,10 @@ build: configure
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
+# A local fleet (lead + five knights) on the offline provider, or a real one when
+# ANTHROPIC_API_KEY or LLM_BASE_URL is set; asks the lead for a briefing, then stops.
 demo: build
-	./scripts/demo.sh $(BUILD_DIR)/bin
+	$(BUILD_DIR)/bin/roundtable up --knights-dir knights --dir $(BUILD_DIR)/demo-run --ask "Morning briefing please"
 
 bench: build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks

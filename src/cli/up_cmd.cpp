@@ -102,10 +102,15 @@ class Fleet {
 
   void stop() {
     // Bridges first (they hand work back), then gateways, then the servers.
-    for (const char* suffix : {"-bridge", "-gateway", "redis-server", "nats-server"})
+    // Each group is signalled at once and then awaited, so a fleet stops in one grace period.
+    for (const char* suffix : {"-bridge", "-gateway", "redis-server", "nats-server"}) {
+      std::vector<ChildProcess*> group;
       for (auto& [name, child] : children_)
         if (name.size() >= std::strlen(suffix) && name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
-          child->stop(std::chrono::seconds(10));
+          group.push_back(child.get());
+      for (auto* child : group) child->signal(SIGTERM);
+      for (auto* child : group) child->stop(std::chrono::seconds(30));
+    }
   }
 
   bool all_running(std::string& dead) {

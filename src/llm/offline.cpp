@@ -18,6 +18,45 @@ bool needs_no_input(const ToolSpec& tool) {
 
 int64_t rough_tokens(size_t chars) { return static_cast<int64_t>(chars / 4 + 1); }
 
+using ordered = nlohmann::ordered_json;
+
+std::string scalar_text(const ordered& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_null()) return "-";
+  return value.dump();
+}
+
+// One line for an object: its first few scalar fields, joined.
+std::string object_line(const ordered& object) {
+  std::string line;
+  int shown = 0;
+  for (const auto& [key, value] : object.items()) {
+    if (value.is_structured() || shown == 5) continue;
+    line += (line.empty() ? "" : " · ") + scalar_text(value);
+    ++shown;
+  }
+  return line;
+}
+
+// A skill's JSON output as a few readable markdown bullets; other text stays as it is.
+std::string readable(const std::string& text) {
+  ordered doc = ordered::parse(text, nullptr, false);  // keeps the skill's field order
+  if (!doc.is_object()) return text;
+  std::string out;
+  for (const auto& [key, value] : doc.items()) {
+    if (value.is_array() && !value.empty() && value[0].is_object()) {
+      out += "- " + key + ":\n";
+      for (size_t i = 0; i < value.size() && i < 6; ++i) out += "  - " + object_line(value[i]) + "\n";
+      if (value.size() > 6) out += "  - … " + std::to_string(value.size() - 6) + " more\n";
+    } else if (value.is_object()) {
+      out += "- " + key + ": " + object_line(value) + "\n";
+    } else {
+      out += "- " + key + ": " + (value.is_array() ? value.dump() : scalar_text(value)) + "\n";
+    }
+  }
+  return out;
+}
+
 class Offline final : public Provider {
  public:
   explicit Offline(OfflineWorkspace workspace) : workspace_(std::move(workspace)) {}
@@ -63,7 +102,8 @@ class Offline final : public Provider {
     if (results.empty()) out += "No skill applies without input; " + std::to_string(workspace_.memory_lines) + " memory notes on file.\n";
     for (const auto* result : results) {
       auto name = tool_names.count(result->tool_id) ? tool_names.at(result->tool_id) : result->tool_id;
-      std::string content = result->text.size() > 4000 ? result->text.substr(0, 4000) + "\n…" : result->text;
+      std::string text = readable(result->text);
+      std::string content = text.size() > 12000 ? text.substr(0, 12000) + "\n…" : text;
       out += "### " + name + (result->is_error ? " (failed)" : "") + "\n" + content + "\n\n";
     }
     return out;
