@@ -1,0 +1,27 @@
+# nats-bridge (and the roundtable CLI, for the streams Job): Debian 12 build, slim runtime.
+FROM debian:12 AS build
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      build-essential cmake pkg-config libnats-dev libcpp-httplib-dev nlohmann-json3-dev \
+      libspdlog-dev libhiredis-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
+    && cmake --build build -j"$(nproc)" --target nats-bridge roundtable \
+    && strip build/bin/nats-bridge build/bin/roundtable
+
+FROM debian:12-slim
+LABEL org.opencontainers.image.title="nats-bridge" \
+      org.opencontainers.image.description="Round Table sidecar: JetStream tasks to a knight gateway, results back, never lost" \
+      org.opencontainers.image.source="https://git.example.home/homelab/roundtable" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="0.1.0"
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      libnats3.4 libcpp-httplib0.11 libspdlog1.10 libfmt9 libhiredis0.14 libyaml-cpp0.7 libssl3 zlib1g \
+      libbrotli1 ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin knight
+COPY --from=build /src/build/bin/nats-bridge /src/build/bin/roundtable /usr/local/bin/
+USER 10001:10001
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/nats-bridge"]
