@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "roundtable/config/knight_file.hpp"
+#include "roundtable/config/nats_settings.hpp"
 #include "roundtable/contract/identifiers.hpp"
 #include "roundtable/redis/client.hpp"
 
@@ -71,30 +72,6 @@ std::optional<std::filesystem::path> knight_file_path(const config::Settings& la
   return std::nullopt;
 }
 
-nats::NatsSettings nats_settings(const config::Settings& s, const std::string& agent) {
-  nats::NatsSettings n;
-  n.servers = s.list("NATS_URL", {"nats://127.0.0.1:4222"});
-  for (const auto& server : n.servers)
-    if (server.find("://") == std::string::npos && server.find(':') == std::string::npos)
-      s.fail("NATS_URL", "a comma list of nats://host:port URLs", server);
-  n.creds_file = s.text("NATS_CREDS", "");
-  n.user = s.text("NATS_USER", "");
-  n.password = s.text("NATS_PASSWORD", "");
-  n.token = s.text("NATS_TOKEN", "");
-  n.tls_ca = s.text("NATS_TLS_CA", "");
-  n.tls_cert = s.text("NATS_TLS_CERT", "");
-  n.tls_key = s.text("NATS_TLS_KEY", "");
-  if (!n.tls_cert.empty() && n.tls_key.empty()) s.fail("NATS_TLS_KEY", "a key file to go with NATS_TLS_CERT", "");
-  for (const char* file_setting : {"NATS_CREDS", "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY"}) {
-    auto path = s.optional_text(file_setting);
-    std::error_code ignored;
-    if (path && !std::filesystem::exists(*path, ignored)) s.fail(file_setting, "a readable file", *path);
-  }
-  if (!n.password.empty() && n.user.empty()) s.fail("NATS_USER", "a user name to go with NATS_PASSWORD", "");
-  n.connection_name = "nats-bridge/" + agent;
-  return n;
-}
-
 }  // namespace
 
 BridgeConfig load_bridge_config(const std::vector<std::string>& args, const config::EnvMap& env) {
@@ -110,7 +87,7 @@ BridgeConfig load_bridge_config(const std::vector<std::string>& args, const conf
   c.fleet = s.identifier("FLEET_ID", std::nullopt);
   c.agent = s.identifier("AGENT_ID", std::nullopt);
   c.domains = s.identifier_list("TASK_DOMAINS", {});
-  c.nats = nats_settings(s, c.agent);
+  c.nats = config::nats_settings(s, "nats-bridge/" + c.agent);
   std::vector<std::string> default_capabilities;
   for (const auto& domain : c.domains) default_capabilities.push_back(domain + ".*");
   c.capabilities = s.list("CAPABILITIES", default_capabilities);

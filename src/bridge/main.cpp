@@ -7,6 +7,7 @@
 
 #include "roundtable/bridge/bridge.hpp"
 #include "roundtable/bridge/config.hpp"
+#include "roundtable/common/signals.hpp"
 
 extern char** environ;
 
@@ -26,20 +27,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "nats-bridge: %s\n", error.what());
     return 2;
   }
-  // Signals are taken by one thread with sigwait, so no other thread is interrupted.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  rt::TerminationSignals signals;
 
   rt::Logger logger(config.log);
   rt::bridge::Bridge bridge(config, logger);
   std::thread signal_waiter([&] {
-    int received = 0;
-    sigwait(&signals, &received);
-    logger.info("bridge.signal", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    int received = signals.wait();
+    logger.info("bridge.signal", {{"signal", rt::TerminationSignals::name(received)}});
     bridge.request_stop();
   });
   int code = bridge.run();

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "roundtable/cli/cli.hpp"
+#include "roundtable/config/nats_settings.hpp"
 
 namespace rt::cli {
 
@@ -17,16 +18,7 @@ std::string fleet_of(const config::Settings& s) {
 }
 
 Bus connect_bus(const config::Settings& s) {
-  nats::NatsSettings n;
-  n.servers = s.list("NATS_URL", {"nats://127.0.0.1:4222"});
-  n.user = s.text("NATS_USER", "");
-  n.password = s.text("NATS_PASSWORD", "");
-  n.token = s.text("NATS_TOKEN", "");
-  n.creds_file = s.text("NATS_CREDS", "");
-  n.tls_ca = s.text("NATS_TLS_CA", "");
-  n.tls_cert = s.text("NATS_TLS_CERT", "");
-  n.tls_key = s.text("NATS_TLS_KEY", "");
-  n.connection_name = "roundtable-cli";
+  nats::NatsSettings n = config::nats_settings(s, "roundtable-cli");
   n.retry_on_failed_connect = false;  // a CLI says at once that nobody is there
   Logger quiet(LogSettings{"error", LogFormat::text, "cli", {}});
   auto connection = nats::Connection::connect(n, quiet);

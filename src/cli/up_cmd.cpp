@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "roundtable/cli/cli.hpp"
+#include "roundtable/common/signals.hpp"
 #include "roundtable/common/child_process.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/common/time.hpp"
@@ -212,11 +213,7 @@ ready, prints the answer, stops the fleet and exits (0 on an answer).
   c.flags = {"KNIGHTS", "KNIGHTS_DIR", "DIR", "PROVIDER", "ASK", "WAIT", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "LLM_BASE_URL", "LLM_MODEL"};
   c.run = [](const config::Settings& s, const std::vector<std::string>& positional) {
     if (!positional.empty()) throw config::ConfigError("up", "unexpected argument '" + positional[0] + "'");
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    TerminationSignals signals;
     auto fleet_id = fleet_of(s);
     std::vector<std::string> only;
     if (auto list = s.optional_text("KNIGHTS")) only = s.identifier_list("KNIGHTS", {});
@@ -269,8 +266,7 @@ ready, prints the answer, stops the fleet and exits (0 on an answer).
     }
     std::printf("Ctrl-C to stop\n");
     std::fflush(stdout);
-    int received = 0;
-    sigwait(&signals, &received);
+    signals.wait();
     fleet.stop();
     std::printf("fleet stopped\n");
     return 0;

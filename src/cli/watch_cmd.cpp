@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "roundtable/cli/cli.hpp"
+#include "roundtable/common/signals.hpp"
 #include "roundtable/common/time.hpp"
 
 namespace rt::cli {
@@ -41,11 +42,7 @@ raw envelopes, one per line.
   c.boolean_flags = {"JSON", "NO_HEARTBEATS"};
   c.run = [](const config::Settings& s, const std::vector<std::string>& positional) {
     if (!positional.empty()) throw config::ConfigError("watch", "unexpected argument '" + positional[0] + "'");
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    TerminationSignals signals;
     auto fleet = fleet_of(s);
     bool as_json = s.boolean("JSON", false);
     auto bus = connect_bus(s);
@@ -76,8 +73,7 @@ raw envelopes, one per line.
     }
     bus.connection->flush(std::chrono::seconds(5));
     std::fprintf(stderr, "watching fleet %s (Ctrl-C to stop)\n", fleet.c_str());
-    int received = 0;
-    sigwait(&signals, &received);
+    signals.wait();
     subs.clear();
     return 0;
   };

@@ -1,5 +1,6 @@
 #include "roundtable/gateway/config.hpp"
 
+#include "roundtable/config/nats_settings.hpp"
 #include "roundtable/http/server_options.hpp"
 #include "roundtable/redis/client.hpp"
 
@@ -68,18 +69,7 @@ std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::s
     s.fail("ANTHROPIC_API_KEY", "an API key for the anthropic provider (or LLM_PROVIDER=offline)", "");
   c.redis_url = s.optional_text("REDIS_URL");
   if (c.redis_url && !redis::parse_redis_url(*c.redis_url)) s.fail("REDIS_URL", "redis://[:password@]host[:port][/db]", "(hidden)");
-  if (auto url = s.optional_text("NATS_URL")) {
-    nats::NatsSettings n;
-    n.servers = s.list("NATS_URL", {});
-    n.user = s.text("NATS_USER", "");
-    n.password = s.text("NATS_PASSWORD", "");
-    n.token = s.text("NATS_TOKEN", "");
-    n.creds_file = s.text("NATS_CREDS", "");
-    n.tls_ca = s.text("NATS_TLS_CA", "");
-    n.tls_cert = s.text("NATS_TLS_CERT", "");
-    n.tls_key = s.text("NATS_TLS_KEY", "");
-    c.nats = n;
-  }
+  if (s.optional_text("NATS_URL")) c.nats = config::nats_settings(s, "knight-gateway");
   c.fleet = s.identifier("FLEET_ID", ws.knight.fleet);
   c.agent = s.identifier("AGENT_ID", ws.knight.name);
   c.max_concurrency = static_cast<int>(s.integer("GATEWAY_MAX_CONCURRENCY", c.max_concurrency, 1, 256));
@@ -91,7 +81,7 @@ std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::s
   c.log.format = s.choice("LOG_FORMAT", "json", {"json", "text"}) == "text" ? LogFormat::text : LogFormat::json;
   c.log.component = "gateway";
   c.log.context = {{"fleet", c.fleet}, {"agent", c.agent}};
-  if (c.nats) c.nats->connection_name = "knight-gateway/" + c.agent;
+  if (c.nats) c.nats->connection_name += "/" + c.agent;
   ws.knight.fleet = c.fleet;
   ws.knight.name = c.agent;
   ws.knight.model.provider = c.provider;

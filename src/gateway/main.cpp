@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "roundtable/common/signals.hpp"
 #include "roundtable/gateway/gateway.hpp"
 
 extern char** environ;
@@ -24,21 +25,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "knight-gateway: %s\n", error.what());
     return 2;
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  rt::TerminationSignals signals;
 
   rt::Logger logger(loaded.first.log);
   rt::gateway::Gateway gateway(std::move(loaded.first), std::move(loaded.second), logger);
   if (!gateway.start_lead()) return 2;
   if (!gateway.bind()) return 1;
   std::thread signal_waiter([&] {
-    int received = 0;
-    sigwait(&signals, &received);
-    logger.info("gateway.signal", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    int received = signals.wait();
+    logger.info("gateway.signal", {{"signal", rt::TerminationSignals::name(received)}});
     gateway.stop();
   });
   gateway.serve();

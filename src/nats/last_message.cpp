@@ -40,18 +40,12 @@ Result<std::vector<std::string>> JetStream::subjects(std::string_view stream, st
 }
 
 Result<uint64_t> JetStream::count_messages(std::string_view stream, std::string_view filter) {
-  std::string s_name(stream), subjects(filter);
-  jsOptions options;
-  jsOptions_Init(&options);
-  options.Stream.Info.SubjectsFilter = subjects.c_str();
-  jsStreamInfo* info = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetStreamInfo(&info, js_, s_name.c_str(), &options, &jerr);
-  if (s != NATS_OK) return nats_error(s, "stream info " + s_name, jerr);
+  auto info = subject_info(js_, std::string(stream), std::string(filter));
+  if (!info) return info.error();
   uint64_t count = 0;
-  if (info->State.Subjects)
-    for (int i = 0; i < info->State.Subjects->Count; ++i) count += info->State.Subjects->List[i].Msgs;
-  jsStreamInfo_Destroy(info);
+  if ((*info)->State.Subjects)
+    for (int i = 0; i < (*info)->State.Subjects->Count; ++i) count += (*info)->State.Subjects->List[i].Msgs;
+  jsStreamInfo_Destroy(*info);
   return count;
 }
 
