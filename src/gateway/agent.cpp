@@ -46,7 +46,11 @@ AgentAnswer Agent::run(Conversation conversation) {
   request.messages = std::move(conversation.messages);
   request.max_tokens = conversation.max_tokens.value_or(knight.model.max_tokens);
   request.temperature = knight.model.temperature;
-  auto all_tools = tools_.specs();
+  request.tools = tools_.specs();
+  if (conversation.deadline) {
+    auto left = *conversation.deadline - std::chrono::system_clock::now();
+    request.deadline = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(left);
+  }
   llm::Usage usage;
   for (int iteration = 1; iteration <= knight.max_tool_iterations; ++iteration) {
     if (conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline)
@@ -56,10 +60,12 @@ AgentAnswer Agent::run(Conversation conversation) {
       metrics_.add("roundtable_gateway_rate_limited_total");
       return fail(ErrorCode::rate_limited, admission.reason, true, admission.retry_after_seconds, usage);
     }
-    // On the last iteration the model must answer: no tools offered.
-    request.tools = iteration < knight.max_tool_iterations ? all_tools : std::vector<llm::ToolSpec>{};
+    // On the last iteration the model must answer in text.
+    request.tools_allowed = iteration < knight.max_tool_iterations;
     auto outcome = provider_.complete(request);
     if (!outcome.ok()) {
+      if (conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline)
+        return fail(ErrorCode::timeout, "deadline passed while the LLM was failing: " + outcome.failure.message, true, std::nullopt, usage);
       std::optional<int64_t> after;
       if (outcome.failure.retry_after) after = (outcome.failure.retry_after->count() + 999) / 1000;
       return fail(outcome.failure.code, outcome.failure.message, outcome.failure.retryable, after, usage);
@@ -67,7 +73,7 @@ AgentAnswer Agent::run(Conversation conversation) {
     usage += outcome.response->usage;
     limiter_.record_tokens(outcome.response->usage.total());
     auto tool_uses = outcome.response->tool_uses();
-    if (tool_uses.empty() || request.tools.empty()) {
+    if (tool_uses.empty() || !request.tools_allowed || request.tools.empty()) {
       AgentAnswer answer;
       answer.completed = true;
       answer.usage = usage;

@@ -8,6 +8,7 @@
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/errors.hpp"
 #include "roundtable/http/server_options.hpp"
+#include "roundtable/llm/wire.hpp"
 
 namespace rt::gateway {
 
@@ -19,7 +20,7 @@ constexpr size_t kMaxBody = 1 << 20;
 
 void reply_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(llm::wire_text(body), "application/json");
 }
 
 json failure_answer(const contract::TaskFailure& failure) {
@@ -135,7 +136,7 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
     std::mutex write_mutex;
     auto write_line = [&](const json& line) {
       std::lock_guard lock(write_mutex);
-      std::string text = line.dump() + "\n";
+      std::string text = llm::wire_text(line) + "\n";
       sink.write(text.data(), text.size());
     };
     shared->progress = [&](const contract::Progress& progress) {
@@ -179,7 +180,12 @@ void Gateway::handle_chat(const httplib::Request& req, httplib::Response& res) {
     else if (role == "user" || role == "assistant") conversation.messages.push_back({role, {llm::Block::make_text(content)}});
   }
   if (conversation.messages.empty() || conversation.messages.back().role != "user") return bad("the last message must come from the user");
-  if (body.contains("max_tokens") && body["max_tokens"].is_number_integer()) conversation.max_tokens = body["max_tokens"].get<int64_t>();
+  for (const char* key : {"max_tokens", "max_completion_tokens"})
+    if (body.contains(key) && body[key].is_number_integer() && body[key].get<int64_t>() > 0) conversation.max_tokens = body[key].get<int64_t>();
+  if (body.contains("stream") && !body["stream"].is_boolean() && !body["stream"].is_null()) return bad("'stream' must be a boolean");
+  if (body.contains("model") && !body["model"].is_string() && !body["model"].is_null()) return bad("'model' must be a string");
+  const bool stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
+  const std::string model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>() : config_.model;
   auto started = std::chrono::steady_clock::now();
   in_flight_++;
   auto answer = agent_->run(std::move(conversation));
@@ -194,23 +200,28 @@ void Gateway::handle_chat(const httplib::Request& req, httplib::Response& res) {
   }
   std::string id = "chatcmpl-" + make_uuid_v4();
   auto created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  std::string model = body.value("model", config_.model);
   json usage = {{"prompt_tokens", answer.usage.input_tokens}, {"completion_tokens", answer.usage.output_tokens},
                 {"total_tokens", answer.usage.total()},
                 {"prompt_tokens_details", {{"cached_tokens", answer.usage.cache_read_tokens}}}};
-  if (!body.value("stream", false)) {
+  if (!stream) {
     return reply_json(res, 200, {{"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", model},
                                  {"choices", json::array({{{"index", 0}, {"message", {{"role", "assistant"}, {"content", answer.result.content}}},
                                                            {"finish_reason", "stop"}}})},
                                  {"usage", usage}});
   }
   auto chunk = [&](const json& delta, const json& finish) {
-    return "data: " + json{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model},
-                          {"choices", json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}})}}.dump() + "\n\n";
+    return "data: " + llm::wire_text(json{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model},
+                          {"choices", json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}})}}) + "\n\n";
   };
   std::string stream = chunk({{"role", "assistant"}, {"content", ""}}, nullptr);
   const std::string& text = answer.result.content;
-  for (size_t pos = 0; pos < text.size(); pos += 256) stream += chunk({{"content", text.substr(pos, 256)}}, nullptr);
+  for (size_t pos = 0; pos < text.size();) {
+    // Pieces end on character boundaries so every chunk is valid UTF-8 on its own.
+    std::string piece = llm::utf8_prefix(text.substr(pos, 260), 256);
+    if (piece.empty()) piece = text.substr(pos, 1);
+    stream += chunk({{"content", piece}}, nullptr);
+    pos += piece.size();
+  }
   stream += chunk(json::object(), "stop") + "data: [DONE]\n\n";
   res.set_header("Cache-Control", "no-cache");
   res.set_content(stream, "text/event-stream");

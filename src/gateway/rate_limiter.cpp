@@ -1,6 +1,7 @@
 #include "roundtable/gateway/rate_limiter.hpp"
 
 #include <cmath>
+#include <cstdlib>
 
 #include "roundtable/common/time.hpp"
 
@@ -45,7 +46,11 @@ int64_t seconds_to_midnight_utc() {
 RateLimiter::RateLimiter(redis::Client* redis, std::string fleet, std::string agent, int requests_per_minute,
                          int64_t tokens_per_day, Logger logger)
     : redis_(redis), fleet_(std::move(fleet)), agent_(std::move(agent)), rpm_(requests_per_minute),
-      tokens_per_day_(tokens_per_day), logger_(std::move(logger)), local_tokens_(requests_per_minute) {}
+      tokens_per_day_(tokens_per_day), logger_(std::move(logger)), local_tokens_(requests_per_minute) {
+  if (!redis_ && (rpm_ > 0 || tokens_per_day_ > 0))
+    logger_.info("rate_limit.local", {{"reason", "no REDIS_URL: the rate limit and budget count this gateway only"},
+                                      {"requests_per_minute", rpm_}, {"tokens_per_day", tokens_per_day_}});
+}
 
 std::string RateLimiter::budget_key() const { return "rt:" + fleet_ + ":budget:" + agent_ + ":" + today(); }
 
@@ -53,7 +58,7 @@ Admission RateLimiter::admit() {
   if (!redis_) return admit_local();
   if (tokens_per_day_ > 0) {
     auto spent = redis_->get(budget_key());
-    if (spent && spent->has_value() && std::stoll(**spent) >= tokens_per_day_)
+    if (spent && spent->has_value() && std::strtoll((*spent)->c_str(), nullptr, 10) >= tokens_per_day_)
       return {false, "daily token budget of " + std::to_string(tokens_per_day_) + " spent", seconds_to_midnight_utc()};
   }
   if (rpm_ <= 0) return {};

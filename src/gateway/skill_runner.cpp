@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,7 +36,8 @@ std::vector<std::string> scrubbed_environment(const SkillSandbox& sandbox) {
   return env;
 }
 
-// Reads what is available into `into`, keeping at most `cap` bytes; false at EOF.
+// Reads what is available into `into`, keeping at most `cap` bytes (the rest is read and
+// dropped so the skill never blocks on a full pipe); false at EOF.
 bool drain(int fd, std::string& into, size_t cap, bool& truncated) {
   char buffer[8192];
   ssize_t n = ::read(fd, buffer, sizeof buffer);
@@ -43,6 +46,45 @@ bool drain(int fd, std::string& into, size_t cap, bool& truncated) {
   into.append(buffer, std::min(room, static_cast<size_t>(n)));
   if (static_cast<size_t>(n) > room) truncated = true;
   return true;
+}
+
+// In the child between fork and exec: only async-signal-safe calls.
+[[noreturn]] void exec_child(const Pipe& in, const Pipe& out, const Pipe& err, int max_fd, const char* dir, char* const* argv,
+                             char* const* envp) {
+  ::setpgid(0, 0);  // its own process group, so a timeout kills its children too
+  // The gateway blocks SIGTERM/SIGINT for its signal thread and ignores SIGPIPE; a skill
+  // starts with neither (both survive exec otherwise).
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::signal(SIGPIPE, SIG_DFL);
+  ::dup2(in.fd[0], STDIN_FILENO);
+  ::dup2(out.fd[1], STDOUT_FILENO);
+  ::dup2(err.fd[1], STDERR_FILENO);
+  // Sockets and files of the gateway (listening socket, clients) must not leak into the skill.
+  if (::close_range(STDERR_FILENO + 1, ~0U, 0) != 0)
+    for (int fd = STDERR_FILENO + 1; fd < max_fd; ++fd) ::close(fd);
+  if (::chdir(dir) != 0) ::_exit(126);
+  ::execve(argv[0], argv, envp);
+  ::_exit(127);
+}
+
+// Writes to a pipe whose reader is gone without the process-wide SIGPIPE: the signal is held
+// for this thread and a pending one consumed.
+ssize_t write_without_sigpipe(int fd, const char* data, size_t size) {
+  sigset_t pipe_only, previous;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+  ssize_t n = ::write(fd, data, size);
+  int saved = errno;
+  if (n < 0 && errno == EPIPE) {
+    timespec zero{0, 0};
+    ::sigtimedwait(&pipe_only, nullptr, &zero);
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = saved;
+  return n;
 }
 
 }  // namespace
@@ -59,27 +101,26 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
+  std::string dir = skill.dir.string();
+  rlimit files{};
+  int max_fd = ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY ? static_cast<int>(std::min<rlim_t>(files.rlim_cur, 65536))
+                                                                                             : 4096;
+  std::string payload = input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 
   pid_t pid = ::fork();
   if (pid < 0) return make_error(ErrorCode::internal_error, "fork failed for skill " + skill.name);
-  if (pid == 0) {
-    ::setpgid(0, 0);  // its own process group, so a timeout kills its children too
-    ::dup2(in.fd[0], STDIN_FILENO);
-    ::dup2(out.fd[1], STDOUT_FILENO);
-    ::dup2(err.fd[1], STDERR_FILENO);
-    if (::chdir(skill.dir.c_str()) != 0) ::_exit(126);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
+  if (pid == 0) exec_child(in, out, err, max_fd, dir.c_str(), argv.data(), envp.data());
   ::setpgid(pid, pid);
   in.close_end(0);
   out.close_end(1);
   err.close_end(1);
-  std::string payload = input.dump();
-  (void)!::write(in.fd[1], payload.data(), payload.size());
-  in.close_end(1);
+  // stdin is written inside the poll loop: a skill that does not read its input must not
+  // block the gateway past the timeout.
+  ::fcntl(in.fd[1], F_SETFL, O_NONBLOCK);
   ::fcntl(out.fd[0], F_SETFL, O_NONBLOCK);
   ::fcntl(err.fd[0], F_SETFL, O_NONBLOCK);
+  size_t written = 0;
+  if (payload.empty()) in.close_end(1);
 
   SkillRun run;
   bool err_truncated = false, out_open = true, err_open = true;
@@ -90,11 +131,17 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
       run.timed_out = true;
       break;
     }
-    pollfd fds[2] = {{out_open ? out.fd[0] : -1, POLLIN, 0}, {err_open ? err.fd[0] : -1, POLLIN, 0}};
-    if (::poll(fds, 2, static_cast<int>(left)) < 0 && errno != EINTR) break;
-    if (out_open && (fds[0].revents & (POLLIN | POLLHUP))) out_open = drain(out.fd[0], run.output, sandbox.max_output_bytes, run.truncated);
-    if (err_open && (fds[1].revents & (POLLIN | POLLHUP))) err_open = drain(err.fd[0], run.errors, 8192, err_truncated);
+    pollfd fds[3] = {{out_open ? out.fd[0] : -1, POLLIN, 0}, {err_open ? err.fd[0] : -1, POLLIN, 0}, {in.fd[1], POLLOUT, 0}};
+    if (::poll(fds, 3, static_cast<int>(left)) < 0 && errno != EINTR) break;
+    if (in.fd[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t n = write_without_sigpipe(in.fd[1], payload.data() + written, payload.size() - written);
+      if (n > 0) written += static_cast<size_t>(n);
+      if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == payload.size()) in.close_end(1);  // done, or the skill closed stdin
+    }
+    if (out_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) out_open = drain(out.fd[0], run.output, sandbox.max_output_bytes, run.truncated);
+    if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) err_open = drain(err.fd[0], run.errors, 8192, err_truncated);
   }
+  in.close_end(1);
   if (run.timed_out) ::kill(-pid, SIGKILL);
   int status = 0;
   if (!run.timed_out) {

@@ -1,5 +1,7 @@
 #include "roundtable/gateway/workspace.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -115,7 +117,24 @@ bool inside(const fs::path& root, const fs::path& candidate) {
 
 }  // namespace
 
+namespace {
+
+Skill parse_skill(const fs::path& workspace_dir, const fs::path& skill_dir);
+
+}  // namespace
+
 Skill load_skill(const fs::path& workspace_dir, const fs::path& skill_dir) {
+  try {
+    return parse_skill(workspace_dir, skill_dir);
+  } catch (const YAML::Exception& e) {  // a value of the wrong shape (say, a list for a string)
+    fs::path file = skill_dir / "SKILL.md";
+    throw ConfigError("SKILL.md", file.string() + (e.mark.line >= 0 ? ":" + std::to_string(e.mark.line + 1) : "") + ": " + e.msg);
+  }
+}
+
+namespace {
+
+Skill parse_skill(const fs::path& workspace_dir, const fs::path& skill_dir) {
   fs::path file = skill_dir / "SKILL.md";
   std::string text = read_file(file);
   if (text.rfind("---", 0) != 0) throw ConfigError("SKILL.md", file.string() + ":1: expected YAML front matter starting with ---");
@@ -143,9 +162,14 @@ Skill load_skill(const fs::path& workspace_dir, const fs::path& skill_dir) {
   if (ec || !inside(root, executable))
     fail_at(file, front["command"], "command '" + skill.command[0] + "' escapes the workspace; skills run only files inside it");
   if (!fs::exists(executable)) fail_at(file, front["command"], "command '" + skill.command[0] + "' does not exist");
+  if (fs::is_directory(executable)) fail_at(file, front["command"], "command '" + skill.command[0] + "' is a directory");
+  if (::access(executable.c_str(), X_OK) != 0)
+    fail_at(file, front["command"], "command '" + skill.command[0] + "' is not executable (chmod +x, with a #! line for scripts)");
   skill.executable = executable;
   return skill;
 }
+
+}  // namespace
 
 std::string Workspace::memory() const {
   std::ifstream in(memory_file, std::ios::binary);

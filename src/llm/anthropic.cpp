@@ -1,6 +1,7 @@
 // Anthropic Messages API.
 #include "http_call.hpp"
 #include "roundtable/llm/providers.hpp"
+#include "roundtable/llm/wire.hpp"
 
 namespace rt::llm {
 namespace {
@@ -14,25 +15,6 @@ json block_to_json(const Block& b) {
       return {{"type", "tool_result"}, {"tool_use_id", b.tool_id}, {"content", b.text}, {"is_error", b.is_error}};
     default: return {{"type", "text"}, {"text", b.text}};
   }
-}
-
-json request_body(const Request& r) {
-  json system = json::array({{{"type", "text"}, {"text", r.system}}});
-  if (r.cache_system) system[0]["cache_control"] = {{"type", "ephemeral"}};
-  json messages = json::array();
-  for (const auto& m : r.messages) {
-    json content = json::array();
-    for (const auto& b : m.content) content.push_back(block_to_json(b));
-    messages.push_back({{"role", m.role}, {"content", content}});
-  }
-  json body = {{"model", r.model}, {"max_tokens", r.max_tokens}, {"system", system}, {"messages", messages}};
-  if (r.temperature) body["temperature"] = *r.temperature;
-  if (!r.tools.empty()) {
-    body["tools"] = json::array();
-    for (const auto& t : r.tools)
-      body["tools"].push_back({{"name", t.name}, {"description", t.description}, {"input_schema", t.input_schema}});
-  }
-  return body;
 }
 
 int64_t int_field(const json& object, const char* key) {
@@ -50,28 +32,10 @@ class Anthropic final : public Provider {
   Outcome complete(const Request& request) override {
     httplib::Headers headers{{"x-api-key", settings_.api_key}, {"anthropic-version", "2023-06-01"}};
     Failure transport;
-    auto answer = post_json(pool_, "/v1/messages", headers, request_body(request).dump(), transport);
+    auto answer = post_json(pool_, "/v1/messages", headers, wire_text(anthropic_request(request)), call_timeout(settings_.timeout, request), transport);
     if (!answer) return Outcome::fail(transport);
     if (answer->status != 200) return Outcome::fail(failure_for_status(answer->status, answer->body, answer->retry_after));
-    json doc = json::parse(answer->body, nullptr, false);
-    if (!doc.is_object() || !doc.contains("content") || !doc["content"].is_array())
-      return Outcome::fail(Failure{ErrorCode::model_error, "Anthropic answer has no content array", 200, true, std::nullopt});
-    Response response;
-    response.model = doc.value("model", request.model);
-    response.stop_reason = doc.value("stop_reason", "");
-    for (const auto& block : doc["content"]) {
-      std::string type = block.value("type", "");
-      if (type == "text") response.content.push_back(Block::make_text(block.value("text", "")));
-      else if (type == "tool_use")
-        response.content.push_back(Block::make_tool_use(block.value("id", ""), block.value("name", ""), block.value("input", json::object())));
-    }
-    if (auto usage = doc.find("usage"); usage != doc.end() && usage->is_object()) {
-      response.usage.input_tokens = int_field(*usage, "input_tokens");
-      response.usage.output_tokens = int_field(*usage, "output_tokens");
-      response.usage.cache_read_tokens = int_field(*usage, "cache_read_input_tokens");
-      response.usage.cache_write_tokens = int_field(*usage, "cache_creation_input_tokens");
-    }
-    return Outcome::success(std::move(response));
+    return anthropic_response(answer->body, request.model);
   }
 
  private:
@@ -80,6 +44,59 @@ class Anthropic final : public Provider {
 };
 
 }  // namespace
+
+json anthropic_request(const Request& r) {
+  json system = json::array({{{"type", "text"}, {"text", r.system}}});
+  // Tools come before the system prompt in the cached prefix, so one breakpoint here caches both.
+  if (r.cache_system) system[0]["cache_control"] = {{"type", "ephemeral"}};
+  json messages = json::array();
+  for (const auto& m : r.messages) {
+    json content = json::array();
+    for (const auto& b : m.content) content.push_back(block_to_json(b));
+    messages.push_back({{"role", m.role}, {"content", content}});
+  }
+  json body = {{"model", r.model}, {"max_tokens", r.max_tokens}, {"system", system}, {"messages", messages}};
+  if (r.temperature) body["temperature"] = *r.temperature;
+  if (!r.tools.empty()) {
+    body["tools"] = json::array();
+    for (const auto& t : r.tools)
+      body["tools"].push_back({{"name", t.name}, {"description", t.description}, {"input_schema", t.input_schema}});
+    // The API refuses tool_use/tool_result turns without tool definitions, so a last turn
+    // that must answer in text keeps the tools and forbids their use.
+    if (!r.tools_allowed) body["tool_choice"] = {{"type", "none"}};
+  }
+  return body;
+}
+
+Outcome anthropic_response(const std::string& body, const std::string& requested_model) {
+  json doc = json::parse(body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("content") || !doc["content"].is_array())
+    return Outcome::fail(Failure{ErrorCode::model_error, "Anthropic answer has no content array", 200, true, std::nullopt});
+  Response response;
+  response.model = doc.contains("model") && doc["model"].is_string() ? doc["model"].get<std::string>() : requested_model;
+  if (doc.contains("stop_reason") && doc["stop_reason"].is_string()) response.stop_reason = doc["stop_reason"];
+  for (const auto& block : doc["content"]) {
+    if (!block.is_object()) continue;
+    std::string type = block.value("type", "");
+    if (type == "text" && block.contains("text") && block["text"].is_string()) {
+      response.content.push_back(Block::make_text(block["text"]));
+    } else if (type == "tool_use") {
+      json input = block.contains("input") && block["input"].is_object() ? block["input"] : json::object();
+      std::string id = block.contains("id") && block["id"].is_string() ? block["id"].get<std::string>() : "";
+      std::string name = block.contains("name") && block["name"].is_string() ? block["name"].get<std::string>() : "";
+      response.content.push_back(Block::make_tool_use(id, name, input));
+    }
+  }
+  if (auto usage = doc.find("usage"); usage != doc.end() && usage->is_object()) {
+    response.usage.input_tokens = int_field(*usage, "input_tokens");
+    response.usage.output_tokens = int_field(*usage, "output_tokens");
+    response.usage.cache_read_tokens = int_field(*usage, "cache_read_input_tokens");
+    response.usage.cache_write_tokens = int_field(*usage, "cache_creation_input_tokens");
+  }
+  return Outcome::success(std::move(response));
+}
+
+std::string wire_text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::unique_ptr<Provider> make_anthropic(ProviderSettings settings) { return std::make_unique<Anthropic>(std::move(settings)); }
 

@@ -1,5 +1,7 @@
 #include "http_call.hpp"
 
+#include <algorithm>
+
 #include "roundtable/common/strings.hpp"
 
 namespace rt::llm {
@@ -13,19 +15,32 @@ std::optional<std::chrono::milliseconds> retry_after_of(const httplib::Response&
       return std::chrono::milliseconds(std::stoll(text));
   }
   auto text = trim(res.get_header_value("retry-after"));
-  if (!text.empty() && text.find_first_not_of("0123456789.") == std::string::npos && text.size() < 10)
+  if (!text.empty() && text.find_first_not_of("0123456789.") == std::string::npos && text.size() < 10 &&
+      std::count(text.begin(), text.end(), '.') <= 1 && text != ".")
     return std::chrono::milliseconds(static_cast<long long>(std::stod(text) * 1000));
   return std::nullopt;
 }
 }  // namespace
 
+std::chrono::milliseconds call_timeout(std::chrono::milliseconds configured, const Request& request) {
+  if (!request.deadline) return configured;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*request.deadline - std::chrono::steady_clock::now());
+  return std::clamp(left, std::chrono::milliseconds(1), configured);
+}
+
 Result<HttpAnswer> post_json(http::HttpClientPool& pool, const std::string& path, const httplib::Headers& headers,
-                             const std::string& body, Failure& transport_failure) {
+                             const std::string& body, std::chrono::milliseconds timeout, Failure& transport_failure) {
   auto lease = pool.borrow();
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
+  lease->set_read_timeout(static_cast<time_t>(seconds.count()), static_cast<time_t>(micros.count()));
+  lease->set_write_timeout(static_cast<time_t>(seconds.count()), static_cast<time_t>(micros.count()));
   auto res = lease->Post(path.c_str(), headers, body, "application/json");
   if (!res) {
-    transport_failure = Failure{res.error() == httplib::Error::Read ? ErrorCode::timeout : ErrorCode::model_error,
-                                "LLM API unreachable: " + httplib::to_string(res.error()), 0, true, std::nullopt};
+    // A slow or unreachable API is the LLM failing (model_error), not the task's own timeout.
+    std::string what = res.error() == httplib::Error::Read ? "LLM API did not answer within " + std::to_string(timeout.count()) + "ms"
+                                                           : "LLM API unreachable: " + httplib::to_string(res.error());
+    transport_failure = Failure{ErrorCode::model_error, what, 0, true, std::nullopt};
     return make_error(transport_failure.code, transport_failure.message);
   }
   return HttpAnswer{res->status, res->body, retry_after_of(*res)};

@@ -13,8 +13,11 @@ struct HttpAnswer {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
-// Transport failures (refused, timeout) come back as a retryable model_error Failure.
+// The per-call timeout, shortened to what is left before the request's deadline.
+std::chrono::milliseconds call_timeout(std::chrono::milliseconds configured, const Request& request);
+
+// Transport failures (refused, reset, timed out) come back as a retryable model_error Failure.
 Result<HttpAnswer> post_json(http::HttpClientPool& pool, const std::string& path, const httplib::Headers& headers,
-                             const std::string& body, Failure& transport_failure);
+                             const std::string& body, std::chrono::milliseconds timeout, Failure& transport_failure);
 
 }  // namespace rt::llm

@@ -50,11 +50,19 @@ std::vector<Block> Response::tool_uses() const {
   return out;
 }
 
+std::string utf8_prefix(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  // Step back over continuation bytes (10xxxxxx) to the start of the cut character.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 Failure failure_for_status(int status, const std::string& body, std::optional<std::chrono::milliseconds> retry_after) {
   Failure f;
   f.http_status = status;
   f.retry_after = retry_after;
-  f.message = "LLM API answered HTTP " + std::to_string(status) + ": " + body.substr(0, 300);
+  f.message = "LLM API answered HTTP " + std::to_string(status) + ": " + utf8_prefix(body, 300);
   std::string lower = to_lower(body);
   bool spend_limit = status == 402 || lower.find("credit balance") != std::string::npos ||
                      lower.find("billing") != std::string::npos || lower.find("spend limit") != std::string::npos ||
@@ -62,7 +70,7 @@ Failure failure_for_status(int status, const std::string& body, std::optional<st
   if (spend_limit) {
     f.code = ErrorCode::model_error;
     f.retryable = false;
-    f.message = "LLM spend limit reached (not retried): " + body.substr(0, 300);
+    f.message = "LLM spend limit reached (not retried): " + utf8_prefix(body, 300);
   } else if (status == 429) {
     f.code = ErrorCode::rate_limited;
   } else if (status == 408 || status >= 500) {

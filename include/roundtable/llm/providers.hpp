@@ -30,12 +30,15 @@ struct OfflineWorkspace {
 std::unique_ptr<Provider> make_offline(OfflineWorkspace workspace);
 
 // Retries a provider on retryable failures with exponential back-off (honouring retry-after),
-// then moves through the fallback models in order. The sleep is a seam for tests.
+// then moves through the fallback models in order. A retry-after longer than max_delay ends
+// the model's turn at once; no sleep runs past the request's deadline. Sleep and clock are
+// seams for tests.
 struct RetryPolicy {
   int attempts_per_model = 3;
   std::chrono::milliseconds base_delay{500};
   std::chrono::milliseconds max_delay{20'000};
   std::function<void(std::chrono::milliseconds)> sleep;  // default: this_thread::sleep_for
+  std::function<std::chrono::steady_clock::time_point()> now;  // default: steady_clock::now
 };
 class RetryingProvider final : public Provider {
  public:

@@ -44,6 +44,11 @@ struct Request {
   int64_t max_tokens = 4000;
   std::optional<double> temperature;
   bool cache_system = true;  // Anthropic prompt caching on the system prompt
+  // False: the tools are still listed (earlier tool turns stay valid, the cached prefix stays
+  // the same) but the model is told to answer in text (tool_choice none).
+  bool tools_allowed = true;
+  // Work past this point is wasted: calls are cut short and retries stop.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct Usage {
@@ -83,6 +88,9 @@ struct Outcome {
 
 // HTTP status -> failure class: 408/429/5xx/529 retryable; spend limits never.
 Failure failure_for_status(int status, const std::string& body, std::optional<std::chrono::milliseconds> retry_after);
+
+// At most max_bytes of text, cut on a UTF-8 character boundary (messages quote API bodies).
+std::string utf8_prefix(const std::string& text, size_t max_bytes);
 
 class Provider {
  public:

@@ -1,0 +1,23 @@
+#pragma once
+// The wire shapes of the two HTTP APIs, apart from the transport so they can be checked alone.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "roundtable/llm/types.hpp"
+
+namespace rt::llm {
+
+// Anthropic Messages API (POST /v1/messages).
+nlohmann::json anthropic_request(const Request& request);
+Outcome anthropic_response(const std::string& body, const std::string& requested_model);
+
+// OpenAI chat completions (POST /v1/chat/completions).
+nlohmann::json openai_request(const Request& request);
+Outcome openai_response(const std::string& body, const std::string& requested_model);
+
+// JSON text for the wire: invalid UTF-8 (say, from a skill's output) becomes U+FFFD
+// instead of an exception.
+std::string wire_text(const nlohmann::json& value);
+
+}  // namespace rt::llm
