@@ -184,7 +184,7 @@ void Gateway::handle_chat(const httplib::Request& req, httplib::Response& res) {
     if (body.contains(key) && body[key].is_number_integer() && body[key].get<int64_t>() > 0) conversation.max_tokens = body[key].get<int64_t>();
   if (body.contains("stream") && !body["stream"].is_boolean() && !body["stream"].is_null()) return bad("'stream' must be a boolean");
   if (body.contains("model") && !body["model"].is_string() && !body["model"].is_null()) return bad("'model' must be a string");
-  const bool stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
+  const bool wants_stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
   const std::string model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>() : config_.model;
   auto started = std::chrono::steady_clock::now();
   in_flight_++;
@@ -203,7 +203,7 @@ void Gateway::handle_chat(const httplib::Request& req, httplib::Response& res) {
   json usage = {{"prompt_tokens", answer.usage.input_tokens}, {"completion_tokens", answer.usage.output_tokens},
                 {"total_tokens", answer.usage.total()},
                 {"prompt_tokens_details", {{"cached_tokens", answer.usage.cache_read_tokens}}}};
-  if (!stream) {
+  if (!wants_stream) {
     return reply_json(res, 200, {{"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", model},
                                  {"choices", json::array({{{"index", 0}, {"message", {{"role", "assistant"}, {"content", answer.result.content}}},
                                                            {"finish_reason", "stop"}}})},

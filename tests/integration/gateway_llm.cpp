@@ -85,6 +85,35 @@ TEST_F(GatewayLlm, ToolUseRunsARealSkillAndSendsItsResultBack) {
   EXPECT_EQ(echoed["cwd"], "echo") << "runs in its skill folder";
 }
 
+TEST_F(GatewayLlm, TheLastTurnKeepsTheToolsAndForbidsTheirUse) {
+  // basic: max_tool_iterations 4; the model keeps asking for tools.
+  script_.otherwise([](const GatewayCall&) { return anthropic_tool_use("echo", {{"text", "again"}}); });
+  auto& gw = start();
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["status"], "completed") << answer.dump();
+  EXPECT_EQ(answer["result"]["content"], "let me check");
+  auto calls = llm_.calls();
+  ASSERT_EQ(calls.size(), 4u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_FALSE(calls[i].json.contains("tool_choice")) << i;
+  EXPECT_EQ(calls[3].json["tool_choice"]["type"], "none");
+  EXPECT_EQ(calls[3].json["tools"].size(), 5u) << "the API refuses tool_use/tool_result turns without tool definitions";
+  EXPECT_EQ(calls[3].json["tools"], calls[0].json["tools"]) << "the cached prefix stays the same";
+}
+
+TEST_F(GatewayLlm, ALongRetryAfterIsHandedToTheCallerInsteadOfWaiting) {
+  script_.otherwise([](const GatewayCall&) { return http_error(429, R"({"type":"error"})", {{"retry-after", "120"}}); });
+  auto& gw = start();
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["status"], "failed");
+  EXPECT_EQ(answer["error"], "rate_limited");
+  EXPECT_EQ(answer["retryable"], true);
+  EXPECT_EQ(answer["retryAfterSeconds"], 120);
+  auto calls = llm_.calls();
+  ASSERT_EQ(calls.size(), 2u) << "one call per model: the primary, then the fallback";
+  EXPECT_EQ(calls[0].json["model"], "test-model");
+  EXPECT_EQ(calls[1].json["model"], "test-fallback");
+}
+
 TEST_F(GatewayLlm, RateLimitWithRetryAfterThenSuccess) {
   script_.then(http_error(429, R"({"type":"error","error":{"type":"rate_limit_error"}})", {{"retry-after", "0"}}));
   script_.then(anthropic_text("made it"));

@@ -4,6 +4,7 @@
 #include "fixtures/await.hpp"
 #include "fixtures/gateway_harness.hpp"
 #include "fixtures/servers.hpp"
+#include "roundtable/common/time.hpp"
 #include "roundtable/contract/envelope.hpp"
 
 #include <httplib.h>
@@ -137,6 +138,13 @@ TEST_F(GatewaySandbox, EnvironmentIsScrubbed) {
   EXPECT_NE(content.find("HOME=" + ws_.dir().string()), std::string::npos) << content;
 }
 
+TEST_F(GatewaySandbox, SkillOutputThatIsNotUtf8StillReachesTheModel) {
+  add_skill("binary", "printf 'half a euro \\342\\202 and \\377 bytes'\n");
+  auto result = tool_result_of("binary");
+  EXPECT_EQ(result["is_error"], false);
+  EXPECT_NE(result["content"].get<std::string>().find("half a euro \xEF\xBF\xBD"), std::string::npos) << result.dump();
+}
+
 TEST_F(GatewaySandbox, SkillPathEscapingTheWorkspaceIsRefusedAtStart) {
   ws_.write("skills/echo/SKILL.md", "---\nname: echo\ndescription: x\ncommand: [../../../../../../bin/sh]\n---\n");
   auto result = run_command({std::string(RT_BIN_DIR) + "/knight-gateway"}, {{"WORKSPACE_DIR", ws_.dir().string()}, {"LLM_PROVIDER", "offline"}});
@@ -183,6 +191,28 @@ TEST_F(GatewayHttp, BadJsonIs400WithAReasonAndOversizeIs413) {
   EXPECT_EQ(gw_->post("/webhook", std::string((1 << 20) + 10, 'x'), auth_).first, 413);
   auto chat = gw_->post("/v1/chat/completions", R"({"messages":"nope"})", auth_);
   EXPECT_EQ(chat.first, 400);
+}
+
+TEST_F(GatewayHttp, APassedDeadlineIsATimeoutFailure) {
+  auto headers = auth_;
+  headers["X-Roundtable-Deadline"] = format_rfc3339(std::chrono::system_clock::now() - std::chrono::seconds(5));
+  headers["X-Roundtable-Attempt"] = "3";
+  auto [status, answer] = gw_->task("security.briefing", json::object(), headers);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(answer["status"], "failed");
+  EXPECT_EQ(answer["error"], "timeout");
+  EXPECT_EQ(answer["retryable"], true);
+  EXPECT_EQ(answer["attempt"], 3);
+}
+
+TEST_F(GatewayHttp, ChatRequestsWithWrongTypesAre400NotCrashes) {
+  for (const char* body : {R"({"messages":[{"role":"user","content":"hi"}],"stream":"yes"})",
+                           R"({"messages":[{"role":"user","content":"hi"}],"model":7})", R"({"messages":[{"role":3}]})",
+                           R"({"messages":[{"role":"assistant","content":"last word"}]})"}) {
+    auto [status, text] = gw_->post("/v1/chat/completions", body, auth_);
+    EXPECT_EQ(status, 400) << body << " -> " << text;
+    EXPECT_TRUE(json::parse(text, nullptr, false)["error"].contains("message")) << text;
+  }
 }
 
 TEST_F(GatewayHttp, NdjsonStreamsProgressThenTheResult) {
