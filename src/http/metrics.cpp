@@ -1,7 +1,7 @@
 #include "roundtable/http/metrics.hpp"
 
+#include <charconv>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 
 namespace rt::http {
@@ -21,10 +21,23 @@ std::string escape_label(const std::string& value) {
 std::string format_value(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   if (std::isnan(v)) return "NaN";
-  std::ostringstream out;
-  out.precision(17);
-  out << v;
-  return out.str();
+  // The shortest text that reads back as the same double: a bucket of 0.1 renders le="0.1",
+  // as every Prometheus client does, not le="0.10000000000000001".
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  if (ec != std::errc()) return "NaN";
+  return std::string(buffer, end);
+}
+
+// HELP text escapes backslash and newline (exposition format 0.0.4).
+std::string escape_help(const std::string& help) {
+  std::string out;
+  for (char c : help) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
 }
 
 std::string label_text(const Labels& labels, const std::string& extra_key = "", const std::string& extra_value = "") {
@@ -99,7 +112,7 @@ std::string MetricsRegistry::render() const {
   std::string out;
   for (const auto& [name, f] : families_) {
     const char* type = f.kind == Kind::counter ? "counter" : f.kind == Kind::gauge ? "gauge" : "histogram";
-    out += "# HELP " + name + " " + f.help + "\n# TYPE " + name + " " + type + "\n";
+    out += "# HELP " + name + " " + escape_help(f.help) + "\n# TYPE " + name + " " + type + "\n";
     if (f.kind != Kind::histogram) {
       for (const auto& [labels, s] : f.series) out += name + label_text(labels) + " " + format_value(s.value) + "\n";
       if (f.series.empty() && f.kind == Kind::gauge) out += name + " 0\n";

@@ -1,56 +1,114 @@
-#include <gtest/gtest.h>
-
+// Durations, RFC 3339 time, strings, base64, uuids.
 #include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
 
 #include "roundtable/common/duration.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/common/time.hpp"
 #include "roundtable/common/uuid.hpp"
-#include "roundtable/config/settings.hpp"
-#include "roundtable/http/metrics.hpp"
-#include "roundtable/redis/client.hpp"
 
 namespace rt {
 namespace {
 
 using namespace std::chrono_literals;
 
-TEST(Durations, ParseTheContractForms) {
-  EXPECT_EQ(parse_duration("500ms"), std::optional<Millis>(500ms));
-  EXPECT_EQ(parse_duration("30s"), std::optional<Millis>(30s));
-  EXPECT_EQ(parse_duration("5m"), std::optional<Millis>(5min));
-  EXPECT_EQ(parse_duration("1h"), std::optional<Millis>(1h));
-  EXPECT_EQ(parse_duration("1h30m"), std::optional<Millis>(90min));
-  EXPECT_EQ(parse_duration("1.5s"), std::optional<Millis>(1500ms));
-  EXPECT_EQ(parse_duration("0"), std::optional<Millis>(0ms));
-  for (const char* bad : {"", "5", "5d", "s", "-1s", "1.2.3s", "ms"}) EXPECT_EQ(parse_duration(bad), std::nullopt) << bad;
-  auto list = parse_duration_list("2s, 10s,30s,60s");
-  ASSERT_TRUE(list);
-  EXPECT_EQ(list->size(), 4u);
-  EXPECT_EQ(parse_duration_list("2s,,x"), std::nullopt);
-  EXPECT_EQ(format_duration(30s), "30s");
+TEST(Duration, Parses) {
+  struct Row {
+    const char* text;
+    Millis expected;
+  };
+  for (const auto& row : std::vector<Row>{{"500ms", 500ms},
+                                          {"30s", 30s},
+                                          {"5m", 5min},
+                                          {"1h", 1h},
+                                          {"1h30m", 90min},
+                                          {"1.5s", 1500ms},
+                                          {"0", 0ms},
+                                          {"0s", 0ms},
+                                          {"2m30s", 150s},
+                                          {"1h1m1s1ms", 3'661'001ms},
+                                          {"0.5h", 30min},
+                                          {"600s", 600s}}) {
+    auto parsed = parse_duration(row.text);
+    ASSERT_TRUE(parsed.has_value()) << row.text;
+    EXPECT_EQ(*parsed, row.expected) << row.text;
+  }
+}
+
+TEST(Duration, RejectsBadText) {
+  for (const char* bad : {"", "5", "5d", "s", "-1s", "ms", "1.2.3s", "5 s", " 5s", "5s ", "5S", "1h30", "abc", ".", "5sec", "+5s"})
+    EXPECT_FALSE(parse_duration(bad).has_value()) << "'" << bad << "'";
+}
+
+TEST(Duration, List) {
+  auto parsed = parse_duration_list("2s,10s,30s,60s");
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(*parsed, (std::vector<Millis>{2s, 10s, 30s, 60s}));
+  auto spaced = parse_duration_list(" 500ms , 1m ");
+  ASSERT_TRUE(spaced.has_value());
+  EXPECT_EQ(*spaced, (std::vector<Millis>{500ms, 1min}));
+  auto single = parse_duration_list("1h");
+  ASSERT_TRUE(single.has_value());
+  EXPECT_EQ(*single, std::vector<Millis>{1h});
+  for (const char* bad : {"", "2s,", ",2s", "2s,,3s", "2s,x", "2s;3s"})
+    EXPECT_FALSE(parse_duration_list(bad).has_value()) << "'" << bad << "'";
+}
+
+TEST(Duration, Formats) {
   EXPECT_EQ(format_duration(1500ms), "1500ms");
+  EXPECT_EQ(format_duration(30s), "30s");
   EXPECT_EQ(format_duration(5min), "5m");
-  EXPECT_EQ(format_duration(2h), "2h");
+  EXPECT_EQ(format_duration(1h), "1h");
+  EXPECT_EQ(format_duration(24h), "24h");
+  EXPECT_EQ(format_duration(90min), "90m");
+  EXPECT_EQ(format_duration(0ms), "0s");
+  EXPECT_EQ(format_duration(1ms), "1ms");
+  EXPECT_EQ(format_duration(61s), "61s");
+  for (Millis d : std::vector<Millis>{1ms, 999ms, 1s, 90s, 3min, 25h, 7 * 24h})
+    EXPECT_EQ(parse_duration(format_duration(d)), d) << "round trip of " << d.count();
 }
 
-TEST(Time, Rfc3339WithOffsetsAndFractions) {
-  auto z = parse_rfc3339("2026-02-08T15:00:00Z");
-  ASSERT_TRUE(z);
-  EXPECT_EQ(parse_rfc3339("2026-02-08T16:00:00+01:00"), z);
-  EXPECT_EQ(parse_rfc3339("2026-02-08T10:30:00-04:30"), z);
-  auto frac = parse_rfc3339("2026-02-08T15:00:00.250Z");
-  ASSERT_TRUE(frac);
-  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(*frac - *z), 250ms);
-  EXPECT_EQ(format_rfc3339(*z), "2026-02-08T15:00:00Z");
-  EXPECT_EQ(format_rfc3339_millis(*frac), "2026-02-08T15:00:00.250Z");
-  EXPECT_TRUE(parse_rfc3339("2024-02-29T00:00:00Z")) << "leap day";
-  for (const char* bad : {"2026-02-08 15:00:00Z", "2026-02-08T15:00:00", "2026-02-08T25:00:00Z", "2026-02-08T15:00:00+1:00",
-                          "2025-02-29T00:00:00Z", "2026-02-08T15:00:00Zjunk"})
-    EXPECT_FALSE(parse_rfc3339(bad)) << bad;
+SystemTime utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {
+  return std::chrono::sys_days{std::chrono::year{y} / std::chrono::month{mo} / std::chrono::day{d}} + std::chrono::hours(h) +
+         std::chrono::minutes(mi) + std::chrono::seconds(s);
 }
 
-TEST(Strings, Base64AndConstantTimeCompare) {
+TEST(Time, ParsesRfc3339) {
+  EXPECT_EQ(parse_rfc3339("2026-02-08T15:00:00Z"), utc(2026, 2, 8, 15, 0, 0));
+  EXPECT_EQ(parse_rfc3339("2026-02-08t15:00:00z"), utc(2026, 2, 8, 15, 0, 0));
+  EXPECT_EQ(parse_rfc3339("2026-02-08T16:30:00+01:30"), utc(2026, 2, 8, 15, 0, 0));
+  EXPECT_EQ(parse_rfc3339("2026-02-08T10:00:00-05:00"), utc(2026, 2, 8, 15, 0, 0));
+  EXPECT_EQ(parse_rfc3339("2026-02-09T00:30:00+09:30"), utc(2026, 2, 8, 15, 0, 0));
+  EXPECT_EQ(parse_rfc3339("2026-02-08T15:00:00.5Z"), utc(2026, 2, 8, 15, 0, 0) + 500ms);
+  EXPECT_EQ(parse_rfc3339("2026-02-08T15:00:00.123Z"), utc(2026, 2, 8, 15, 0, 0) + 123ms);
+  EXPECT_EQ(parse_rfc3339("2026-02-08T15:00:00.123456+00:00"), utc(2026, 2, 8, 15, 0, 0) + 123456us);
+  EXPECT_EQ(parse_rfc3339("2024-02-29T00:00:00Z"), utc(2024, 2, 29, 0, 0, 0));
+  EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:00Z"), SystemTime{});
+}
+
+TEST(Time, RejectsBadRfc3339) {
+  for (const char* bad : {"", "yesterday", "2026-02-08", "2026-02-08T15:00:00", "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z",
+                          "2026-02-30T00:00:00Z", "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-02-08T24:00:00Z",
+                          "2026-02-08T15:60:00Z", "2026-02-08 15:00:00Z", "2026-02-08T15:00:00.Z", "2026-02-08T15:00:00+0100",
+                          "2026-02-08T15:00:00+01", "2026-02-08T15:00:00Zjunk", "2026-2-8T15:00:00Z", "2026-02-08T15:00:00+25:00"})
+    EXPECT_FALSE(parse_rfc3339(bad).has_value()) << bad;
+}
+
+TEST(Time, Formats) {
+  EXPECT_EQ(format_rfc3339(utc(2026, 2, 8, 15, 0, 0)), "2026-02-08T15:00:00Z");
+  EXPECT_EQ(format_rfc3339(utc(2026, 2, 8, 15, 0, 0) + 999ms), "2026-02-08T15:00:00Z") << "truncated, not rounded";
+  EXPECT_EQ(format_rfc3339_millis(utc(2026, 2, 8, 15, 0, 0) + 7ms), "2026-02-08T15:00:00.007Z");
+  EXPECT_EQ(format_rfc3339(SystemTime{}), "1970-01-01T00:00:00Z");
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  EXPECT_EQ(parse_rfc3339(format_rfc3339(now)), SystemTime(now));
+  auto now_ms = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  EXPECT_EQ(parse_rfc3339(format_rfc3339_millis(now_ms)), SystemTime(now_ms));
+}
+
+TEST(Base64, Rfc4648Vectors) {
   EXPECT_EQ(base64_encode(""), "");
   EXPECT_EQ(base64_encode("f"), "Zg==");
   EXPECT_EQ(base64_encode("fo"), "Zm8=");
@@ -58,96 +116,61 @@ TEST(Strings, Base64AndConstantTimeCompare) {
   EXPECT_EQ(base64_encode("foob"), "Zm9vYg==");
   EXPECT_EQ(base64_encode("fooba"), "Zm9vYmE=");
   EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(base64_encode(std::string("\xff\x00", 2)), "/wA=");
-  EXPECT_TRUE(constant_time_equal("token", "token"));
-  EXPECT_FALSE(constant_time_equal("token", "tokem"));
-  EXPECT_FALSE(constant_time_equal("token", "token2"));
-  EXPECT_FALSE(constant_time_equal("", "x"));
-  EXPECT_EQ(split("a,b,,c", ','), (std::vector<std::string>{"a", "b", "", "c"}));
-  EXPECT_EQ(trim("  x y \n"), "x y");
-  EXPECT_EQ(join({"a", "b"}, ", "), "a, b");
+  EXPECT_EQ(base64_encode(std::string("\x00\xff\xfe", 3)), "AP/+");
+  EXPECT_EQ(base64_encode(std::string(1, '\0')), "AA==");
 }
 
-TEST(Uuid, VersionFourAndUnique) {
+TEST(Strings, ConstantTimeEqual) {
+  EXPECT_TRUE(constant_time_equal("", ""));
+  EXPECT_TRUE(constant_time_equal("secret-token", "secret-token"));
+  EXPECT_FALSE(constant_time_equal("secret-token", "secret-tokem"));
+  EXPECT_FALSE(constant_time_equal("secret", "secret-token"));
+  EXPECT_FALSE(constant_time_equal("secret-token", "secret"));
+  EXPECT_FALSE(constant_time_equal("", "x"));
+  EXPECT_FALSE(constant_time_equal(std::string("a\0", 2), "a")) << "a trailing NUL is a difference";
+}
+
+TEST(Strings, SplitTrimJoin) {
+  EXPECT_EQ(split("a,b,c", ','), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(split("a,,c", ','), (std::vector<std::string>{"a", "", "c"}));
+  EXPECT_EQ(split("", ','), (std::vector<std::string>{""}));
+  EXPECT_EQ(split(",", ','), (std::vector<std::string>{"", ""}));
+  EXPECT_EQ(split("abc", ','), (std::vector<std::string>{"abc"}));
+  EXPECT_EQ(split("a.b.", '.'), (std::vector<std::string>{"a", "b", ""}));
+  EXPECT_EQ(trim("  a b \t\n"), "a b");
+  EXPECT_EQ(trim(""), "");
+  EXPECT_EQ(trim(" \t "), "");
+  EXPECT_EQ(trim("x"), "x");
+  EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
+  EXPECT_EQ(join({}, ","), "");
+  EXPECT_EQ(join({"only"}, ","), "only");
+  EXPECT_EQ(join(split("x,y,z", ','), ","), "x,y,z");
+  EXPECT_TRUE(starts_with("nats://host", "nats://"));
+  EXPECT_FALSE(starts_with("nat", "nats://"));
+  EXPECT_TRUE(starts_with("anything", ""));
+  EXPECT_EQ(to_lower("MiXeD-123"), "mixed-123");
+}
+
+TEST(Uuid, V4FormatAndUniqueness) {
   std::set<std::string> seen;
-  for (int i = 0; i < 1000; ++i) {
-    auto id = make_uuid_v4();
-    EXPECT_TRUE(is_uuid_v4(id)) << id;
+  for (int i = 0; i < 2000; ++i) {
+    std::string id = make_uuid_v4();
+    ASSERT_TRUE(is_uuid_v4(id)) << id;
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id, to_lower(id)) << "lower case";
     seen.insert(id);
   }
-  EXPECT_EQ(seen.size(), 1000u);
-  EXPECT_FALSE(is_uuid_v4("3f2b8c1e-9d4a-4b7e-cf21-6a5c0d9e1b42")) << "variant must be 8-b";
-  EXPECT_TRUE(is_uuid_v4("3F2B8C1E-9D4A-4B7E-8F21-6A5C0D9E1B42"));
+  EXPECT_EQ(seen.size(), 2000u);
 }
 
-TEST(Settings, FlagsBeatEnvironmentBeatFile) {
-  config::Settings s;
-  s.add_file({{"MAX_CONCURRENCY", "1"}, {"ACK_WAIT", "10s"}, {"LOG_LEVEL", "debug"}}, "knight.yaml");
-  s.add_env({{"MAX_CONCURRENCY", "2"}, {"ACK_WAIT", "20s"}});
-  auto positional = s.add_flags({"--max-concurrency=3", "rest", "--json"}, {"MAX_CONCURRENCY"}, {"JSON"});
-  EXPECT_EQ(positional, std::vector<std::string>{"rest"});
-  EXPECT_EQ(s.integer("MAX_CONCURRENCY", 0, 0, 10), 3);
-  EXPECT_EQ(s.duration("ACK_WAIT", 1s), 20s);
-  EXPECT_EQ(s.text("LOG_LEVEL", "info"), "debug");
-  EXPECT_TRUE(s.boolean("JSON", false));
-  EXPECT_EQ(s.origin("MAX_CONCURRENCY"), "flag --max-concurrency");
-  EXPECT_THROW(s.add_flags({"--nope"}, {"MAX_CONCURRENCY"}), config::ConfigError);
-}
-
-TEST(Settings, ErrorsNameTheSettingAndWhereItCameFrom) {
-  config::Settings s;
-  s.add_env({{"ACK_WAIT", "soon"}, {"MAX_DELIVER", "many"}, {"STREAMS_AUTO_CREATE", "maybe"}});
-  try {
-    s.duration("ACK_WAIT", 1s);
-    FAIL();
-  } catch (const config::ConfigError& e) {
-    EXPECT_EQ(e.setting(), "ACK_WAIT");
-    EXPECT_NE(std::string(e.what()).find("environment ACK_WAIT"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("'soon'"), std::string::npos);
-  }
-  EXPECT_THROW(s.integer("MAX_DELIVER", 5, 1, 100), config::ConfigError);
-  EXPECT_THROW(s.boolean("STREAMS_AUTO_CREATE", true), config::ConfigError);
-  EXPECT_THROW(s.identifier("AGENT_ID", std::nullopt), config::ConfigError);
-}
-
-TEST(Metrics, RenderPrometheusText) {
-  http::MetricsRegistry r;
-  r.counter("jobs_total", "Jobs.");
-  r.gauge("up", "Up.");
-  r.histogram("latency_seconds", "Latency.", {0.1, 1});
-  r.add("jobs_total", 2, {{"outcome", "ok \"quoted\""}});
-  r.set("up", 1);
-  r.observe("latency_seconds", 0.05);
-  r.observe("latency_seconds", 0.5);
-  r.observe("latency_seconds", 5);
-  auto text = r.render();
-  EXPECT_NE(text.find("# TYPE jobs_total counter"), std::string::npos);
-  EXPECT_NE(text.find("jobs_total{outcome=\"ok \\\"quoted\\\"\"} 2"), std::string::npos) << text;
-  EXPECT_NE(text.find("latency_seconds_bucket{le=\"0.10000000000000001\"} 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("latency_seconds_bucket{le=\"1\"} 2"), std::string::npos) << text;
-  EXPECT_NE(text.find("latency_seconds_bucket{le=\"+Inf\"} 3"), std::string::npos);
-  EXPECT_NE(text.find("latency_seconds_count 3"), std::string::npos);
-  EXPECT_EQ(r.value("up"), 1);
-}
-
-TEST(RedisUrl, ParsesPasswordUserAndDb) {
-  auto url = redis::parse_redis_url("redis://:s3cret@redis.svc:6380/2");
-  ASSERT_TRUE(url);
-  EXPECT_EQ(url->host, "redis.svc");
-  EXPECT_EQ(url->port, 6380);
-  EXPECT_EQ(url->password, "s3cret");
-  EXPECT_EQ(url->db, 2);
-  auto user = redis::parse_redis_url("redis://knight:pw@127.0.0.1");
-  ASSERT_TRUE(user);
-  EXPECT_EQ(user->username, "knight");
-  EXPECT_EQ(user->port, 6379);
-  for (const char* bad : {"http://x", "redis://:pw@host:99999", "redis://host/abc", "redis://"}) {
-    auto parsed = redis::parse_redis_url(bad);
-    EXPECT_FALSE(parsed) << bad;
-    if (!parsed) {
-      EXPECT_EQ(parsed.error().message.find(":pw"), std::string::npos) << "no password in errors";
-    }
-  }
+TEST(Uuid, Validation) {
+  EXPECT_TRUE(is_uuid_v4("0b6c3f1e-8a7d-4c2b-9e5f-1a2b3c4d5e6f"));
+  EXPECT_TRUE(is_uuid_v4("0B6C3F1E-8A7D-4C2B-AE5F-1A2B3C4D5E6F")) << "upper case hex is still a uuid";
+  for (const char* bad : {"", "0b6c3f1e-8a7d-1c2b-9e5f-1a2b3c4d5e6f", "0b6c3f1e-8a7d-4c2b-7e5f-1a2b3c4d5e6f",
+                          "0b6c3f1e-8a7d-4c2b-ce5f-1a2b3c4d5e6f", "0b6c3f1e-8a7d-4c2b-9e5f-1a2b3c4d5e6", "0b6c3f1e-8a7d-4c2b-9e5f-1a2b3c4d5e6f0",
+                          "0b6c3f1e8a7d4c2b9e5f1a2b3c4d5e6f", "0b6c3f1e-8a7d-4c2b-9e5f_1a2b3c4d5e6f", "zb6c3f1e-8a7d-4c2b-9e5f-1a2b3c4d5e6f",
+                          "{b6c3f1e-8a7d-4c2b-9e5f-1a2b3c4d5e6}"})
+    EXPECT_FALSE(is_uuid_v4(bad)) << bad;
 }
 
 }  // namespace
