@@ -87,6 +87,21 @@ TEST(BridgeAuth, MutualTls) {
   std::filesystem::remove_all(certs);
 }
 
+TEST(BridgeAuth, CredsFileInOperatorMode) {
+  // An operator, an account and a user signed as NATS JWTs; the server runs in operator mode.
+  auto dir = make_temp_dir("rt-creds");
+  auto made = run_command({"/usr/bin/python3", std::string(RT_SOURCE_DIR) + "/tests/scripts/make_nats_creds.py", dir.string()});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  std::ifstream operator_conf(dir / "operator.conf");
+  std::string server_config((std::istreambuf_iterator<char>(operator_conf)), {});
+  AuthCase c;
+  c.server_config = server_config;
+  c.bridge_env = {{"NATS_CREDS", (dir / "user.creds").string()}};
+  c.bus_settings.creds_file = (dir / "user.creds").string();
+  expect_task_completes(c);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(BridgeAuth, WrongPasswordStopsWithExitTwoAndTheReason) {
   NatsServer nats("authorization { user: knight, password: \"right-one\" }");
   FakeGateway gateway;
