@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Checks the rendered Kubernetes manifests, the NATS permissions (for real, on a nats-server)
 and the Dockerfiles. Run from the repository root; exits non-zero with the failures listed."""
 import glob

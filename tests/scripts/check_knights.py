@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Checks every knight workspace and runs every skill for real: valid input, bad input, and
 shell metacharacters as data. home-scene runs against a real redis-server."""
 import glob
