@@ -25,14 +25,15 @@ int64_t int_field(const json& object, const char* key) {
 class Anthropic final : public Provider {
  public:
   explicit Anthropic(ProviderSettings s)
-      : settings_(std::move(s)), pool_(settings_.base_url.empty() ? "https://api.anthropic.com" : settings_.base_url, settings_.timeout) {}
+      : settings_(std::move(s)), endpoint_(api_endpoint(settings_.base_url, "https://api.anthropic.com", "/v1/messages")),
+        pool_(endpoint_.origin, settings_.timeout) {}
 
   std::string name() const override { return "anthropic"; }
 
   Outcome complete(const Request& request) override {
     httplib::Headers headers{{"x-api-key", settings_.api_key}, {"anthropic-version", "2023-06-01"}};
     Failure transport;
-    auto answer = post_json(pool_, "/v1/messages", headers, wire_text(anthropic_request(request)), call_timeout(settings_.timeout, request), transport);
+    auto answer = post_json(pool_, endpoint_.path, headers, wire_text(anthropic_request(request)), call_timeout(settings_.timeout, request), transport);
     if (!answer) return Outcome::fail(transport);
     if (answer->status != 200) return Outcome::fail(failure_for_status(answer->status, answer->body, answer->retry_after));
     return anthropic_response(answer->body, request.model);
@@ -40,6 +41,7 @@ class Anthropic final : public Provider {
 
  private:
   ProviderSettings settings_;
+  ApiEndpoint endpoint_;
   http::HttpClientPool pool_;
 };
 

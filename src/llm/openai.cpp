@@ -47,7 +47,8 @@ std::string string_field(const json& object, const char* key) {
 class OpenAi final : public Provider {
  public:
   explicit OpenAi(ProviderSettings s)
-      : settings_(std::move(s)), pool_(settings_.base_url.empty() ? "https://api.openai.com" : settings_.base_url, settings_.timeout) {}
+      : settings_(std::move(s)), endpoint_(api_endpoint(settings_.base_url, "https://api.openai.com", "/v1/chat/completions")),
+        pool_(endpoint_.origin, settings_.timeout) {}
 
   std::string name() const override { return "openai"; }
 
@@ -55,7 +56,7 @@ class OpenAi final : public Provider {
     httplib::Headers headers;
     if (!settings_.api_key.empty()) headers.emplace("Authorization", "Bearer " + settings_.api_key);
     Failure transport;
-    auto answer = post_json(pool_, "/v1/chat/completions", headers, wire_text(openai_request(request)), call_timeout(settings_.timeout, request),
+    auto answer = post_json(pool_, endpoint_.path, headers, wire_text(openai_request(request)), call_timeout(settings_.timeout, request),
                             transport);
     if (!answer) return Outcome::fail(transport);
     if (answer->status != 200) return Outcome::fail(failure_for_status(answer->status, answer->body, answer->retry_after));
@@ -64,6 +65,7 @@ class OpenAi final : public Provider {
 
  private:
   ProviderSettings settings_;
+  ApiEndpoint endpoint_;
   http::HttpClientPool pool_;
 };
 

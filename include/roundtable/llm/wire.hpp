@@ -16,6 +16,15 @@ Outcome anthropic_response(const std::string& body, const std::string& requested
 nlohmann::json openai_request(const Request& request);
 Outcome openai_response(const std::string& body, const std::string& requested_model);
 
+// Where to POST: LLM_BASE_URL may carry a path prefix (a proxy at https://host/api, or a
+// base URL ending in /v1 as OpenAI SDKs write it); the client connects to the origin and
+// posts to prefix + api_path.
+struct ApiEndpoint {
+  std::string origin;  // scheme://host[:port]
+  std::string path;    // e.g. /api/v1/chat/completions
+};
+ApiEndpoint api_endpoint(const std::string& base_url, const std::string& default_origin, const std::string& api_path);
+
 // JSON text for the wire: invalid UTF-8 (say, from a skill's output) becomes U+FFFD
 // instead of an exception.
 std::string wire_text(const nlohmann::json& value);

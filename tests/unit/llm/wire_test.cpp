@@ -181,3 +181,26 @@ TEST(Utf8Prefix, CutsOnCharacterBoundaries) {
 
 }  // namespace
 }  // namespace rt::llm
+
+namespace rt::llm {
+namespace {
+
+TEST(ApiEndpoint, BaseUrlsWithAndWithoutPathPrefixes) {
+  auto plain = api_endpoint("", "https://api.openai.com", "/v1/chat/completions");
+  EXPECT_EQ(plain.origin, "https://api.openai.com");
+  EXPECT_EQ(plain.path, "/v1/chat/completions");
+  auto local = api_endpoint("http://127.0.0.1:11434/", "https://api.openai.com", "/v1/chat/completions");
+  EXPECT_EQ(local.origin, "http://127.0.0.1:11434");
+  EXPECT_EQ(local.path, "/v1/chat/completions");
+  auto versioned = api_endpoint("http://127.0.0.1:4000/v1", "x", "/v1/chat/completions");
+  EXPECT_EQ(versioned.origin, "http://127.0.0.1:4000");
+  EXPECT_EQ(versioned.path, "/v1/chat/completions");
+  auto proxy = api_endpoint("https://openrouter.ai/api/v1", "x", "/v1/chat/completions");
+  EXPECT_EQ(proxy.origin, "https://openrouter.ai");
+  EXPECT_EQ(proxy.path, "/api/v1/chat/completions");
+  auto prefixed = api_endpoint("https://gw.example/anthropic", "x", "/v1/messages");
+  EXPECT_EQ(prefixed.path, "/anthropic/v1/messages");
+}
+
+}  // namespace
+}  // namespace rt::llm
