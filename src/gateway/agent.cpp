@@ -91,7 +91,7 @@ AgentAnswer Agent::run(Conversation conversation) {
     request.messages.push_back({"assistant", outcome.response->content});
     llm::Message results{"user", {}};
     for (const auto& use : tool_uses) {
-      ToolContext context{conversation.task_id, conversation.progress, {}};
+      ToolContext context{conversation.task_id, conversation.progress, {}, request.deadline};
       auto result = tools_.run(use.tool_name, use.tool_input, context);
       usage += context.usage;
       metrics_.add("roundtable_gateway_tool_calls_total", 1, {{"tool", use.tool_name}, {"outcome", result.is_error ? "error" : "ok"}});

@@ -48,7 +48,7 @@ class SpawnSubagents final : public Tool {
         ++running;
       }
       threads.emplace_back([&, i] {
-        auto answer = run_one(prompts[i]);
+        auto answer = run_one(prompts[i], context.deadline);
         std::lock_guard lock(mutex);
         answers[i] = answer.first;
         context.usage += answer.second;
@@ -68,7 +68,7 @@ class SpawnSubagents final : public Tool {
   }
 
  private:
-  std::pair<json, llm::Usage> run_one(const std::string& prompt) {
+  std::pair<json, llm::Usage> run_one(const std::string& prompt, std::optional<std::chrono::steady_clock::time_point> deadline) {
     auto admission = limiter_.admit();
     if (!admission.allowed) return {{{"status", "failed"}, {"error", admission.reason}}, {}};
     llm::Request request;
@@ -76,6 +76,7 @@ class SpawnSubagents final : public Tool {
     request.system = soul_ + "\n\nYou are a sub-agent: answer only the sub-task below, briefly.";
     request.messages = {{"user", {llm::Block::make_text(prompt)}}};
     request.max_tokens = 1000;
+    request.deadline = deadline;
     auto outcome = provider_.complete(request);
     if (!outcome.ok()) return {{{"status", "failed"}, {"error", outcome.failure.message}}, {}};
     limiter_.record_tokens(outcome.response->usage.total());

@@ -1,5 +1,6 @@
 #include "roundtable/gateway/tools.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -54,11 +55,20 @@ class SkillTool final : public Tool {
   llm::ToolSpec spec() const override { return {skill_.name, skill_.description, skill_.input_schema}; }
   ToolResult run(const json& input, ToolContext& context) override {
     if (auto problem = schema_problem(skill_.input_schema, input)) return {"invalid input for " + skill_.name + ": " + *problem, true};
-    auto run = run_skill(skill_, input, deps_.sandbox);
+    Skill bounded = skill_;
+    if (context.deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*context.deadline - std::chrono::steady_clock::now());
+      if (left <= std::chrono::milliseconds(0)) return {"skill " + skill_.name + " not run: the task's deadline has passed", true};
+      bounded.timeout = std::min(bounded.timeout, left);
+    }
+    auto run = run_skill(bounded, input, deps_.sandbox);
     if (!run) return {run.error().message, true};
     deps_.logger.info("skill.ran", {{"skill", skill_.name}, {"task_id", context.task_id}, {"exit_code", run->exit_code},
                                     {"timed_out", run->timed_out}, {"truncated", run->truncated}});
-    if (run->timed_out) return {"skill " + skill_.name + " was killed after its timeout of " + std::to_string(skill_.timeout.count()) + "ms", true};
+    if (run->timed_out)
+      return {"skill " + skill_.name + " was killed after its timeout of " + std::to_string(bounded.timeout.count()) + "ms" +
+                  (bounded.timeout < skill_.timeout ? " (the task's deadline)" : ""),
+              true};
     std::string output = run->output + (run->truncated ? "\n[output truncated]" : "");
     if (run->exit_code != 0) return {"skill " + skill_.name + " failed (exit " + std::to_string(run->exit_code) + "): " + run->errors + output, true};
     return {output, false};

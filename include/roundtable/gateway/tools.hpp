@@ -2,7 +2,9 @@
 // Tools the model may call: skills, remember, shared memory, sub-agents (and, for a lead,
 // delegate). Each is a Tool; the registry hands the model their specs and runs them by name.
 #include <functional>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +27,7 @@ struct ToolContext {
   std::string task_id;
   std::function<void(const contract::Progress&)> progress;
   llm::Usage usage;  // tokens a tool spent on its own LLM calls (sub-agents)
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // the task's; tools stop by then
 };
 
 struct ToolResult {

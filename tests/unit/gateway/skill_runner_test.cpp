@@ -12,6 +12,7 @@
 #include "fixtures/await.hpp"
 #include "fixtures/process.hpp"
 #include "roundtable/gateway/skill_runner.hpp"
+#include "roundtable/gateway/tools.hpp"
 
 namespace rt::gateway {
 namespace {
@@ -139,6 +140,22 @@ TEST_F(SkillRunnerTest, SkillsStartWithNoBlockedOrIgnoredSignals) {
   ASSERT_NE(ign, std::string::npos) << result.output;
   unsigned long long ignored = std::stoull(result.output.substr(ign + 8, 16), nullptr, 16);
   EXPECT_EQ(ignored & (1ULL << (SIGPIPE - 1)), 0u) << "SIGPIPE is back to its default: " << result.output;
+}
+
+TEST_F(SkillRunnerTest, TheTaskDeadlineCutsASkillShort) {
+  ToolDeps deps;
+  deps.sandbox.home = workspace_.string();
+  auto tool = make_skill_tool(skill("touch started\nsleep 30\n", std::chrono::seconds(30)), deps);
+  ToolContext context;
+  context.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  auto result = tool->run(json::object(), context);
+  EXPECT_TRUE(result.is_error);
+  EXPECT_NE(result.content.find("deadline"), std::string::npos) << result.content;
+  fs::remove(workspace_ / "skills/probe/started");
+  context.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+  result = tool->run(json::object(), context);
+  EXPECT_TRUE(result.is_error);
+  EXPECT_FALSE(fs::exists(workspace_ / "skills/probe/started")) << "past the deadline the skill is not started";
 }
 
 }  // namespace
