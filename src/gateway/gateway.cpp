@@ -62,6 +62,7 @@ Gateway::Gateway(GatewayConfig config, Workspace workspace, Logger logger)
   std::string sub_model = knight.subagent_model.empty() ? knight.model.name : knight.subagent_model;
   tools_.add(make_spawn_subagents_tool(*provider_, *limiter_, sub_model, knight.subagent_max_parallel, workspace_.soul, logger_));
   agent_ = std::make_unique<Agent>(workspace_, *provider_, tools_, *limiter_, metrics_, logger_);
+  slots_ = std::make_unique<WorkSlots>(config_.max_concurrency, config_.max_concurrency);
   server_ = std::make_unique<httplib::Server>();
   routes();
 }
@@ -81,11 +82,27 @@ void Gateway::record(const AgentAnswer& answer, std::chrono::steady_clock::time_
   metrics_.observe("roundtable_gateway_task_duration_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
+WorkSlots::Slot Gateway::enter_or_refuse(httplib::Response& res, bool openai_shape) {
+  auto slot = slots_->enter();
+  if (slot) return slot;
+  std::string why = "busy: " + std::to_string(config_.max_concurrency) + " tasks running and as many waiting (GATEWAY_MAX_CONCURRENCY)";
+  res.set_header("Retry-After", "1");
+  if (openai_shape) reply_json(res, 503, {{"error", {{"message", why}, {"type", "server_error"}, {"code", "gateway_busy"}}}});
+  else {
+    auto failure = contract::make_failure(ErrorCode::gateway_unavailable, why);
+    failure.retry_after_seconds = 1;
+    reply_json(res, 503, failure_answer(failure));
+  }
+  return nullptr;
+}
+
 void Gateway::routes() {
   auto& s = *server_;
   http::tune_server(s, std::chrono::seconds(30));
   s.set_payload_max_length(kMaxBody);  // httplib answers 413 past this
-  const int workers = config_.max_concurrency;
+  // A thread per open connection: the running tasks, as many waiting, and spare ones so probes
+  // and scrapes are answered however busy the knight is.
+  const int workers = 2 * config_.max_concurrency + 4;
   s.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
   s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     metrics_.add("roundtable_gateway_requests_total", 1, {{"endpoint", req.path}, {"status", std::to_string(res.status)}});
@@ -96,7 +113,8 @@ void Gateway::routes() {
   });
   s.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
     if (!authorized(req, res)) return;
-    metrics_.set("roundtable_gateway_in_flight", in_flight_.load());
+    metrics_.set("roundtable_gateway_in_flight", slots_->running());
+    metrics_.set("roundtable_gateway_waiting", slots_->waiting());
     res.set_content(metrics_.render(), http::MetricsRegistry::kContentType);
   });
   s.Post("/webhook", [this](const httplib::Request& req, httplib::Response& res) {
@@ -121,18 +139,19 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
   if (req.has_header("X-Roundtable-Attempt")) attempt = std::max(1, std::atoi(req.get_header_value("X-Roundtable-Attempt").c_str()));
   logger_.info("task.received", {{"task_id", envelope->id}, {"task", task->task}, {"attempt", attempt}});
 
+  auto slot = enter_or_refuse(res, false);
+  if (!slot) return;
   bool ndjson = req.get_header_value("Accept").find("application/x-ndjson") != std::string::npos;
   if (!ndjson) {
     auto started = std::chrono::steady_clock::now();
-    in_flight_++;
     auto answer = agent_->run(std::move(conversation));
-    in_flight_--;
+    slot.reset();
     answer.result.metadata.attempt = answer.failure.attempt = attempt;
     record(answer, started);
     return reply_json(res, 200, answer_json(answer));
   }
   auto shared = std::make_shared<Conversation>(std::move(conversation));
-  res.set_chunked_content_provider("application/x-ndjson", [this, shared, attempt](size_t, httplib::DataSink& sink) {
+  res.set_chunked_content_provider("application/x-ndjson", [this, shared, attempt, slot](size_t, httplib::DataSink& sink) mutable {
     std::mutex write_mutex;
     auto write_line = [&](const json& line) {
       std::lock_guard lock(write_mutex);
@@ -146,9 +165,8 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
     };
     write_line({{"type", "progress"}, {"percent", 0}, {"message", "thinking"}});
     auto started = std::chrono::steady_clock::now();
-    in_flight_++;
     auto answer = agent_->run(*shared);
-    in_flight_--;
+    slot.reset();
     answer.result.metadata.attempt = answer.failure.attempt = attempt;
     record(answer, started);
     json final_line = answer_json(answer);
@@ -186,10 +204,11 @@ void Gateway::handle_chat(const httplib::Request& req, httplib::Response& res) {
   if (body.contains("model") && !body["model"].is_string() && !body["model"].is_null()) return bad("'model' must be a string");
   const bool wants_stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
   const std::string model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>() : config_.model;
+  auto slot = enter_or_refuse(res, true);
+  if (!slot) return;
   auto started = std::chrono::steady_clock::now();
-  in_flight_++;
   auto answer = agent_->run(std::move(conversation));
-  in_flight_--;
+  slot.reset();
   record(answer, started);
   if (!answer.completed) {
     int status = answer.failure.error == ErrorCode::rate_limited ? 429 : answer.failure.error == ErrorCode::timeout ? 504 : 502;

@@ -74,7 +74,8 @@ void register_gateway_metrics(http::MetricsRegistry& r) {
   r.counter("roundtable_gateway_tasks_total", "Tasks answered, by outcome.");
   r.histogram("roundtable_gateway_task_duration_seconds", "Time to answer a task or chat request.",
               {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300});
-  r.gauge("roundtable_gateway_in_flight", "Requests being answered.");
+  r.gauge("roundtable_gateway_in_flight", "Tasks being answered.");
+  r.gauge("roundtable_gateway_waiting", "Tasks waiting for a free slot (GATEWAY_MAX_CONCURRENCY).");
 }
 
 }  // namespace rt::gateway

@@ -1,9 +1,13 @@
 // knight-gateway against a local server speaking the Anthropic and OpenAI wire protocols.
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
 #include <atomic>
 #include <condition_variable>
+#include <future>
 
+#include "fixtures/await.hpp"
 #include "fixtures/gateway_harness.hpp"
 
 namespace rt::testing {
@@ -112,6 +116,42 @@ TEST_F(GatewayLlm, ALongRetryAfterIsHandedToTheCallerInsteadOfWaiting) {
   ASSERT_EQ(calls.size(), 2u) << "one call per model: the primary, then the fallback";
   EXPECT_EQ(calls[0].json["model"], "test-model");
   EXPECT_EQ(calls[1].json["model"], "test-fallback");
+}
+
+TEST_F(GatewayLlm, TasksRunInParallelUpToTheLimitThenWaitThenAreTurnedAway) {
+  auto gate = std::make_shared<Gate>();
+  auto arrived_count = std::make_shared<std::atomic<int>>(0);
+  std::atomic<int>& arrived = *arrived_count;
+  script_.otherwise([gate, arrived_count](const GatewayCall&) {
+    ++*arrived_count;
+    gate->wait();
+    return anthropic_text("done");
+  });
+  auto& gw = start({{"GATEWAY_MAX_CONCURRENCY", "2"}});
+  std::vector<std::future<std::pair<int, json>>> answers;
+  struct OpenAtExit {  // declared after the futures, so an early return opens before they are awaited
+    std::shared_ptr<Gate> gate;
+    ~OpenAtExit() { gate->open(); }
+  } open_at_exit{gate};
+  for (int i = 0; i < 4; ++i) answers.push_back(std::async(std::launch::async, [&gw] { return gw.task(); }));
+  httplib::Client probe("127.0.0.1", gw.port());
+  auto metric = [&](const std::string& line) {
+    auto res = probe.Get("/metrics");
+    return res && res->status == 200 && res->body.find(line) != std::string::npos;
+  };
+  ASSERT_TRUE(eventually([&] { return arrived == 2 && metric("roundtable_gateway_waiting 2"); })) << "two think, two wait";
+  EXPECT_TRUE(metric("roundtable_gateway_in_flight 2"));
+  auto health = probe.Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200) << "probes are answered however busy the knight is";
+  auto [busy_status, busy] = gw.task();
+  EXPECT_EQ(busy_status, 503);
+  EXPECT_EQ(busy["error"], "gateway_unavailable");
+  EXPECT_EQ(busy["retryable"], true);
+  EXPECT_EQ(arrived, 2) << "no more than GATEWAY_MAX_CONCURRENCY tasks reach the LLM at once";
+  gate->open();
+  for (auto& answer : answers) EXPECT_EQ(answer.get().second["status"], "completed");
+  EXPECT_EQ(arrived, 4);
 }
 
 TEST_F(GatewayLlm, RateLimitWithRetryAfterThenSuccess) {

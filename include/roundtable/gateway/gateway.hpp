@@ -9,6 +9,7 @@
 #include "roundtable/gateway/config.hpp"
 #include "roundtable/gateway/rate_limiter.hpp"
 #include "roundtable/gateway/tools.hpp"
+#include "roundtable/gateway/work_slots.hpp"
 #include "roundtable/http/metrics.hpp"
 #include "roundtable/llm/providers.hpp"
 #include "roundtable/nats/connection.hpp"
@@ -47,6 +48,7 @@ class Gateway {
   void handle_webhook(const httplib::Request& req, httplib::Response& res);
   void handle_chat(const httplib::Request& req, httplib::Response& res);
   void record(const AgentAnswer& answer, std::chrono::steady_clock::time_point started);
+  WorkSlots::Slot enter_or_refuse(httplib::Response& res, bool openai_shape);
 
   GatewayConfig config_;
   Workspace workspace_;
@@ -62,7 +64,7 @@ class Gateway {
   std::unique_ptr<nats::TaskClient> task_client_;
   std::vector<nats::Subscription> peer_subscriptions_;
   std::unique_ptr<httplib::Server> server_;
-  std::atomic<int> in_flight_{0};
+  std::unique_ptr<WorkSlots> slots_;
   int port_ = 0;
 };
 
