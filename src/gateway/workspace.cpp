@@ -79,6 +79,8 @@ KnightSettings parse_knight(const fs::path& file, const YAML::Node& root) {
   if (auto model = root["model"]) {
     if (!model.IsMap()) fail_at(file, model, "'model' must be a mapping");
     if (model["provider"]) k.model.provider = model["provider"].as<std::string>();
+    if (k.model.provider != "anthropic" && k.model.provider != "openai" && k.model.provider != "offline")
+      fail_at(file, model["provider"], "'model.provider' must be anthropic, openai or offline, got '" + k.model.provider + "'");
     if (model["name"]) k.model.name = model["name"].as<std::string>();
     k.model.max_tokens = number_at<int64_t>(file, model["max_tokens"], k.model.max_tokens, "model.max_tokens");
     if (model["temperature"]) k.model.temperature = number_at<double>(file, model["temperature"], 0, "model.temperature");

@@ -77,6 +77,10 @@ TEST_F(WorkspaceTest, BrokenYamlNamesFileAndLine) {
   error = error_of();
   EXPECT_NE(error.find("knight.yaml:3"), std::string::npos) << error;
   EXPECT_NE(error.find("limits.requests_per_minute"), std::string::npos) << error;
+  write("knight.yaml", "name: x\nmodel:\n  name: m\n  provider: claude\n");
+  error = error_of();
+  EXPECT_NE(error.find("knight.yaml:4"), std::string::npos) << error;
+  EXPECT_NE(error.find("model.provider"), std::string::npos) << error;
   write("knight.yaml", "name: Not An Identifier\n");
   EXPECT_NE(error_of().find("identifier"), std::string::npos);
 }
