@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Exercises the deployed NATS permissions on a real nats-server: the server config and the
+fleet users are taken from the rendered homelab-plain overlay (ConfigMaps nats-config and
+nats-auth), laid out as in the pod (/etc/nats-config, /etc/nats-auth) under a temp dir, with
+test passwords in the environment. Then raw NATS protocol checks per fleet, and, when the
+binaries are built (RT_BIN_DIR or build/bin), the real CLI, bridge and gateway as fleet-a."""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from deploylib import Checks, NatsClient, by_kind, free_port, render  # noqa: E402
+
+c = Checks("NATS permissions")
+PASSWORDS = {"FLEET_A_PASSWORD": "test-a", "FLEET_B_PASSWORD": "test-b", "ADMIN_PASSWORD": "test-admin"}
+
+
+def wait_for_port(port, seconds=10):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def server_config(root, port, monitor):
+    """Writes the rendered config to root/etc/..., pointed at loopback ports and a temp store."""
+    index = by_kind(render(c, "deploy/overlays/homelab-plain"))
+    conf = index.get("ConfigMap", {}).get("nats-config", {}).get("data", {}).get("nats.conf")
+    auth = index.get("ConfigMap", {}).get("nats-auth", {}).get("data", {}).get("auth.conf")
+    if not c.check(conf and auth, "the rendered homelab-plain lacks nats-config/nats.conf or nats-auth/auth.conf"):
+        c.finish()
+    conf = re.sub(r"^listen:.*$", "listen: 127.0.0.1:%d" % port, conf, flags=re.M)
+    conf = re.sub(r"^http:.*$", "http: 127.0.0.1:%d" % monitor, conf, flags=re.M)
+    conf = re.sub(r"store_dir:.*", "store_dir: %s" % os.path.join(root, "data"), conf)
+    conf = re.sub(r"max_file_store:.*", "max_file_store: 256M", conf)
+    for sub, name, text in (("etc/nats-config", "nats.conf", conf), ("etc/nats-auth", "auth.conf", auth)):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+        with open(os.path.join(root, sub, name), "w") as f:
+            f.write(text)
+    fleets = sorted(set(re.findall(r'user:\s*"(fleet-[a-z0-9-]+)"', auth)))
+    return os.path.join(root, "etc/nats-config/nats.conf"), fleets
+
+
+def js_api(client, subject, body, sid):
+    """A JetStream API request over the raw protocol: (+OK or -ERR of the publish, JSON reply)."""
+    pub, msg = client.request(subject, json.dumps(body), "_INBOX.check.%s" % sid, sid)
+    return pub, (json.loads(msg[1]) if msg else None)
+
+
+def check_core_subjects(port, fleets):
+    for fleet in fleets:
+        other = [f for f in fleets if f != fleet][0]
+        cl = NatsClient(port, fleet, PASSWORDS["%s_PASSWORD" % fleet.upper().replace("-", "_")])
+        c.check(cl.connected, "%s cannot log in with its password" % fleet)
+        for subject in ("%s.tasks.security.briefing" % fleet, "%s.results.security.t1" % fleet, "%s.heartbeat.galahad" % fleet,
+                        "roundtable.events.%s.task.claimed" % fleet, "roundtable.peer.%s.request" % other):
+            reply = cl.publish(subject)
+            c.check(reply == "+OK", "%s may not publish %s (%s)" % (fleet, subject, reply))
+        for sid, subject in enumerate(("%s.results.>" % fleet, "roundtable.events.%s.>" % fleet, "roundtable.peer.%s.>" % fleet), 1):
+            reply = cl.subscribe(subject, sid)
+            c.check(reply == "+OK", "%s may not subscribe %s (%s)" % (fleet, subject, reply))
+        for subject in ("%s.tasks.security.briefing" % other, "%s.results.security.t1" % other, "%s.heartbeat.galahad" % other,
+                        "roundtable.events.%s.task.claimed" % other, "$JS.API.STREAM.CREATE.ROUNDTABLE_TASKS",
+                        "$JS.API.STREAM.DELETE.ROUNDTABLE_TASKS", "$JS.API.STREAM.PURGE.ROUNDTABLE_TASKS",
+                        "$JS.API.STREAM.MSG.GET.ROUNDTABLE_TASKS", "$JS.API.CONSUMER.CREATE.ROUNDTABLE_TASKS.x.%s.tasks.>" % other):
+            reply = cl.publish(subject)
+            c.check('Permissions Violation for Publish to "%s"' % subject in reply, "%s was allowed to publish %s (%s)" % (fleet, subject, reply))
+        for sid, subject in enumerate(("%s.tasks.>" % other, "%s.results.>" % other, "roundtable.events.%s.>" % other,
+                                       "roundtable.peer.%s.>" % other, ">", "*.tasks.>"), 10):
+            reply = cl.subscribe(subject, sid)
+            c.check('Permissions Violation for Subscription to "%s"' % subject in reply, "%s was allowed to subscribe %s (%s)" % (fleet, subject, reply))
+        cl.close()
+        print("  %s: own subjects allowed; %s's tasks, results, heartbeats, events and stream admin refused" % (fleet, other))
+    wrong = NatsClient(port, fleets[0], "not-the-password")
+    c.check(not wrong.connected, "a wrong password was accepted")
+    wrong.close()
+
+
+def check_jetstream(port):
+    admin = NatsClient(port, "admin", PASSWORDS["ADMIN_PASSWORD"])
+    c.check(admin.connected, "admin cannot log in")
+    _, answer = js_api(admin, "$JS.API.STREAM.CREATE.ROUNDTABLE_TASKS",
+                       {"name": "ROUNDTABLE_TASKS", "subjects": ["*.tasks.>"], "retention": "workqueue", "storage": "file"}, 1)
+    c.check(answer and "config" in answer, "admin could not create ROUNDTABLE_TASKS: %s" % answer)
+    admin.publish("fleet-b.tasks.security.briefing", '{"secret":"of fleet-b"}')
+    a = NatsClient(port, "fleet-a", PASSWORDS["FLEET_A_PASSWORD"])
+    pub, answer = js_api(a, "$JS.API.CONSUMER.CREATE.ROUNDTABLE_TASKS.fleet-a-galahad-security.fleet-a.tasks.security.>",
+                         {"stream_name": "ROUNDTABLE_TASKS", "config": {"name": "fleet-a-galahad-security", "durable_name": "fleet-a-galahad-security",
+                                                                        "filter_subject": "fleet-a.tasks.security.>", "ack_policy": "explicit"}}, 2)
+    c.check(pub == "+OK" and answer and "config" in answer, "fleet-a could not create its own consumer (filtered subject): %s %s" % (pub, answer))
+    pub, answer = js_api(a, "$JS.API.CONSUMER.INFO.ROUNDTABLE_TASKS.fleet-a-galahad-security", {}, 3)
+    c.check(answer and answer.get("name") == "fleet-a-galahad-security", "fleet-a could not read its consumer info: %s %s" % (pub, answer))
+    pub, answer = js_api(a, "$JS.API.STREAM.INFO.ROUNDTABLE_TASKS", {}, 4)
+    c.check(answer and "state" in answer, "fleet-a could not read stream info: %s %s" % (pub, answer))
+    reply = a.publish("$JS.API.CONSUMER.CREATE.ROUNDTABLE_TASKS.fleet-a-spy.fleet-b.tasks.>", "{}")
+    c.check("Permissions Violation" in reply, "fleet-a may create a consumer filtered on fleet-b's tasks (%s)" % reply)
+    reply = a.publish("$JS.API.STREAM.MSG.GET.ROUNDTABLE_TASKS", '{"seq":1}')
+    c.check("Permissions Violation" in reply, "fleet-a may read task messages by sequence (%s)" % reply)
+    a.close()
+    admin.close()
+    print("  JetStream: admin creates streams; fleet-a creates and reads its filtered consumer; "
+          "fleet-b-filtered consumers and direct message reads refused")
+
+
+def check_peer_request(port):
+    """fleet-a asks fleet-b's lead; fleet-b answers through allow_responses, without a publish grant on _INBOX."""
+    b = NatsClient(port, "fleet-b", PASSWORDS["FLEET_B_PASSWORD"])
+    b.subscribe("roundtable.peer.fleet-b.request", 1)
+    a = NatsClient(port, "fleet-a", PASSWORDS["FLEET_A_PASSWORD"])
+    a.subscribe("_INBOX.peer.1", 1)
+    a.publish("roundtable.peer.fleet-b.request", "ping", reply="_INBOX.peer.1")
+    request = None
+    b.sock.settimeout(3)
+    while True:
+        text = b.line()
+        if text.startswith("MSG "):
+            parts = text.split()
+            b.file.read(int(parts[-1]) + 2)
+            request = parts
+            break
+    reply_to = request[3] if request and len(request) == 5 else None
+    c.check(reply_to == "_INBOX.peer.1", "fleet-b did not receive fleet-a's peer request with its reply subject")
+    answer = b.publish(reply_to or "_INBOX.peer.1", "pong")
+    c.check(answer == "+OK", "fleet-b may not answer a peer request (%s)" % answer)
+    a.sock.settimeout(3)
+    msg = a.next_message()
+    c.check(msg == ("_INBOX.peer.1", "pong"), "fleet-a did not get fleet-b's answer: %s" % (msg,))
+    stray = b.publish("_INBOX.someone-else", "x")
+    c.check("Permissions Violation" in stray, "fleet-b may publish to an inbox it was not asked from (%s)" % stray)
+    a.close()
+    b.close()
+    print("  peer request fleet-a -> fleet-b answered; unsolicited inbox publish refused")
+
+
+def check_real_binaries(port, monitor, root):
+    bin_dir = os.environ.get("RT_BIN_DIR") or "build/bin"
+    names = ("roundtable", "nats-bridge", "knight-gateway")
+    if not all(os.access(os.path.join(bin_dir, n), os.X_OK) for n in names):
+        print("  (binaries not built in %s: the end-to-end run as fleet-a is skipped)" % bin_dir)
+        return
+    binary = {n: os.path.abspath(os.path.join(bin_dir, n)) for n in names}
+    base = dict(os.environ, NATS_URL="nats://127.0.0.1:%d" % port, FLEET_ID="fleet-a", LOG_LEVEL="warn")
+    denied = subprocess.run([binary["roundtable"], "streams", "apply"], capture_output=True, text=True, timeout=60,
+                            env=dict(base, NATS_USER="fleet-a", NATS_PASSWORD=PASSWORDS["FLEET_A_PASSWORD"]))
+    c.check(denied.returncode != 0, "fleet-a was allowed to apply the streams")
+    applied = subprocess.run([binary["roundtable"], "streams", "apply"], capture_output=True, text=True, timeout=60,
+                             env=dict(base, NATS_USER="admin", NATS_PASSWORD=PASSWORDS["ADMIN_PASSWORD"]))
+    c.check(applied.returncode == 0, "admin could not apply the streams: %s" % (applied.stdout + applied.stderr)[-400:])
+    gw_port, health = free_port(), free_port()
+    fleet_a = dict(base, NATS_USER="fleet-a", NATS_PASSWORD=PASSWORDS["FLEET_A_PASSWORD"])
+    children = []
+    logs = open(os.path.join(root, "knight.log"), "w")
+    try:
+        children.append(subprocess.Popen([binary["knight-gateway"]], stdout=logs, stderr=logs, cwd=root,
+                                         env=dict(base, WORKSPACE_DIR=os.path.abspath("knights/galahad"), AGENT_ID="galahad",
+                                                  GATEWAY_LISTEN="127.0.0.1:%d" % gw_port, LLM_PROVIDER="offline")))
+        children.append(subprocess.Popen([binary["nats-bridge"]], stdout=logs, stderr=logs, cwd=root,
+                                         env=dict(fleet_a, AGENT_ID="galahad", TASK_DOMAINS="security", HEALTH_PORT=str(health),
+                                                  GATEWAY_URL="http://127.0.0.1:%d" % gw_port, STREAMS_AUTO_CREATE="false")))
+        ready, deadline = None, time.time() + 30
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/readyz" % health, timeout=1) as r:
+                    ready = json.loads(r.read())
+                    if ready.get("ready"):
+                        break
+            except Exception:  # not up yet
+                pass
+            time.sleep(0.2)
+        c.check(ready and ready.get("ready"), "the bridge as fleet-a never became ready: %s" % ready)
+        ask = subprocess.run([binary["roundtable"], "ask", "security.briefing", "--wait", "30s"], capture_output=True, text=True,
+                             timeout=60, env=fleet_a)
+        c.check(ask.returncode == 0 and ask.stdout.strip(), "a task asked as fleet-a got no result: %s" % (ask.stdout + ask.stderr)[-400:])
+        print("  real binaries: streams apply refused for fleet-a, done by admin; bridge + gateway as fleet-a ready; "
+              "`roundtable ask security.briefing` answered")
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        logs.close()
+    with open(os.path.join(root, "nats.log")) as f:
+        violations = [l for l in f if "Violation" in l and "fleet-a" in l and "deploy-check-" not in l and "STREAM.CREATE" not in l]
+    c.check(not violations, "the bridge, gateway or CLI hit permission violations as fleet-a:\n    " + "    ".join(violations[:5]))
+
+
+def main():
+    server = shutil.which("nats-server") or "/usr/sbin/nats-server"
+    if not os.access(server, os.X_OK):
+        sys.exit("nats-server not found: install the Debian package nats-server (make deps)")
+    root = tempfile.mkdtemp(prefix="rt-nats-perm-")
+    port, monitor = free_port(), free_port()
+    conf, fleets = server_config(root, port, monitor)
+    c.check(len(fleets) >= 2, "auth.conf should define at least two fleet users to show isolation, found %s" % fleets)
+    log = open(os.path.join(root, "nats.log"), "w")
+    proc = subprocess.Popen([server, "-c", conf], env=dict(os.environ, POD_NAME="nats-0", **PASSWORDS), stdout=log, stderr=log)
+    try:
+        if not c.check(wait_for_port(port), "nats-server did not start with the rendered config:\n" + open(os.path.join(root, "nats.log")).read()[-800:]):
+            c.finish()
+        print("nats-server %d started with the rendered nats.conf + auth.conf (fleet users %s)" % (port, ", ".join(fleets)))
+        check_core_subjects(port, fleets)
+        check_jetstream(port)
+        check_peer_request(port)
+        check_real_binaries(port, monitor, root)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        shutil.rmtree(root, ignore_errors=True)
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
