@@ -1,5 +1,9 @@
 #include "roundtable/gateway/tools.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -144,7 +148,30 @@ class SharedTool final : public Tool {
 
 }  // namespace
 
+namespace {
+// Replicas of a knight may share one workspace volume: an advisory lock beside MEMORY.md keeps
+// their read-append-rename steps from losing each other's facts.
+class MemoryFileLock {
+ public:
+  explicit MemoryFileLock(const std::filesystem::path& memory_file) {
+    auto path = memory_file;
+    path += ".lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~MemoryFileLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  }
+  MemoryFileLock(const MemoryFileLock&) = delete;
+  MemoryFileLock& operator=(const MemoryFileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+}  // namespace
+
 Result<size_t> append_memory(const std::filesystem::path& memory_file, const std::string& fact, size_t max_bytes) {
+  MemoryFileLock lock(memory_file);
   std::string clean;
   for (char c : fact) clean += (c == '\n' || c == '\r') ? ' ' : c;
   std::ifstream in(memory_file, std::ios::binary);

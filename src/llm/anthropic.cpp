@@ -57,6 +57,10 @@ json anthropic_request(const Request& r) {
     for (const auto& b : m.content) content.push_back(block_to_json(b));
     messages.push_back({{"role", m.role}, {"content", content}});
   }
+  // In a tool loop every call resends the conversation so far: a second breakpoint on its end
+  // lets the next iteration read that prefix from the cache instead of paying for it again.
+  if (r.cache_system && messages.size() > 1 && !messages.back()["content"].empty())
+    messages.back()["content"].back()["cache_control"] = {{"type", "ephemeral"}};
   json body = {{"model", r.model}, {"max_tokens", r.max_tokens}, {"system", system}, {"messages", messages}};
   if (r.temperature) body["temperature"] = *r.temperature;
   if (!r.tools.empty()) {

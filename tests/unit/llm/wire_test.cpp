@@ -48,6 +48,15 @@ TEST(AnthropicWire, ToolTurnsMapToToolUseAndToolResultBlocks) {
   EXPECT_EQ(result["is_error"], false);
 }
 
+TEST(AnthropicWire, ToolLoopsCacheTheConversationSoFar) {
+  json body = anthropic_request(tool_round_request());
+  EXPECT_EQ(body["messages"][2]["content"][0]["cache_control"]["type"], "ephemeral");
+  EXPECT_FALSE(body["messages"][1]["content"][1].contains("cache_control")) << "one breakpoint on the end, not on every turn";
+  Request first;
+  first.messages = {{"user", {Block::make_text("Task")}}};
+  EXPECT_FALSE(anthropic_request(first)["messages"][0]["content"][0].contains("cache_control")) << "a single question is not worth a cache write";
+}
+
 TEST(AnthropicWire, ALastTurnKeepsTheToolsButForbidsTheirUse) {
   auto request = tool_round_request();
   request.tools_allowed = false;
