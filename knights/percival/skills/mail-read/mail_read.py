@@ -53,6 +53,8 @@ def main():
             body = part.get_content() if part is not None else ""
             truncated = len(body) > limit
             print(json.dumps({
+                "summary": "%s from %s (%d characters%s)" % (str(msg.get("Subject", "")), str(msg.get("From", "")), len(body),
+                                                            ", truncated" if truncated else ""),
                 "id": wanted, "folder": folder, "from": str(msg.get("From", "")), "to": str(msg.get("To", "")),
                 "subject": str(msg.get("Subject", "")), "date": str(msg.get("Date", "")),
                 "links": sorted(set(re.findall(r"https?://[^\s>]+", body))),
