@@ -145,8 +145,11 @@ def run(workspace, skill, payload, redis=True, extra_env=None, args=None):
     env.update(extra_env or {})
     stdin = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
     STATS["runs"] += 1
-    result = subprocess.run(meta["command"] + (args or []), cwd=skill_dir, input=stdin.encode(), capture_output=True,
-                            env=env, timeout=15)
+    try:
+        result = subprocess.run(meta["command"] + (args or []), cwd=skill_dir, input=stdin.encode(), capture_output=True,
+                                env=env, timeout=15)
+    except (OSError, subprocess.TimeoutExpired) as exc:  # not executable, no interpreter, hung
+        return 126, None, "", "cannot run %s: %s" % (skill, exc)
     out = result.stdout.decode("utf-8", "replace")
     err = result.stderr.decode("utf-8", "replace")
     parsed = None
