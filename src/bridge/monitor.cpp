@@ -38,9 +38,16 @@ void Bridge::publish_heartbeat() {
   payload["domains"] = config_.domains;
   payload["agent"] = config_.agent;
   payload["instance"] = instance_;
-  if (outbox_ && r.nats_connected)
-    if (auto status = outbox_->publish_heartbeat(payload); !status)
-      logger_.warn("heartbeat.publish_failed", {{"error", status.error().message}});
+  if (outbox_ && r.nats_connected) {
+    auto status = outbox_->publish_heartbeat(payload);
+    if (!status && config_.streams_auto_create) {
+      // The heartbeat stream lives in memory: a restarted single nats-server comes back without it.
+      for (const auto& spec : contract::contract_streams(config_.stream_replicas))
+        if (spec.name == contract::kHeartbeatStream) js_->apply_stream(spec);
+      status = outbox_->publish_heartbeat(payload);
+    }
+    if (!status) logger_.warn("heartbeat.publish_failed", {{"error", status.error().message}});
+  }
   if (redis_) {
     std::string prefix = "rt:" + config_.fleet + ":";
     json entry = payload;

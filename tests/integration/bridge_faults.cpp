@@ -97,6 +97,8 @@ TEST_F(BridgeFaults, NatsRestartMidRunLosesNothing) {
   ASSERT_EQ(tasks.size(), 20u);
   EXPECT_TRUE(all_answered(tasks)) << bridges_[0]->output().substr(0, 5000);
   EXPECT_TRUE(bridges_[0]->wait_ready());
+  // The memory-backed heartbeat stream did not survive the restart; the bridge puts it back.
+  EXPECT_TRUE(eventually([&] { return bus_->js().stream_state("ROUNDTABLE_HEARTBEAT").ok(); }));
 }
 
 TEST_F(BridgeFaults, RedisOutageDegradesHeartbeatButTasksComplete) {
