@@ -8,7 +8,8 @@
 namespace rt::cli {
 
 const std::vector<std::string> kNatsFlags{"NATS_URL", "NATS_USER", "NATS_PASSWORD", "NATS_TOKEN", "NATS_CREDS",
-                                          "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY", "FLEET_ID", "FLEET"};
+                                          "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY", "FLEET_ID"};
+const std::vector<std::string> kCommonFlags{"FLEET"};
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 

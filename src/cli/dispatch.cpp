@@ -34,6 +34,17 @@ bool matches(const Command& c, const std::vector<std::string>& args) {
   return true;
 }
 
+// Only the settings this command reads from the environment.
+config::EnvMap command_environment(const Command& c, const config::EnvMap& env) {
+  config::EnvMap kept;
+  auto keep = [&](const std::string& name) {
+    if (auto it = env.find(name); it != env.end()) kept[name] = it->second;
+  };
+  for (const auto& name : kNatsFlags) keep(name);
+  for (const auto& name : c.environment) keep(name);
+  return kept;
+}
+
 }  // namespace
 
 int run(int argc, char** argv, char** envp) {
@@ -57,9 +68,10 @@ int run(int argc, char** argv, char** envp) {
     }
   try {
     config::Settings settings;
-    settings.add_env(config::environment_from(envp));
+    settings.add_env(command_environment(*found, config::environment_from(envp)));
     std::vector<std::string> flags = found->flags;
     flags.insert(flags.end(), kNatsFlags.begin(), kNatsFlags.end());
+    flags.insert(flags.end(), kCommonFlags.begin(), kCommonFlags.end());
     auto positional = settings.add_flags(rest, flags, found->boolean_flags);
     return found->run(settings, positional);
   } catch (const config::ConfigError& error) {

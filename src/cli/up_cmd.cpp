@@ -211,6 +211,7 @@ set, otherwise offline. --ask TEXT sends TEXT to the lead's chat endpoint once e
 ready, prints the answer, stops the fleet and exits (0 on an answer).
 )";
   c.flags = {"KNIGHTS", "KNIGHTS_DIR", "DIR", "PROVIDER", "ASK", "WAIT", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "LLM_BASE_URL", "LLM_MODEL"};
+  c.environment = {"ANTHROPIC_API_KEY", "OPENAI_API_KEY", "LLM_BASE_URL", "LLM_MODEL"};
   c.run = [](const config::Settings& s, const std::vector<std::string>& positional) {
     if (!positional.empty()) throw config::ConfigError("up", "unexpected argument '" + positional[0] + "'");
     TerminationSignals signals;

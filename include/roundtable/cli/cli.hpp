@@ -20,16 +20,21 @@ struct Command {
   std::vector<std::string> words;  // e.g. {"streams", "apply"}
   std::string summary;
   std::string usage;  // full --help text
-  std::vector<std::string> flags;           // value flags (env-style names)
+  std::vector<std::string> flags;           // value flags (env-style names): --wait is WAIT
   std::vector<std::string> boolean_flags;   // e.g. JSON
+  // Settings also read from the environment (besides kNatsFlags, which always are). Other flags
+  // are flags only: a WAIT or DIR in the user's environment must not change a command.
+  std::vector<std::string> environment;
   std::function<int(const config::Settings&, const std::vector<std::string>& positional)> run;
 };
 
 const std::vector<Command>& commands();
 int run(int argc, char** argv, char** envp);
 
-// NATS from CONTRACT §7 settings (NATS_URL, NATS_USER ...), flags included.
+// NATS from CONTRACT §7 settings (NATS_URL, NATS_USER ..., FLEET_ID): environment and flags.
 extern const std::vector<std::string> kNatsFlags;
+// Flags every command takes that are not read from the environment (--fleet).
+extern const std::vector<std::string> kCommonFlags;
 struct Bus {
   std::unique_ptr<nats::Connection> connection;
   std::unique_ptr<nats::JetStream> js;

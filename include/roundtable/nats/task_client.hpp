@@ -46,6 +46,13 @@ class TaskClient {
                            std::chrono::seconds ttl = std::chrono::seconds(3600));
   // Waits for every id until the deadline; unanswered ones come back with answered = false.
   std::vector<TaskAnswer> wait(const std::vector<std::string>& task_ids, std::chrono::steady_clock::time_point deadline);
+  // Looks in ROUNDTABLE_RESULTS for the stored result of every id this client sent and has no
+  // answer for yet (one that went by while the connection was down, say). Returns how many it
+  // found; they count as arrived for wait().
+  size_t recover_stored(const std::vector<std::string>& task_ids);
+  // Like wait(), but also looks in the stream every `check_every` and once more at the deadline.
+  std::vector<TaskAnswer> wait_checking_stream(const std::vector<std::string>& task_ids, std::chrono::steady_clock::time_point deadline,
+                                               std::chrono::milliseconds check_every = std::chrono::seconds(5));
 
  private:
   struct Sent {

@@ -1,0 +1,60 @@
+// fanout: many tasks at once, one table of outcomes.
+#include <algorithm>
+#include <cstdio>
+
+#include "roundtable/cli/cli.hpp"
+#include "roundtable/cli/spinner.hpp"
+#include "roundtable/cli/views.hpp"
+
+namespace rt::cli {
+
+using nlohmann::json;
+
+Command fanout_command() {
+  Command c;
+  c.words = {"fanout"};
+  c.summary = "send many tasks in parallel and print a table of outcomes";
+  c.usage = R"(usage: roundtable fanout <tasks.yaml> [--wait DUR] [--fleet F] [--from NAME] [--json]
+
+tasks.yaml is a list (or {tasks: [...]}) of {task: <domain.action>, params: {...}, priority: P}.
+Every task is published at once; then one table: task, status (completed | failed | timeout),
+duration, the agent that answered, and the first line of the answer. Exit 1 when any task
+failed or had no result within --wait (60s).
+  --json             print one JSON object {"tasks": [...], "ok": true|false}
+)";
+  c.flags = {"WAIT", "FROM"};
+  c.boolean_flags = {"JSON"};
+  c.run = [](const config::Settings& s, const std::vector<std::string>& positional) {
+    if (positional.size() != 1) throw config::ConfigError("tasks.yaml", "fanout needs exactly one tasks.yaml file (see roundtable fanout --help)");
+    auto orders = read_tasks_file(positional[0]);
+    auto wait = s.duration("WAIT", std::chrono::seconds(60));
+    auto from = s.identifier("FROM", std::string("cli"));
+    bool as_json = s.boolean("JSON", false);
+    auto fleet = fleet_of(s);
+    auto bus = connect_bus(s);
+    nats::TaskClient client(*bus.connection, *bus.js, fleet, from);
+    std::vector<std::string> ids;
+    for (const auto& order : orders) {
+      auto id = client.send(order);
+      if (!id) throw std::runtime_error("cannot publish " + order.task + ": " + id.error().message);
+      ids.push_back(*id);
+    }
+    std::vector<nats::TaskAnswer> answers;
+    {
+      Spinner spinner("waiting for " + std::to_string(ids.size()) + " tasks");
+      answers = client.wait_checking_stream(ids, std::chrono::steady_clock::now() + wait, std::chrono::seconds(2));
+    }
+    bool all_completed = std::all_of(answers.begin(), answers.end(), [](const nats::TaskAnswer& a) { return a.completed; });
+    if (as_json) {
+      json tasks = json::array();
+      for (const auto& a : answers) tasks.push_back(to_json(a));
+      std::printf("%s\n", json{{"tasks", tasks}, {"ok", all_completed}}.dump().c_str());
+    } else {
+      std::fputs(fanout_table(answers).c_str(), stdout);
+    }
+    return all_completed ? 0 : 1;
+  };
+  return c;
+}
+
+}  // namespace rt::cli
