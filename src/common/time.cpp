@@ -98,9 +98,13 @@ std::optional<SystemTime> parse_rfc3339(std::string_view text) {
   std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                                    std::chrono::day{static_cast<unsigned>(day)}};
   auto days = std::chrono::sys_days{date};
-  auto point = days + std::chrono::hours(hour) + std::chrono::minutes(minute) + std::chrono::seconds(second) -
-               std::chrono::minutes(offset_minutes);
-  return std::chrono::time_point_cast<SystemTime::duration>(point + fraction);
+  std::chrono::sys_seconds point = days + std::chrono::hours(hour) + std::chrono::minutes(minute) + std::chrono::seconds(second) -
+                                   std::chrono::minutes(offset_minutes);
+  // system_clock counts nanoseconds in 64 bits (years 1678..2261): beyond that the cast below
+  // would overflow, so such a time is not one we can represent.
+  constexpr auto kLimit = std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()) - std::chrono::seconds(1);
+  if (point.time_since_epoch() > kLimit || point.time_since_epoch() < -kLimit) return std::nullopt;
+  return std::chrono::time_point_cast<SystemTime::duration>(point) + std::chrono::duration_cast<SystemTime::duration>(fraction);
 }
 
 }  // namespace rt

@@ -88,6 +88,11 @@ std::optional<SystemTime> Envelope::expires_at() const {
   if (ttl_seconds == 0) return std::nullopt;
   auto sent = parse_rfc3339(timestamp);
   if (!sent) return std::nullopt;
+  // A ttl beyond what the clock can count means "never" in practice; never wrap around into the past.
+  // (In seconds, about 9e9 either way, so the subtraction itself cannot overflow.)
+  auto max_seconds = std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count();
+  auto sent_seconds = std::chrono::duration_cast<std::chrono::seconds>(sent->time_since_epoch()).count();
+  if (ttl_seconds >= max_seconds - sent_seconds) return SystemTime::max();
   return *sent + std::chrono::seconds(ttl_seconds);
 }
 
