@@ -3,6 +3,32 @@
 
 namespace rt::redis {
 
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// User info may be percent-encoded (a password with '/', '?' or '#' has to be); a '%' that does
+// not start a valid escape is kept as it is.
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<RedisUrl> parse_redis_url(std::string_view text) {
   auto fail = [](const std::string& why) { return make_error(ErrorCode::config_error, "REDIS_URL " + why); };
   constexpr std::string_view scheme = "redis://";
@@ -14,12 +40,13 @@ Result<RedisUrl> parse_redis_url(std::string_view text) {
     rest = rest.substr(at + 1);
     auto colon = userinfo.find(':');
     if (colon == std::string_view::npos) {
-      url.password = std::string(userinfo);
+      url.password = percent_decode(userinfo);
     } else {
-      url.username = std::string(userinfo.substr(0, colon));
-      url.password = std::string(userinfo.substr(colon + 1));
+      url.username = percent_decode(userinfo.substr(0, colon));
+      url.password = percent_decode(userinfo.substr(colon + 1));
     }
   }
+  if (rest.find_first_of("?#") != std::string_view::npos) return fail("takes no query or fragment (use redis://host:port/db)");
   std::string_view hostport = rest;
   if (auto slash = rest.find('/'); slash != std::string_view::npos) {
     hostport = rest.substr(0, slash);
@@ -29,13 +56,27 @@ Result<RedisUrl> parse_redis_url(std::string_view text) {
       url.db = std::stoi(db);
     }
   }
-  if (auto colon = hostport.rfind(':'); colon != std::string_view::npos && hostport.find(']') == std::string_view::npos) {
-    std::string port(hostport.substr(colon + 1));
+  std::string_view port_text;
+  bool has_port = false;
+  if (!hostport.empty() && hostport.front() == '[') {  // IPv6: [::1] or [::1]:6379
+    auto close = hostport.find(']');
+    if (close == std::string_view::npos) return fail("has an unclosed '[' in its host");
+    std::string_view after = hostport.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return fail("has text after the IPv6 address: '" + std::string(after) + "'");
+    has_port = !after.empty();
+    if (has_port) port_text = after.substr(1);
+    hostport = hostport.substr(1, close - 1);
+  } else if (auto colon = hostport.rfind(':'); colon != std::string_view::npos) {
+    has_port = true;
+    port_text = hostport.substr(colon + 1);
+    hostport = hostport.substr(0, colon);
+  }
+  if (has_port) {
+    std::string port(port_text);
     if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 || std::stoi(port) > 65535 ||
         std::stoi(port) == 0)
       return fail("port must be 1-65535, got '" + port + "'");
     url.port = std::stoi(port);
-    hostport = hostport.substr(0, colon);
   }
   if (hostport.empty()) return fail("has no host");
   url.host = std::string(hostport);
