@@ -59,7 +59,7 @@ failure code and message (exit 1), or "no result within <wait>" (exit 1).
     auto bus = connect_bus(s);
     nats::TaskClient client(*bus.connection, *bus.js, fleet, from);  // subscribes before it publishes
     auto id = client.send(order, std::nullopt, ttl);
-    if (!id) throw std::runtime_error("cannot publish " + order.task + ": " + id.error().message);
+    if (!id) throw std::runtime_error("cannot publish " + order.task + ": " + explain_stream_error(id.error()));
     std::vector<nats::TaskAnswer> answers;
     {
       Spinner spinner("waiting for " + order.task + " (task " + id->substr(0, 8) + ")");

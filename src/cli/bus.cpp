@@ -11,6 +11,13 @@ const std::vector<std::string> kNatsFlags{"NATS_URL", "NATS_USER", "NATS_PASSWOR
                                           "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY", "FLEET_ID"};
 const std::vector<std::string> kCommonFlags{"FLEET"};
 
+std::string explain_stream_error(const Error& error) {
+  const std::string& m = error.message;
+  bool missing = error.code == ErrorCode::not_found || m.find("No responders") != std::string::npos ||
+                 m.find("Not Found") != std::string::npos || m.find("not found") != std::string::npos;
+  return missing ? m + " (are the streams there? run: roundtable streams apply)" : m;
+}
+
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
 std::string fleet_of(const config::Settings& s) {

@@ -36,7 +36,7 @@ failed or had no result within --wait (60s).
     std::vector<std::string> ids;
     for (const auto& order : orders) {
       auto id = client.send(order);
-      if (!id) throw std::runtime_error("cannot publish " + order.task + ": " + id.error().message);
+      if (!id) throw std::runtime_error("cannot publish " + order.task + ": " + explain_stream_error(id.error()));
       ids.push_back(*id);
     }
     std::vector<nats::TaskAnswer> answers;

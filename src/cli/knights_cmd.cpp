@@ -30,7 +30,7 @@ its consumers and the heartbeat's age. A knight whose last heartbeat is older th
     bool as_json = s.boolean("JSON", false);
     auto bus = connect_bus(s);
     auto subjects = bus.js->subjects(contract::kHeartbeatStream, fleet + ".heartbeat.*");
-    if (!subjects) throw std::runtime_error("cannot read " + std::string(contract::kHeartbeatStream) + ": " + subjects.error().message);
+    if (!subjects) throw std::runtime_error("cannot read " + std::string(contract::kHeartbeatStream) + ": " + explain_stream_error(subjects.error()));
     std::sort(subjects->begin(), subjects->end());
     std::vector<RosterEntry> roster;
     for (const auto& subject : *subjects) {

@@ -74,5 +74,14 @@ TEST(CliStreams, ReplicasBeyondTheServerAreAnErrorNotASilentSuccess) {
   EXPECT_NE(result.output.find("ROUNDTABLE_TASKS"), std::string::npos) << result.output;
 }
 
+TEST(CliStreams, CommandsOnAServerWithoutTheStreamsSayWhatToRun) {
+  NatsServer nats;
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"ask", "security.briefing", "--wait", "5s"}, std::vector<std::string>{"knights"}}) {
+    auto result = roundtable(nats, args);
+    EXPECT_EQ(result.exit_code, 1) << args[0] << ": " << result.output;
+    EXPECT_NE(result.output.find("run: roundtable streams apply"), std::string::npos) << args[0] << ": " << result.output;
+  }
+}
+
 }  // namespace
 }  // namespace rt::testing

@@ -43,6 +43,8 @@ struct Bus {
 Bus connect_bus(const config::Settings& settings);
 std::string fleet_of(const config::Settings& settings);  // FLEET_ID / --fleet, default fleet-a
 bool stderr_is_terminal();
+// A JetStream error's text, with a hint when it means the contract's streams are missing.
+std::string explain_stream_error(const Error& error);
 
 // One subcommand's entry, defined in its own file.
 Command streams_command();
