@@ -30,7 +30,7 @@ TEST(ExpiryRange, LargeButCountableTtlIsExact) {
 
 TEST(ExpiryRange, ATimestampBeyondTheClockIsRejected) {
   auto env = parse_envelope(envelope_with("9999-12-31T23:59:59Z", "3600"));
-  ASSERT_FALSE(env.ok()) << "a timestamp the clock cannot hold wrapped to " << format_rfc3339(*parse_rfc3339("9999-12-31T23:59:59Z"));
+  ASSERT_FALSE(env.ok()) << "a timestamp the clock cannot hold was accepted";
   EXPECT_NE(env.error().message.find("timestamp"), std::string::npos) << env.error().message;
 }
 
