@@ -26,6 +26,7 @@ std::map<std::string, std::string> read_knight_file_settings(const std::filesyst
     if (root["name"]) out["AGENT_ID"] = root["name"].as<std::string>();
     if (root["fleet"]) out["FLEET_ID"] = root["fleet"].as<std::string>();
     if (root["domains"]) out["TASK_DOMAINS"] = scalar_or_list(root["domains"]);
+    if (root["capabilities"]) out["CAPABILITIES"] = scalar_or_list(root["capabilities"]);
     if (auto model = root["model"]; model && model.IsMap() && model["name"]) out["MODEL_NAME"] = model["name"].as<std::string>();
     if (auto bridge = root["bridge"]; bridge && bridge.IsMap())
       for (const auto& entry : bridge) out[env_name(entry.first.as<std::string>())] = scalar_or_list(entry.second);
