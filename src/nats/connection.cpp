@@ -82,6 +82,7 @@ struct ConnectionCallbacks {
   static void on_reconnected(natsConnection*, void* closure) {
     auto* self = static_cast<Connection*>(closure);
     self->connected_ = true;
+    self->reconnects_++;
     self->logger_.info("nats.reconnected");
   }
   static void on_connected(natsConnection*, void* closure) {

@@ -21,7 +21,7 @@ std::string TaskAnswer::error_code() const {
 }
 
 TaskClient::TaskClient(Connection& connection, JetStream& js, std::string fleet, std::string from)
-    : connection_(connection), js_(js), fleet_(std::move(fleet)), from_(std::move(from)) {
+    : connection_(connection), reconnects_at_start_(connection.reconnects()), js_(js), fleet_(std::move(fleet)), from_(std::move(from)) {
   auto sub = connection_.subscribe(fleet_ + ".results.>", [this](Message msg) {
     json doc = json::parse(msg.data(), nullptr, false);
     if (!doc.is_object() || !doc.contains("correlationId") || !doc["correlationId"].is_string()) return;

@@ -42,12 +42,17 @@ std::vector<TaskAnswer> TaskClient::wait_checking_stream(const std::vector<std::
       if (!a.answered) return false;
     return true;
   };
-  recover_stored(ids);
+  // Only a lost connection can make the subscription miss a result; without one the stream is
+  // not asked (which also keeps fleet users without stream read rights free of violations).
+  uint64_t reconnects_seen = reconnects_at_start_;
   for (;;) {
     auto slice_end = std::min(deadline, std::chrono::steady_clock::now() + check_every);
     auto answers = wait(ids, slice_end);
     if (all_answered(answers)) return answers;
-    recover_stored(ids);
+    if (connection_.reconnects() != reconnects_seen && connection_.connected()) {
+      reconnects_seen = connection_.reconnects();
+      recover_stored(ids);
+    }
     if (std::chrono::steady_clock::now() >= deadline) return wait(ids, std::chrono::steady_clock::now());
   }
 }

@@ -51,6 +51,8 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   bool connected() const { return connected_.load(); }
+  // How many times the connection came back after a loss; what was published meanwhile may be missed.
+  uint64_t reconnects() const { return reconnects_.load(); }
   // Waits until connected or the timeout passes; true when connected.
   bool wait_connected(std::chrono::milliseconds timeout) const;
   std::string last_error() const;
@@ -78,6 +80,7 @@ class Connection {
   Logger logger_;
   std::atomic<bool> connected_{false};
   std::atomic<bool> drained_{false};
+  std::atomic<uint64_t> reconnects_{0};
   // nats.c calls the closed callback last, on its own thread: the destructor waits for it.
   std::mutex closed_mutex_;
   std::condition_variable closed_cv_;

@@ -60,6 +60,7 @@ class TaskClient {
     std::chrono::steady_clock::time_point at;
   };
   Connection& connection_;
+  uint64_t reconnects_at_start_ = 0;  // a reconnect since then may have hidden a result
   JetStream& js_;
   std::string fleet_, from_;
   std::mutex mutex_;
