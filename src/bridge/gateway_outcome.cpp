@@ -26,6 +26,13 @@ GatewayOutcome outcome_for_status(int status, std::optional<int64_t> retry_after
   return outcome;
 }
 
+GatewayOutcome outcome_for_transport_failure(bool timed_out, const std::string& detail) {
+  GatewayOutcome outcome;
+  outcome.failure = contract::make_failure(timed_out ? ErrorCode::timeout : ErrorCode::gateway_unavailable,
+                                           std::string("gateway ") + (timed_out ? "did not answer in time: " : "unreachable: ") + detail);
+  return outcome;
+}
+
 std::optional<int64_t> parse_retry_after(std::string_view value, SystemTime now) {
   std::string text = trim(value);
   if (text.empty()) return std::nullopt;

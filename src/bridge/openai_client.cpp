@@ -29,13 +29,7 @@ class OpenAiClient final : public GatewayClient {
     auto started = std::chrono::steady_clock::now();
     auto lease = pool_.borrow();
     auto res = lease->Post("/v1/chat/completions", headers, body.dump(), "application/json");
-    GatewayOutcome outcome;
-    if (!res) {
-      bool timed_out = res.error() == httplib::Error::Read;
-      outcome.failure = contract::make_failure(timed_out ? ErrorCode::timeout : ErrorCode::gateway_unavailable,
-                                               "gateway " + httplib::to_string(res.error()));
-      return outcome;
-    }
+    if (!res) return outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()));
     if (res->status < 200 || res->status >= 300)
       return outcome_for_status(res->status, parse_retry_after(res->get_header_value("Retry-After"), std::chrono::system_clock::now()),
                                 res->body.substr(0, 300));

@@ -99,7 +99,7 @@ class WebhookClient final : public GatewayClient {
     };
     auto lease = pool_.borrow();
     auto res = lease->send(req);
-    if (!res) return transport_failure(res.error());
+    if (!res) return outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()));
     if (res->status < 200 || res->status >= 300) {
       auto retry_after = parse_retry_after(res->get_header_value("Retry-After"), std::chrono::system_clock::now());
       return outcome_for_status(res->status, retry_after, body.substr(0, 300));
@@ -127,12 +127,6 @@ class WebhookClient final : public GatewayClient {
     outcome.http_status = status;
     outcome.failure = contract::make_failure(code, std::move(message));
     return outcome;
-  }
-
-  static GatewayOutcome transport_failure(httplib::Error error) {
-    bool timed_out = error == httplib::Error::Read || error == httplib::Error::Write;
-    return failed(timed_out ? ErrorCode::timeout : ErrorCode::gateway_unavailable,
-                  std::string("gateway ") + (timed_out ? "did not answer in time: " : "unreachable: ") + httplib::to_string(error), 0);
   }
 
   std::string token_;

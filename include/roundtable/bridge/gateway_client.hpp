@@ -47,6 +47,9 @@ std::unique_ptr<GatewayClient> make_openai_client(const BridgeConfig& config);
 
 // CONTRACT §5 status mapping for a non-2xx answer.
 GatewayOutcome outcome_for_status(int status, std::optional<int64_t> retry_after_seconds, std::string detail);
+// No HTTP answer: a read or write that timed out is `timeout`, anything else (refused, reset)
+// is `gateway_unavailable`; both retryable.
+GatewayOutcome outcome_for_transport_failure(bool timed_out, const std::string& detail);
 // Retry-After: delta-seconds or an HTTP date; nullopt when absent or unreadable.
 std::optional<int64_t> parse_retry_after(std::string_view value, SystemTime now);
 // The task rendered as one user message, for chat-completion gateways.

@@ -15,6 +15,9 @@ namespace rt::http {
 // Debian's bundle of the system's CA certificates (package ca-certificates).
 inline constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 
+// A read or write that ran out of time, as opposed to a refused or broken connection.
+inline bool is_timeout(httplib::Error error) { return error == httplib::Error::Read || error == httplib::Error::Write; }
+
 class HttpClientPool {
  public:
   HttpClientPool(std::string base_url, std::chrono::milliseconds timeout) : base_url_(std::move(base_url)), timeout_(timeout) {}
