@@ -38,6 +38,9 @@ present) supplies name, fleet, domains, capabilities and a `bridge:` map; env ov
   FLEET_ID            required, identifier
   AGENT_ID            required, identifier
   TASK_DOMAINS        required, comma list of identifiers
+  CAPABILITIES        comma list of <domain>.<action> for heartbeats   (<domain>.* per domain)
+  MODEL_NAME          model named in heartbeats   (GATEWAY_MODEL in openai mode, else empty)
+  KNIGHT_CONFIG       knight.yaml path   ($WORKSPACE_DIR/knight.yaml when present)
   GATEWAY_URL         http://127.0.0.1:18789
   GATEWAY_MODE        webhook | openai            (webhook)
   GATEWAY_MODEL       openclaw:main               (openai mode)
