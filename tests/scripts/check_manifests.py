@@ -3,6 +3,7 @@
 knight pods, budgets, security, workspace ConfigMaps and PVCs, NetworkPolicies (by what they
 actually select), consumer filters, secrets, NATS config wiring, Flux and KEDA objects.
 Run from the repository root."""
+import base64
 import glob
 import os
 import posixpath
@@ -12,12 +13,14 @@ import sys
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from platform_checks import check_kubectl_overlays, check_monitoring, check_pod_security  # noqa: E402
 from deploylib import (Checks, by_kind, env_of, kustomization_dirs, knight_folders, mebibytes,  # noqa: E402
                        milli_cpu, render, seconds)
 
 BUDGET_CPU_MILLI = 100  # the seed's table: per knight, summed over both containers
 BUDGET_MEMORY_MIB = 256
 CONFIGMAP_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+CONFIGMAP_LIMIT = 1024 * 1024 - 16 * 1024  # 1 MiB per object in etcd, less room for metadata
 
 c = Checks("deployment manifests")
 
@@ -42,20 +45,27 @@ def knight_deployments(index):
             if d["spec"]["template"]["metadata"].get("labels", {}).get("roundtable.dev/role") == "knight"}
 
 
-def check_workspace_configmap(name, agent, data):
-    """The ConfigMap holds knight.yaml, SOUL.md, MEMORY.md, and extra keys that map (with "__"
-    as "/") to files of the knight's folder; skills and data otherwise come from the image."""
+def check_workspace_configmap(name, agent, configmap):
+    """The ConfigMap is the knight's whole folder in git (knight.yaml, SOUL.md, MEMORY.md,
+    skills/, data/), one key per file with "__" for "/", within the 1 MiB object limit."""
     folder = os.path.join("knights", agent)
+    data = dict(configmap.get("data", {}))
+    data.update({k: base64.b64decode(v) for k, v in configmap.get("binaryData", {}).items()})
     c.check({"knight.yaml", "SOUL.md", "MEMORY.md"} <= set(data), "%s: ConfigMap lacks %s" % (name, sorted({"knight.yaml", "SOUL.md", "MEMORY.md"} - set(data))))
     for key, value in data.items():
         path = os.path.join(folder, *key.split("__"))
-        c.check(os.path.isfile(path) and open(path, encoding="utf-8").read() == value,
+        raw = value if isinstance(value, bytes) else value.encode()
+        c.check(CONFIGMAP_KEY.match(key) and os.path.isfile(path) and open(path, "rb").read() == raw,
                 "%s: ConfigMap key %s is not the file %s" % (name, key, path))
-    for sub in ("skills", "data"):
-        if os.path.isdir(os.path.join(folder, sub)):
-            c.note("%s: %s/ ships in the knight-gateway image (/opt/roundtable/knights/%s/%s)" % (agent, sub, agent, sub))
+    in_git = {os.path.relpath(p, folder) for p in glob.glob(os.path.join(folder, "**"), recursive=True) if os.path.isfile(p)}
+    in_git -= {"kustomization.yaml", "patch.yaml"}
+    missing = sorted(f for f in in_git if f.replace(os.sep, "__") not in data)
+    c.check(not missing, "%s: files of %s missing from its configMapGenerator (kustomization.yaml): %s" % (name, folder, missing))
+    size = len(yaml.safe_dump(configmap).encode())
+    c.check(size < CONFIGMAP_LIMIT, "%s: ConfigMap is %d bytes, over the %d-byte limit: move large data to the PVC or an image" % (name, size, CONFIGMAP_LIMIT))
     for skill in sorted(glob.glob(os.path.join(folder, "skills", "*", ""))):
         c.check("__" not in skill and os.path.isfile(os.path.join(skill, "SKILL.md")), "%s: skill folder %s has no SKILL.md or holds \"__\"" % (name, skill))
+    return size
 
 
 def check_knights(index):
@@ -64,6 +74,7 @@ def check_knights(index):
     c.check(sorted(d.split("-knight")[0] for d in deployments) == folders,
             "knight Deployments %s do not match the folders of knights/ %s" % (sorted(deployments), folders))
     filters = {}
+    sizes = {}
     configmaps = index.get("ConfigMap", {})
     for name, dep in sorted(deployments.items()):
         spec = dep["spec"]["template"]["spec"]
@@ -82,7 +93,11 @@ def check_knights(index):
                 "%s: bridge health port is not 8080 (named health)" % name)
         c.check(genv.get("GATEWAY_LISTEN") == "127.0.0.1:18789", "%s: gateway does not listen on 127.0.0.1:18789" % name)
         c.check(benv.get("GATEWAY_URL") == "http://127.0.0.1:18789", "%s: bridge GATEWAY_URL is not the gateway on loopback" % name)
-        c.check(not gateway.get("ports") and "livenessProbe" not in gateway, "%s: the gateway must expose no port and need no probe" % name)
+        c.check([(p.get("name"), p.get("containerPort")) for p in gateway.get("ports", [])] == [("gw-metrics", 9464)]
+                and genv.get("GATEWAY_METRICS_LISTEN") == "0.0.0.0:9464" and "livenessProbe" not in gateway,
+                "%s: the gateway must expose only its metrics (GATEWAY_METRICS_LISTEN=0.0.0.0:9464, port gw-metrics) and need no probe" % name)
+        c.check("replicas" not in dep["spec"], "%s: sets replicas, which Flux would enforce against KEDA's scale-ups" % name)
+        c.check(benv.get("KNIGHT_CONFIG") == "/workspace/knight.yaml", "%s: the bridge needs KNIGHT_CONFIG=/workspace/knight.yaml (model, capabilities)" % name)
         c.check(benv.get("STREAMS_AUTO_CREATE") == "false", "%s: bridges must leave the streams to the streams Job" % name)
         # Budget: limits summed over both containers, requests present and below limits.
         cpu = sum(milli_cpu(x["resources"]["limits"]["cpu"]) for x in spec["containers"])
@@ -124,6 +139,8 @@ def check_knights(index):
         c.check(pvc == "%s-knight-workspace" % agent and pvc in index.get("PersistentVolumeClaim", {}), "%s: workspace PVC %s is not rendered" % (name, pvc))
         c.check(mounts.get("gateway", {}).get("/workspace", {}).get("name") == "workspace" and genv.get("WORKSPACE_DIR") == "/workspace",
                 "%s: the gateway does not work in the PVC at /workspace" % name)
+        bridge_ws = mounts.get("bridge", {}).get("/workspace", {})
+        c.check(bridge_ws.get("name") == "workspace" and bridge_ws.get("readOnly") is True, "%s: the bridge must read the workspace read-only" % name)
         c.check(all(mounts.get(x, {}).get("/tmp", {}).get("name") in volumes and "emptyDir" in volumes[mounts[x]["/tmp"]["name"]]
                     for x in ("gateway", "bridge") if x in mounts), "%s: gateway and bridge need an emptyDir at /tmp" % name)
         cm_name = volumes.get("config", {}).get("configMap", {}).get("name")
@@ -132,9 +149,12 @@ def check_knights(index):
         c.check(init is not None and mounts["seed-workspace"].get("/config", {}).get("name") == "config"
                 and mounts["seed-workspace"].get("/workspace", {}).get("name") == "workspace",
                 "%s: no seed-workspace init container copying /config into /workspace" % name)
+        script = " ".join((init or {}).get("args", []))
+        c.check("/opt/roundtable" not in script and 'MEMORY.md ] && [ -e "$ws/MEMORY.md" ]' in script,
+                "%s: the workspace must come from the ConfigMap alone, MEMORY.md seeded only when absent" % name)
         if cm_name in configmaps:
             data = configmaps[cm_name].get("data", {})
-            check_workspace_configmap(name, agent, data)
+            sizes[agent] = check_workspace_configmap(name, agent, configmaps[cm_name])
             knight = yaml.safe_load(data.get("knight.yaml", "{}")) or {}
             domains = (benv.get("TASK_DOMAINS") or "").split(",")
             c.check(knight.get("name") == agent, "%s: knight.yaml name %s is not AGENT_ID %s" % (name, knight.get("name"), agent))
@@ -148,6 +168,7 @@ def check_knights(index):
     c.check(not overlapping, "consumer filter subjects shared by several knights: %s" % overlapping)
     c.check(all(re.fullmatch(r"[a-z0-9][a-z0-9-]*\.tasks\.[a-z0-9][a-z0-9-]*\.>", f) for f in filters),
             "consumer filters must be <fleet>.tasks.<domain>.> with identifiers: %s" % sorted(filters))
+    print("workspace ConfigMaps (bytes, limit %d): %s" % (CONFIGMAP_LIMIT, ", ".join("%s %d" % kv for kv in sorted(sizes.items()))))
     return filters
 
 
@@ -181,12 +202,18 @@ def check_policies(index):
     ingress = policies.get("knights-ingress")
     if c.check(ingress is not None, "no knights-ingress NetworkPolicy"):
         c.check(selected(index, ingress["spec"]["podSelector"]) == knights, "knights-ingress does not select every knight")
-        c.check(ingress["spec"].get("policyTypes") == ["Ingress"], "knights-ingress must be an Ingress policy")
-        rules = ingress["spec"].get("ingress", [])
-        c.check(all(r.get("ports") == [{"protocol": "TCP", "port": 8080}] and r.get("from") for r in rules),
-                "knights accept more than the metrics port 8080 from named peers: %s" % rules)
-        c.check(all(p.get("namespaceSelector", {}).get("matchLabels") == {"kubernetes.io/metadata.name": "monitoring"} and "podSelector" not in p
-                    for r in rules for p in r.get("from", [])), "only Prometheus (namespace monitoring) may reach a knight")
+        c.check(ingress["spec"].get("policyTypes") == ["Ingress"] and not ingress["spec"].get("ingress"),
+                "knights-ingress must be an Ingress policy admitting nothing (monitoring adds its own policy)")
+    metrics = policies.get("knights-metrics-ingress")
+    c.check((metrics is not None) == ("PodMonitor" in index), "knights-metrics-ingress must come with the PodMonitor (components/monitoring), and only with it")
+    if metrics is not None:
+        c.check(selected(index, metrics["spec"]["podSelector"]) == knights, "knights-metrics-ingress does not select every knight")
+        rules = metrics["spec"].get("ingress", [])
+        c.check(rules and all(sorted(p["port"] for p in r.get("ports", [])) == [8080, 9464] and r.get("from") for r in rules),
+                "knights-metrics-ingress must open only 8080 and 9464: %s" % rules)
+        c.check(all(p.get("namespaceSelector", {}).get("matchLabels") == {"kubernetes.io/metadata.name": "monitoring"}
+                    and p.get("podSelector", {}).get("matchLabels") == {"app.kubernetes.io/name": "prometheus"}
+                    for r in rules for p in r.get("from", [])), "only Prometheus pods of the monitoring namespace may scrape a knight")
     nats = policies.get("nats-ingress")
     if c.check(nats is not None, "no nats-ingress NetworkPolicy"):
         c.check(nats["spec"]["podSelector"].get("matchLabels") == {"app.kubernetes.io/name": "nats", "app.kubernetes.io/component": "nats"},
@@ -342,16 +369,18 @@ def main():
     print("knights: %s; consumer filters %s" % (", ".join(sorted(knight_deployments(index))), ", ".join(sorted(filters))))
     check_policies(plain)  # the plain render holds the NATS pods the policies must select
     check_policies(index)
-    pm = index.get("PodMonitor", {})
-    c.check(len(pm) == 1 and all(selects(p["spec"]["selector"], {"roundtable.dev/role": "knight"}) and p["spec"]["podMetricsEndpoints"][0]["port"] == "health"
-                                 for p in pm.values()), "want one PodMonitor scraping every knight's health port, have %s" % sorted(pm))
+    monitored = by_kind(render(c, "deploy/overlays/homelab-monitoring"))
+    check_policies(monitored)
+    check_monitoring(c, index, plain, monitored)
+    check_pod_security(c, {"homelab": index, "homelab-plain": plain, "homelab-monitoring": monitored})
+    check_kubectl_overlays(c)
     check_secrets(index)
     check_secrets(plain)
     check_nats_wiring(index, plain)
     check_flux()
     check_overlay_lists()
     check_autoscale(by_kind(render(c, "deploy/overlays/homelab-autoscale")), filters)
-    print("checked: pods, budgets, security, workspaces, NetworkPolicies, PodMonitor, secrets, NATS wiring, Flux, KEDA")
+    print("checked: pods, budgets, security, restricted Pod Security (charts too), workspaces, NetworkPolicies, monitoring, secrets, NATS wiring, Flux, KEDA")
     c.finish()
 
 

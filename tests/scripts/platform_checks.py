@@ -1,0 +1,66 @@
+"""Checks over whole renders for check_manifests.py: every pod against the `restricted` Pod
+Security Standard (the NATS chart's pod too, rendered from our values), the optional
+monitoring component, and the overlays meant for `kubectl apply -k` without Flux."""
+import pod_security
+from chart_pods import nats_chart_statefulset
+from deploylib import by_kind, render
+
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet")
+FLUX_KINDS = {"HelmRelease", "HelmRepository", "GitRepository", "Kustomization", "OCIRepository"}
+# Overlays documented for `kubectl apply -k` on a cluster without Flux.
+KUBECTL_OVERLAYS = ("deploy/overlays/homelab-plain", "deploy/overlays/platform-plain", "deploy/overlays/homelab-monitoring")
+
+
+def pod_templates(index):
+    for kind in WORKLOADS:
+        for name, obj in index.get(kind, {}).items():
+            yield "%s/%s" % (kind, name), obj["spec"]["template"]
+    for name, obj in index.get("CronJob", {}).items():
+        yield "CronJob/%s" % name, obj["spec"]["jobTemplate"]["spec"]["template"]
+    for name, obj in index.get("Pod", {}).items():
+        yield "Pod/%s" % name, obj
+
+
+def check_pod_security(c, renders):
+    """Every pod of every render, and the charts' pods, meets `restricted` (the namespace enforces it)."""
+    broken = pod_security.self_test()
+    c.check(not broken, "the restricted Pod Security check misses rules: %s" % broken)
+    checked = set()
+    for render_name, index in renders.items():
+        ns = index.get("Namespace", {}).get("roundtable", {})
+        c.check(ns.get("metadata", {}).get("labels", {}).get("pod-security.kubernetes.io/enforce") == "restricted",
+                "%s: the roundtable namespace does not enforce restricted" % render_name)
+        pods = list(pod_templates(index))
+        for name, sts in nats_chart_statefulset(index).items():
+            pods.append(("HelmRelease/%s (chart pod)" % name, sts["spec"]["template"]))
+        for name, template in pods:
+            problems = pod_security.violations(template["spec"], template.get("metadata", {}).get("annotations"))
+            c.check(not problems, "%s: %s refused by restricted Pod Security: %s" % (render_name, name, "; ".join(problems)))
+            checked.add(name)
+    c.check(any("chart pod" in n for n in checked), "no NATS chart pod was rendered for the restricted check")
+    print("restricted Pod Security: %d pods meet it: %s" % (len(checked), ", ".join(sorted(checked))))
+
+
+def check_monitoring(c, index, plain, monitored):
+    """Monitoring is optional: no PodMonitor without the component, and with it one PodMonitor
+    scraping both metrics ports of every knight, labelled for kube-prometheus-stack."""
+    c.check("PodMonitor" not in index and "PodMonitor" not in plain, "a PodMonitor is rendered without components/monitoring")
+    pms = monitored.get("PodMonitor", {})
+    if not c.check(len(pms) == 1, "homelab-monitoring must render one PodMonitor, has %s" % sorted(pms)):
+        return
+    pm = next(iter(pms.values()))
+    c.check("release" in pm["metadata"].get("labels", {}), "the PodMonitor lacks the `release` label kube-prometheus-stack selects by")
+    ports = sorted(e.get("port") for e in pm["spec"]["podMetricsEndpoints"])
+    c.check(ports == ["gw-metrics", "health"], "the PodMonitor scrapes ports %s, want health (bridge) and gw-metrics (gateway)" % ports)
+    for name, dep in monitored.get("Deployment", {}).items():
+        labels = dep["spec"]["template"]["metadata"].get("labels", {})
+        if all(labels.get(k) == v for k, v in pm["spec"]["selector"]["matchLabels"].items()):
+            named = {p.get("name") for x in dep["spec"]["template"]["spec"]["containers"] for p in x.get("ports", [])}
+            c.check(set(ports) <= named, "%s: lacks the named ports %s the PodMonitor scrapes" % (name, sorted(set(ports) - named)))
+
+
+def check_kubectl_overlays(c):
+    """What the READMEs offer to `kubectl apply -k` must not need Flux's controllers."""
+    for overlay in KUBECTL_OVERLAYS:
+        kinds = set(by_kind(render(c, overlay)))
+        c.check(not kinds & FLUX_KINDS, "%s is for kubectl without Flux but renders %s" % (overlay, sorted(kinds & FLUX_KINDS)))
