@@ -2,7 +2,9 @@
 """Checks docker/*.Dockerfile without a Docker engine: the build stage installs the -dev
 packages and builds the CMake executables (as CI does), the runtime stage installs a runtime
 package for every library the binaries link (from ldd of the built binaries, mapped with dpkg
-and apt-cache, when they are built), runs as non-root, carries OCI labels, no HEALTHCHECK."""
+and apt-cache, when they are built), cleans apt in the same layer, runs as a non-root user and
+group that exist with a home, ships no knight, carries OCI labels, no HEALTHCHECK; base images
+pinned; .dockerignore keeps docker/, knights/ and build trees out of the context."""
 import glob
 import os
 import re
@@ -76,8 +78,15 @@ def main():
         stages = re.split(r"^FROM ", text, flags=re.M)[1:]
         c.check(len(stages) == 2, "%s: want a build stage and a runtime stage, found %d" % (path, len(stages)))
         build, runtime = stages[0], stages[-1]
-        c.check(re.match(r"debian:12(\.\d+)?\s+AS\s+build", build) is not None, "%s: the build stage is not debian:12 AS build" % path)
-        c.check(re.match(r"debian:12(\.\d+)?-slim\s", runtime) is not None, "%s: the runtime stage is not debian:12-slim" % path)
+        c.check(re.match(r"debian:12(\.\d+)?(@sha256:[0-9a-f]{64})?\s+AS\s+build", build) is not None, "%s: the build stage is not debian:12 AS build" % path)
+        c.check(re.match(r"debian:12(\.\d+)?-slim(@sha256:[0-9a-f]{64})?\s", runtime) is not None, "%s: the runtime stage is not debian:12-slim" % path)
+        for stage in (build, runtime):  # a digest, or at least a point release, never a moving major tag
+            c.check(re.match(r"debian:12\.\d+(-slim)?[\s@]|\S+@sha256:[0-9a-f]{64}", stage) is not None,
+                    "%s: FROM %s is not pinned (point release tag or digest)" % (path, stage.split()[0]))
+            for run in re.findall(r"^RUN .*?(?<!\\)$", joined(stage), re.M | re.S):
+                if "apt-get install" in run:
+                    c.check("apt-get clean" in run and "rm -rf /var/lib/apt/lists/*" in run,
+                            "%s: an apt-get install layer must clean apt itself (apt-get clean, rm -rf /var/lib/apt/lists/*)" % path)
         build_pkgs, runtime_pkgs = set(apt_packages(build)), set(apt_packages(runtime))
         for dev in list(DEV_TO_RUNTIME) + ["build-essential", "cmake", "pkg-config", "libgtest-dev"]:
             c.check(dev in build_pkgs, "%s: build stage lacks %s (CMakeLists.txt requires it)" % (path, dev))
@@ -96,14 +105,20 @@ def main():
         c.check(copied == targets, "%s: builds %s but copies %s into the runtime stage" % (path, sorted(targets), sorted(copied)))
         user = re.findall(r"^USER (\S+)", runtime, re.M)
         c.check(user and user[-1].split(":")[0] not in ("0", "root"), "%s: the runtime stage does not end as a non-root USER" % path)
+        if user and ":" in user[-1]:
+            uid, gid = user[-1].split(":")
+            runs = joined(runtime)
+            c.check(re.search(r"groupadd [^&]*--gid %s\b" % gid, runs) is not None, "%s: USER names group %s, which the image does not create" % (path, gid))
+            c.check(re.search(r"useradd [^&]*--uid %s\b[^&]*--gid %s\b[^&]*--create-home" % (uid, gid), runs) is not None,
+                    "%s: USER %s needs a user with that group and a home (useradd --uid --gid --create-home)" % (path, user[-1]))
         c.check("HEALTHCHECK" not in text, "%s: has a HEALTHCHECK (Kubernetes probes do that)" % path)
         for label in ("title", "description", "source", "licenses", "version"):
             c.check("org.opencontainers.image.%s=" % label in runtime, "%s: lacks OCI label org.opencontainers.image.%s" % (path, label))
         c.check(re.search(r"^ENTRYPOINT \[\"/usr/local/bin/%s\"\]" % image, runtime, re.M) is not None, "%s: ENTRYPOINT is not %s" % (path, image))
+        c.check(re.search(r"^COPY .*knights", text, re.M) is None,
+                "%s: knights come from git through ConfigMaps (deploy/knight-base), not from the image" % path)
         if image == "knight-gateway":
             c.check("python3" in runtime_pkgs, "%s: skills are python3 scripts; the runtime needs python3" % path)
-            c.check(re.search(r"^COPY .*knights/ /opt/roundtable/knights/", runtime, re.M) is not None,
-                    "%s: the knights' skills and data must ship at /opt/roundtable/knights (the init container copies them)" % path)
         # The runtime stage must provide every library the built binaries link.
         binaries = [os.path.join(bin_dir, t) for t in sorted(targets)]
         if all(os.access(b, os.X_OK) for b in binaries):
@@ -118,8 +133,12 @@ def main():
         print("  %s: builds %s; runtime %s" % (path, " ".join(sorted(targets)), " ".join(sorted(runtime_pkgs))))
     ignore = open(".dockerignore").read().split() if os.path.exists(".dockerignore") else []
     c.check("build/" in ignore and ".git/" in ignore, ".dockerignore must keep build/ and .git/ out of the context")
-    c.check(not any(p.strip("/") in ("src", "include", "knights", "CMakeLists.txt", "tests", "cmake") for p in ignore),
+    c.check(not any(p.strip("/") in ("src", "include", "CMakeLists.txt", "tests", "cmake", "bench") for p in ignore),
             ".dockerignore excludes sources the build needs")
+    dockerfiles = {os.path.dirname(p) or "." for p in IMAGES.values()}
+    c.check(all(d + "/" in ignore for d in dockerfiles if d != "."),
+            ".dockerignore must exclude %s, where the Dockerfiles live (an edited Dockerfile must not bust the COPY . . cache)" % sorted(dockerfiles))
+    c.check("knights/" in ignore, ".dockerignore must keep knights/ out: no knight is baked into an image")
     c.finish()
 
 
