@@ -17,6 +17,7 @@ deps:
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	command -v kubectl >/dev/null || missing="$$missing kubernetes-client"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -z "$$missing" ]; then echo "deps: all packages present"; exit 0; fi; \
 	if [ "$$(id -u)" = "0" ]; then \
 	  echo "deps: installing$$missing"; \
@@ -27,6 +28,9 @@ deps:
 	  echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
 	  exit 1; \
 	fi
+	@# Schema validators for the manifest checks (tests/scripts/test_schemas.sh), pinned by the lock file.
+	@cd tests/schema && if [ ! -d node_modules/kubernetes-models ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  echo "deps: npm ci in tests/schema"; npm ci --no-audit --no-fund --loglevel=error; fi
 
 configure: deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) $(if $(CI),-DRT_WERROR=ON)
