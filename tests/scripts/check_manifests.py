@@ -308,9 +308,13 @@ def check_nats_wiring(index, plain_index):
         c.check("store_dir: /data" in conf and "/data" in mounts.values(), "plain NATS must keep JetStream on the /data PVC")
     job = index.get("Job", {}).get("roundtable-streams")
     if c.check(job is not None, "no roundtable-streams Job"):
-        container = job["spec"]["template"]["spec"]["containers"][0]
-        c.check(container.get("command", [])[-2:] == ["streams", "apply"], "the streams Job does not run `roundtable streams apply`")
-        c.check(env_of(container).get("NATS_USER") == "admin", "the streams Job must use the admin NATS user")
+        # One container per fleet account, each as that fleet's admin user (base/nats/auth.conf).
+        users = set()
+        for container in job["spec"]["template"]["spec"]["containers"]:
+            c.check(container.get("command", [])[-2:] == ["streams", "apply"], "the streams Job does not run `roundtable streams apply`")
+            users.add(env_of(container).get("NATS_USER"))
+        admins = {"admin-" + f for f in re.findall(r'user:\s*"(fleet-[a-z0-9-]+)"', auth)}
+        c.check(users == admins, "the streams Job must apply the streams as every fleet's admin user %s, not %s" % (sorted(admins), sorted(users)))
 
 
 def check_flux():

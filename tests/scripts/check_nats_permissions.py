@@ -2,8 +2,10 @@
 """Exercises the deployed NATS permissions on a real nats-server: the server config and the
 fleet users are taken from the rendered homelab-plain overlay (ConfigMaps nats-config and
 nats-auth), laid out as in the pod (/etc/nats-config, /etc/nats-auth) under a temp dir, with
-test passwords in the environment. Then raw NATS protocol checks per fleet, and, when the
-binaries are built (RT_BIN_DIR or build/bin), the real CLI, bridge and gateway as fleet-a."""
+test passwords in the environment. Then raw NATS protocol checks per fleet; the isolation of
+the fleets' accounts (fleet-a sees none of fleet-b's streams, messages, heartbeats, consumers or
+inboxes) while the leads' peer request and message cross between them; and, when the binaries
+are built (RT_BIN_DIR or build/bin), the real CLI, bridge and gateway as fleet-a."""
 import json
 import os
 import re
@@ -20,6 +22,12 @@ from deploylib import Checks, NatsClient, by_kind, free_port, render  # noqa: E4
 
 c = Checks("NATS permissions")
 PASSWORDS = {"FLEET_A_PASSWORD": "test-a", "FLEET_B_PASSWORD": "test-b", "ADMIN_PASSWORD": "test-admin"}
+SECRET = "secret-of-fleet-b"
+
+
+def password(user):
+    """fleet-a -> FLEET_A_PASSWORD; every admin-<fleet> shares ADMIN_PASSWORD."""
+    return PASSWORDS["ADMIN_PASSWORD" if user.startswith("admin-") else "%s_PASSWORD" % user.upper().replace("-", "_")]
 
 
 def wait_for_port(port, seconds=10):
@@ -87,13 +95,23 @@ def check_core_subjects(port, fleets):
     wrong.close()
 
 
+STREAMS = (("ROUNDTABLE_TASKS", {"subjects": ["*.tasks.>"], "retention": "workqueue", "storage": "file"}),
+           ("ROUNDTABLE_HEARTBEAT", {"subjects": ["*.heartbeat.>"], "storage": "memory", "max_msgs_per_subject": 5}))
+
+
+def create_streams(port, fleet):
+    """The streams in the fleet's own account, as its admin (what the streams Job does)."""
+    admin = NatsClient(port, "admin-" + fleet, password("admin-" + fleet))
+    c.check(admin.connected, "admin-%s cannot log in" % fleet)
+    for sid, (name, config) in enumerate(STREAMS, 1):
+        _, answer = js_api(admin, "$JS.API.STREAM.CREATE." + name, dict(config, name=name), sid)
+        c.check(answer and "config" in answer, "admin-%s could not create %s: %s" % (fleet, name, answer))
+    admin.close()
+
+
 def check_jetstream(port):
-    admin = NatsClient(port, "admin", PASSWORDS["ADMIN_PASSWORD"])
-    c.check(admin.connected, "admin cannot log in")
-    _, answer = js_api(admin, "$JS.API.STREAM.CREATE.ROUNDTABLE_TASKS",
-                       {"name": "ROUNDTABLE_TASKS", "subjects": ["*.tasks.>"], "retention": "workqueue", "storage": "file"}, 1)
-    c.check(answer and "config" in answer, "admin could not create ROUNDTABLE_TASKS: %s" % answer)
-    admin.publish("fleet-b.tasks.security.briefing", '{"secret":"of fleet-b"}')
+    for fleet in ("fleet-a", "fleet-b"):
+        create_streams(port, fleet)
     a = NatsClient(port, "fleet-a", PASSWORDS["FLEET_A_PASSWORD"])
     pub, answer = js_api(a, "$JS.API.CONSUMER.CREATE.ROUNDTABLE_TASKS.fleet-a-galahad-security.fleet-a.tasks.security.>",
                          {"stream_name": "ROUNDTABLE_TASKS", "config": {"name": "fleet-a-galahad-security", "durable_name": "fleet-a-galahad-security",
@@ -107,30 +125,121 @@ def check_jetstream(port):
     c.check("Permissions Violation" in reply, "fleet-a may create a consumer filtered on fleet-b's tasks (%s)" % reply)
     reply = a.publish("$JS.API.STREAM.MSG.GET.ROUNDTABLE_TASKS", '{"seq":1}')
     c.check("Permissions Violation" in reply, "fleet-a may read task messages by sequence (%s)" % reply)
+    reply = a.publish("$JS.API.CONSUMER.DELETE.ROUNDTABLE_TASKS.fleet-a-galahad-security", "{}")
+    c.check("Permissions Violation" in reply, "fleet-a may delete consumers (%s)" % reply)
     a.close()
-    admin.close()
-    print("  JetStream: admin creates streams; fleet-a creates and reads its filtered consumer; "
-          "fleet-b-filtered consumers and direct message reads refused")
+    print("  JetStream: each fleet's admin creates the streams in its account; fleet-a creates and reads its filtered "
+          "consumer; fleet-b-filtered consumers, consumer deletion and direct message reads refused")
+
+
+def messages_until(client, marker):
+    """Every (subject, payload) the client receives before the marker payload arrives."""
+    seen = []
+    client.sock.settimeout(5)
+    while True:
+        msg = client.next_message()
+        if msg is None:
+            c.check(False, "the marker %s never arrived" % marker)
+            return seen
+        if msg[1] == marker:
+            return seen
+        seen.append(msg)
+
+
+def check_account_isolation(port):
+    """fleet-b works in its account; fleet-a, on the same server, can find none of it."""
+    b = NatsClient(port, "fleet-b", PASSWORDS["FLEET_B_PASSWORD"])
+    b_knight = NatsClient(port, "fleet-b", PASSWORDS["FLEET_B_PASSWORD"])
+    a = NatsClient(port, "fleet-a", PASSWORDS["FLEET_A_PASSWORD"])
+    a_admin = NatsClient(port, "admin-fleet-a", password("admin-fleet-a"))
+    c.check(a_admin.connected, "admin-fleet-a cannot log in")
+    # Watchers in fleet-a's account: its admin on every subject, its user on every inbox.
+    watch_all = NatsClient(port, "admin-fleet-a", password("admin-fleet-a"))
+    watch_inbox = NatsClient(port, "fleet-a", PASSWORDS["FLEET_A_PASSWORD"])
+    c.check(watch_all.subscribe(">", 1) == "+OK", "admin-fleet-a may not subscribe >")
+    c.check(watch_inbox.subscribe("_INBOX.>", 1) == "+OK", "fleet-a may not subscribe _INBOX.>")
+
+    # fleet-b's traffic: a task and a heartbeat into its streams, its consumer, a request/reply on its inbox.
+    b.publish("fleet-b.tasks.security.briefing", '{"task":"%s"}' % SECRET)
+    b.publish("fleet-b.heartbeat.mordred", '{"type":"heartbeat","payload":"%s"}' % SECRET)
+    b.publish("roundtable.events.fleet-b.task.claimed", SECRET)
+    pub, answer = js_api(b, "$JS.API.CONSUMER.CREATE.ROUNDTABLE_TASKS.fleet-b-mordred-security.fleet-b.tasks.security.>",
+                         {"stream_name": "ROUNDTABLE_TASKS", "config": {"name": "fleet-b-mordred-security", "durable_name": "fleet-b-mordred-security",
+                                                                        "filter_subject": "fleet-b.tasks.security.>", "ack_policy": "explicit"}}, 2)
+    c.check(answer and "config" in answer, "fleet-b could not create its consumer: %s %s" % (pub, answer))
+    b_knight.subscribe("fleet-b.ping", 1)
+    b.subscribe("_INBOX.b.1", 3)
+    b.publish("fleet-b.ping", "ping", reply="_INBOX.b.1")
+    b_knight.sock.settimeout(3)
+    asked = b_knight.next_message()
+    c.check(asked == ("fleet-b.ping", "ping"), "fleet-b's knight did not get its own request: %s" % (asked,))
+    c.check(b_knight.publish("_INBOX.b.1", SECRET) == "+OK", "fleet-b may not answer its own request")
+    b.sock.settimeout(3)
+    c.check(b.next_message() == ("_INBOX.b.1", SECRET), "fleet-b did not get its own reply")
+
+    # What fleet-b sees of its own account, so that the refusals below are not vacuous.
+    _, info = js_api(b, "$JS.API.STREAM.INFO.ROUNDTABLE_TASKS", {"subjects_filter": ">"}, 4)
+    c.check(info and "fleet-b.tasks.security.briefing" in (info.get("state", {}).get("subjects") or {}),
+            "fleet-b does not see its own task subject: %s" % info)
+    _, got = js_api(b, "$JS.API.STREAM.MSG.GET.ROUNDTABLE_HEARTBEAT", {"last_by_subj": "fleet-b.heartbeat.mordred"}, 5)
+    c.check(got and "message" in got, "fleet-b cannot read its own last heartbeat: %s" % got)
+
+    # fleet-a asks the same questions in its account.
+    _, info = js_api(a, "$JS.API.STREAM.INFO.ROUNDTABLE_TASKS", {"subjects_filter": ">"}, 4)
+    c.check(info and "state" in info, "fleet-a cannot read its stream info: %s" % info)
+    state = (info or {}).get("state", {})
+    c.check(not state.get("subjects") and state.get("messages") == 0 and state.get("consumer_count", 0) <= 1,
+            "STREAM.INFO as fleet-a shows fleet-b's tasks: %s" % state)
+    _, got = js_api(a, "$JS.API.STREAM.MSG.GET.ROUNDTABLE_HEARTBEAT", {"last_by_subj": "fleet-b.heartbeat.mordred"}, 5)
+    c.check(got and "message" not in got and "error" in got, "STREAM.MSG.GET as fleet-a returns fleet-b's heartbeat: %s" % got)
+    _, listed = js_api(a, "$JS.API.CONSUMER.LIST.ROUNDTABLE_TASKS", {}, 6)
+    names = [x.get("name") for x in (listed or {}).get("consumers") or []]
+    c.check(listed and "consumers" in listed and "fleet-b-mordred-security" not in names,
+            "CONSUMER.LIST as fleet-a shows fleet-b's consumer: %s" % names)
+    _, one = js_api(a, "$JS.API.CONSUMER.INFO.ROUNDTABLE_TASKS.fleet-b-mordred-security", {}, 7)
+    c.check(one and "error" in one, "CONSUMER.INFO as fleet-a finds fleet-b's consumer: %s" % one)
+    _, admin_info = js_api(a_admin, "$JS.API.STREAM.INFO.ROUNDTABLE_TASKS", {"subjects_filter": ">"}, 8)
+    c.check(admin_info and not (admin_info.get("state", {}).get("subjects")),
+            "even admin-fleet-a sees fleet-b's task subjects: %s" % admin_info)
+
+    # Nothing of fleet-b reached fleet-a's watchers: everything before the marker is fleet-a's own.
+    a_admin.publish("fleet-a.marker", "marker-1")
+    a_admin.publish("_INBOX.marker", "marker-2")
+    seen = messages_until(watch_all, "marker-2") + messages_until(watch_inbox, "marker-2")
+    leaked = [m for m in seen if SECRET in m[1] or m[0].startswith(("fleet-b.", "roundtable.events.fleet-b.", "_INBOX.b."))]
+    c.check(not leaked, "fleet-a's account received fleet-b's traffic: %s" % leaked[:3])
+    c.check(any(m[0] == "fleet-a.marker" for m in seen), "the watcher on > did not work (fleet-a.marker not seen)")
+    for client in (a, a_admin, watch_all, watch_inbox, b, b_knight):
+        client.close()
+    print("  accounts: fleet-a sees none of fleet-b's streams (STREAM.INFO), heartbeats (STREAM.MSG.GET), consumers "
+          "(CONSUMER.LIST/INFO), subjects or inboxes (subscribed to > and _INBOX.>); fleet-b sees its own")
 
 
 def check_peer_request(port):
-    """fleet-a asks fleet-b's lead; fleet-b answers through allow_responses, without a publish grant on _INBOX."""
+    """fleet-a's lead asks fleet-b's lead across the accounts (service import) and gets the answer;
+    a peer message (stream import) reaches fleet-b's lead."""
     b = NatsClient(port, "fleet-b", PASSWORDS["FLEET_B_PASSWORD"])
-    b.subscribe("roundtable.peer.fleet-b.request", 1)
+    b.subscribe("roundtable.peer.fleet-b.>", 1)
     a = NatsClient(port, "fleet-a", PASSWORDS["FLEET_A_PASSWORD"])
     a.subscribe("_INBOX.peer.1", 1)
     a.publish("roundtable.peer.fleet-b.request", "ping", reply="_INBOX.peer.1")
     request = None
     b.sock.settimeout(3)
-    while True:
-        text = b.line()
-        if text.startswith("MSG "):
-            parts = text.split()
-            b.file.read(int(parts[-1]) + 2)
-            request = parts
-            break
-    reply_to = request[3] if request and len(request) == 5 else None
-    c.check(reply_to == "_INBOX.peer.1", "fleet-b did not receive fleet-a's peer request with its reply subject")
+    try:
+        while True:
+            text = b.line()
+            if text.startswith("MSG "):
+                parts = text.split()
+                payload = b.file.read(int(parts[-1]) + 2)[:-2].decode()
+                request = parts + [payload]
+                break
+    except OSError:
+        pass
+    c.check(request and request[1] == "roundtable.peer.fleet-b.request" and request[-1] == "ping",
+            "fleet-b's lead did not receive fleet-a's peer request: %s" % request)
+    reply_to = request[3] if request and len(request) == 6 else None
+    c.check(reply_to, "fleet-a's peer request reached fleet-b without a reply subject: %s" % request)
+    c.check(reply_to is None or not reply_to.startswith("_INBOX.peer"), "fleet-a's own inbox name crossed into fleet-b's account")
     answer = b.publish(reply_to or "_INBOX.peer.1", "pong")
     c.check(answer == "+OK", "fleet-b may not answer a peer request (%s)" % answer)
     a.sock.settimeout(3)
@@ -138,9 +247,12 @@ def check_peer_request(port):
     c.check(msg == ("_INBOX.peer.1", "pong"), "fleet-a did not get fleet-b's answer: %s" % (msg,))
     stray = b.publish("_INBOX.someone-else", "x")
     c.check("Permissions Violation" in stray, "fleet-b may publish to an inbox it was not asked from (%s)" % stray)
+    c.check(a.publish("roundtable.peer.fleet-b.message", "a fact from fleet-a") == "+OK", "fleet-a may not send a peer message")
+    msg = b.next_message()
+    c.check(msg == ("roundtable.peer.fleet-b.message", "a fact from fleet-a"), "fleet-b's lead did not get fleet-a's peer message: %s" % (msg,))
     a.close()
     b.close()
-    print("  peer request fleet-a -> fleet-b answered; unsolicited inbox publish refused")
+    print("  peer request fleet-a -> fleet-b answered across the accounts; peer message delivered; unsolicited inbox publish refused")
 
 
 def check_real_binaries(port, monitor, root):
@@ -157,8 +269,8 @@ def check_real_binaries(port, monitor, root):
     time.sleep(0.2)
     log_mark = os.path.getsize(os.path.join(root, "nats.log"))  # violations before this are expected
     applied = subprocess.run([binary["roundtable"], "streams", "apply"], capture_output=True, text=True, timeout=60,
-                             env=dict(base, NATS_USER="admin", NATS_PASSWORD=PASSWORDS["ADMIN_PASSWORD"]))
-    c.check(applied.returncode == 0, "admin could not apply the streams: %s" % (applied.stdout + applied.stderr)[-400:])
+                             env=dict(base, NATS_USER="admin-fleet-a", NATS_PASSWORD=PASSWORDS["ADMIN_PASSWORD"]))
+    c.check(applied.returncode == 0, "admin-fleet-a could not apply the streams: %s" % (applied.stdout + applied.stderr)[-400:])
     gw_port, health = free_port(), free_port()
     fleet_a = dict(base, NATS_USER="fleet-a", NATS_PASSWORD=PASSWORDS["FLEET_A_PASSWORD"])
     children = []
@@ -184,7 +296,7 @@ def check_real_binaries(port, monitor, root):
         ask = subprocess.run([binary["roundtable"], "ask", "security.briefing", "--wait", "30s"], capture_output=True, text=True,
                              timeout=60, env=fleet_a)
         c.check(ask.returncode == 0 and ask.stdout.strip(), "a task asked as fleet-a got no result: %s" % (ask.stdout + ask.stderr)[-400:])
-        print("  real binaries: streams apply refused for fleet-a, done by admin; bridge + gateway as fleet-a ready; "
+        print("  real binaries: streams apply refused for fleet-a, done by admin-fleet-a; bridge + gateway as fleet-a ready; "
               "`roundtable ask security.briefing` answered")
     finally:
         for child in children:
@@ -217,6 +329,7 @@ def main():
         print("nats-server %d started with the rendered nats.conf + auth.conf (fleet users %s)" % (port, ", ".join(fleets)))
         check_core_subjects(port, fleets)
         check_jetstream(port)
+        check_account_isolation(port)
         check_peer_request(port)
         check_real_binaries(port, monitor, root)
     finally:
