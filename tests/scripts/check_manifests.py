@@ -358,8 +358,14 @@ def check_autoscale(index, filters):
             m = t["metadata"]
             c.check(t["type"] == "nats-jetstream" and m.get("stream") == "ROUNDTABLE_TASKS" and m.get("consumer") in consumers,
                     "ScaledObject %s watches %s/%s, want one of %s" % (name, m.get("stream"), m.get("consumer"), sorted(consumers)))
-            c.check(m.get("natsServerMonitoringEndpoint", "").endswith(":8222") and m.get("account") == "$G",
-                    "ScaledObject %s must read the NATS monitoring endpoint on 8222 for account $G" % name)
+            account = env["FLEET_ID"].upper().replace("-", "_")  # each fleet's own NATS account (base/nats/auth.conf)
+            c.check(m.get("natsServerMonitoringEndpoint", "").endswith(":8222") and m.get("account") == account,
+                    "ScaledObject %s must read the NATS monitoring endpoint on 8222 for account %s" % (name, account))
+        c.check("cooldownPeriod" not in so["spec"] or so["spec"].get("minReplicaCount", 0) == 0,
+                "ScaledObject %s: cooldownPeriod acts only when scaling to zero; damp scale-down with HPA behavior" % name)
+        behavior = so["spec"].get("advanced", {}).get("horizontalPodAutoscalerConfig", {}).get("behavior", {})
+        c.check(behavior.get("scaleDown", {}).get("stabilizationWindowSeconds", 0) > 0,
+                "ScaledObject %s: no scale-down stabilization (advanced.horizontalPodAutoscalerConfig.behavior)" % name)
 
 
 def main():

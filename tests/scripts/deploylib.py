@@ -1,5 +1,6 @@
 """Shared helpers of the deployment checks: rendering with kubectl kustomize, a check counter
 that collects failures, Kubernetes quantities, and a minimal NATS text-protocol client."""
+import functools
 import glob
 import json
 import os
@@ -37,10 +38,16 @@ class Checks:
         print("%s: all passed" % self.title)
 
 
+@functools.lru_cache(maxsize=None)
 def kubectl():
     path = shutil.which("kubectl")
     if not path:
         sys.exit("kubectl not found: install the Debian package kubernetes-client (make deps)")
+    version = subprocess.run([path, "version", "--client"], capture_output=True, text=True).stdout
+    match = re.search(r"Kustomize Version: v(\d+)", version)
+    if not match or int(match.group(1)) < 4:
+        sys.exit("kubectl with kustomize v4 or later is needed (kustomize Components, deploy/components): "
+                 "kubectl 1.21+, not Debian 12's kubernetes-client 1.20; found: %s" % version.strip()[:200])
     return path
 
 
