@@ -32,7 +32,7 @@ class Bridge {
   Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient> gateway = nullptr);
   ~Bridge();
 
-  // Runs until request_stop(); returns the process exit code (CONTRACT §9).
+  // Runs until request_stop(); returns the process exit code (docs/contract.md §9).
   int run();
   void request_stop();
 
