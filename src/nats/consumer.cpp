@@ -1,4 +1,4 @@
-// Durable pull consumers (CONTRACT §3).
+// Durable pull consumers (docs/contract.md §3).
 #include <nats/nats.h>
 
 #include "roundtable/contract/subjects.hpp"

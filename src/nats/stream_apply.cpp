@@ -1,4 +1,4 @@
-// Creating and reconciling the contract's streams (CONTRACT §2).
+// Creating and reconciling the contract's streams (docs/contract.md §2).
 #include <nats/nats.h>
 
 #include "roundtable/common/duration.hpp"

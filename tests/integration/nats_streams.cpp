@@ -1,4 +1,4 @@
-// CONTRACT §2 and §3 on a real nats-server: streams applied idempotently, consumers bound
+// docs/contract.md §2 and §3 on a real nats-server: streams applied idempotently, consumers bound
 // without overlap, de-duplication, acknowledgements, and a server restart.
 #include <algorithm>
 #include <memory>
@@ -463,7 +463,7 @@ TEST_F(NatsStreams, StreamsSurviveAServerRestartAndTheConnectionComesBack) {
     bool memory = spec.storage == Storage::memory;
     auto state = js_->stream_state(spec.name);
     if (memory) {
-      ASSERT_FALSE(state.ok()) << "memory stream survived a restart: update this test and CONTRACT notes";
+      ASSERT_FALSE(state.ok()) << "memory stream survived a restart: update this test and docs/contract.md §2";
       EXPECT_EQ(state.error().code, ErrorCode::not_found);
     } else {
       ASSERT_TRUE(state.ok()) << spec.name << ": " << state.error().message;

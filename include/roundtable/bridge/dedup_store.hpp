@@ -1,5 +1,5 @@
 #pragma once
-// Redis claim/done markers (CONTRACT §8 rt:<fleet>:dedup:<task-id>, 24h). Optional: without
+// Redis claim/done markers (docs/contract.md §8 rt:<fleet>:dedup:<task-id>, 24h). Optional: without
 // Redis every check answers `unknown` and the bridge leans on JetStream de-duplication.
 #include <memory>
 #include <string>

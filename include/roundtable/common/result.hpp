@@ -6,7 +6,7 @@
 
 namespace rt {
 
-// Error codes shared by every boundary; the first seven are the contract's (CONTRACT §4).
+// Error codes shared by every boundary; the first seven are the contract's (docs/contract.md §4).
 enum class ErrorCode {
   rate_limited,
   timeout,

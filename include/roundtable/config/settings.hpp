@@ -1,5 +1,5 @@
 #pragma once
-// Layered settings: knight.yaml < environment < command-line flags (CONTRACT §7).
+// Layered settings: knight.yaml < environment < command-line flags (docs/contract.md §7).
 // Names are the environment names (NATS_URL); flags are their kebab-case (--nats-url).
 #include <chrono>
 #include <map>

@@ -1,5 +1,5 @@
 #pragma once
-// CONTRACT §4: the envelope carried by every JSON message on the bus.
+// docs/contract.md §4: the envelope carried by every JSON message on the bus.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -7,7 +7,7 @@
 
 namespace rt::contract {
 
-// The wire name of a contract error code (CONTRACT §4 table), e.g. "rate_limited".
+// The wire name of a contract error code (docs/contract.md §4 table), e.g. "rate_limited".
 std::string_view error_code_name(ErrorCode code);
 std::optional<ErrorCode> parse_error_code(std::string_view name);
 // Whether a failure with this code is worth retrying by default (internal_error: yes, "maybe").

@@ -3,7 +3,7 @@
 
 namespace rt::contract {
 
-// CONTRACT: fleet, domain, action and agent ids are [a-z0-9][a-z0-9-]*, at most 64 characters.
+// docs/contract.md: fleet, domain, action and agent ids are [a-z0-9][a-z0-9-]*, at most 64 characters.
 inline constexpr size_t kMaxIdentifierLength = 64;
 bool is_identifier(std::string_view text);
 

@@ -1,5 +1,5 @@
 #pragma once
-// CONTRACT §4 payloads and the message types that carry them.
+// docs/contract.md §4 payloads and the message types that carry them.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// CONTRACT §2: the four streams, as data.
+// docs/contract.md §2: the four streams, as data.
 #include <chrono>
 #include <cstdint>
 #include <string>

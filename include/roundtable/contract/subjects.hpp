@@ -7,7 +7,7 @@
 
 namespace rt::contract {
 
-// CONTRACT §1. Builders validate their identifiers and fail with invalid_params.
+// docs/contract.md §1. Builders validate their identifiers and fail with invalid_params.
 Result<std::string> task_subject(std::string_view fleet, std::string_view domain, std::string_view action);
 Result<std::string> result_subject(std::string_view fleet, std::string_view domain, std::string_view task_id);
 Result<std::string> event_subject(std::string_view fleet, std::string_view event_type);
@@ -15,7 +15,7 @@ Result<std::string> heartbeat_subject(std::string_view fleet, std::string_view a
 Result<std::string> peer_request_subject(std::string_view to_fleet);
 Result<std::string> peer_message_subject(std::string_view to_fleet);
 
-// CONTRACT §3: durable name `<fleet>-<agent>-<domain>`, filter `<fleet>.tasks.<domain>.>`.
+// docs/contract.md §3: durable name `<fleet>-<agent>-<domain>`, filter `<fleet>.tasks.<domain>.>`.
 Result<std::string> consumer_name(std::string_view fleet, std::string_view agent, std::string_view domain);
 Result<std::string> consumer_filter(std::string_view fleet, std::string_view domain);
 

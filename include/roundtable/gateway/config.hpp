@@ -1,5 +1,5 @@
 #pragma once
-// knight-gateway settings (CONTRACT §7): environment (and flags) over knight.yaml.
+// knight-gateway settings (docs/contract.md §7): environment (and flags) over knight.yaml.
 #include <chrono>
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // Cost control: a fleet-wide requests-per-minute token bucket (atomic Lua in Redis) and a
-// per-knight daily token budget (CONTRACT §8 rt:<fleet>:rate:<bucket>, budget:<agent>:<date>).
+// per-knight daily token budget (docs/contract.md §8 rt:<fleet>:rate:<bucket>, budget:<agent>:<date>).
 #include <chrono>
 #include <mutex>
 #include <optional>

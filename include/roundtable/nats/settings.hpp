@@ -1,5 +1,5 @@
 #pragma once
-// How to reach NATS (CONTRACT §7). Plain data; secrets never logged.
+// How to reach NATS (docs/contract.md §7). Plain data; secrets never logged.
 #include <string>
 #include <vector>
 

@@ -1,4 +1,4 @@
-// Layered settings (knight.yaml < environment < flags) and knight.yaml reading (CONTRACT §7).
+// Layered settings (knight.yaml < environment < flags) and knight.yaml reading (docs/contract.md §7).
 #include "roundtable/config/settings.hpp"
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-// CONTRACT §4: the envelope. A table of malformed inputs, each rejected with a message that
+// docs/contract.md §4: the envelope. A table of malformed inputs, each rejected with a message that
 // names what is wrong, and the positive behaviour (defaults, round trip, expiry).
 #include "roundtable/contract/envelope.hpp"
 

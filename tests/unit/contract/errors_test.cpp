@@ -1,4 +1,4 @@
-// CONTRACT §4: the error code table.
+// docs/contract.md §4: the error code table.
 #include "roundtable/contract/errors.hpp"
 
 #include <string>

@@ -1,4 +1,4 @@
-// CONTRACT §4 payloads: task.request, task.result, task.failed, progress, heartbeat.
+// docs/contract.md §4 payloads: task.request, task.result, task.failed, progress, heartbeat.
 #include "roundtable/contract/payloads.hpp"
 
 #include <string>

@@ -1,4 +1,4 @@
-// CONTRACT §2: the four streams, exactly.
+// docs/contract.md §2: the four streams, exactly.
 #include "roundtable/contract/streams.hpp"
 
 #include <stdexcept>

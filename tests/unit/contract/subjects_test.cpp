@@ -1,4 +1,4 @@
-// CONTRACT §1 and §3: subjects and consumer names.
+// docs/contract.md §1 and §3: subjects and consumer names.
 #include "roundtable/contract/subjects.hpp"
 
 #include <string>
