@@ -1,0 +1,196 @@
+#include "roundtable/http/idle_connections.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace rt::http {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadPerWake = 64 * 1024;  // fairness between busy connections
+constexpr char kTooLarge[] =
+    "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+constexpr char kTimedOut[] = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+}  // namespace
+
+void close_connection(int fd) {
+  if (fd < 0) return;
+  ::shutdown(fd, SHUT_RDWR);
+  ::close(fd);
+}
+
+IdleConnections::IdleConnections(Ready on_ready) : on_ready_(std::move(on_ready)) {
+  if (::pipe2(wake_pipe_, O_NONBLOCK | O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
+}
+
+IdleConnections::~IdleConnections() {
+  close_all();
+  if (thread_.joinable()) thread_.join();
+  for (auto& entry : entries_) close_entry(entry);
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& c : incoming_) close_connection(c.fd);
+    incoming_.clear();
+  }
+  ::close(wake_pipe_[0]);
+  ::close(wake_pipe_[1]);
+}
+
+void IdleConnections::start(ParkingLimits limits) {
+  std::lock_guard lock(mutex_);
+  if (closed_ || thread_.joinable()) return;
+  limits_ = limits;
+  thread_ = std::thread([this] { run(); });
+}
+
+void IdleConnections::park(ParkedConnection connection) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!closed_) {
+      incoming_.push_back(std::move(connection));
+      parked_count_++;
+      connection.fd = -1;
+    }
+  }
+  if (connection.fd >= 0) close_connection(connection.fd);
+  else wake();
+}
+
+void IdleConnections::close_all() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  wake();
+}
+
+void IdleConnections::wake() {
+  char byte = 1;
+  [[maybe_unused]] auto n = ::write(wake_pipe_[1], &byte, 1);  // a full pipe already wakes the poller
+}
+
+void IdleConnections::close_entry(Entry& entry, const char* response) {
+  if (!entry.open) return;
+  if (response) [[maybe_unused]] auto n = ::send(entry.connection.fd, response, std::strlen(response), MSG_NOSIGNAL | MSG_DONTWAIT);
+  close_connection(entry.connection.fd);
+  entry.open = false;
+  parked_count_--;
+}
+
+IdleConnections::Outcome IdleConnections::classify(Entry& entry) {
+  switch (entry.head.state()) {
+    case HeaderScanner::State::complete:
+      return Outcome::ready;
+    case HeaderScanner::State::too_large:
+      close_entry(entry, kTooLarge);
+      return Outcome::closed;
+    case HeaderScanner::State::incomplete:
+      break;
+  }
+  return Outcome::waiting;
+}
+
+IdleConnections::Outcome IdleConnections::receive(Entry& entry) {
+  auto& buffer = entry.connection.read_ahead;
+  bool was_empty = buffer.empty();
+  size_t budget = kReadPerWake;
+  while (budget > 0 && entry.head.state() == HeaderScanner::State::incomplete) {
+    size_t start = buffer.size();
+    buffer.resize(start + kReadChunk);
+    ssize_t n = ::recv(entry.connection.fd, buffer.data() + start, kReadChunk, MSG_DONTWAIT);
+    buffer.resize(start + std::max<ssize_t>(n, 0));
+    if (n > 0) {
+      entry.head.feed(std::string_view(buffer).substr(start));
+      budget -= std::min(budget, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    close_entry(entry);  // closed by the client, or reset
+    return Outcome::closed;
+  }
+  // The head timeout runs from its first byte; until then the idle timeout applies.
+  if (was_empty && !buffer.empty()) entry.deadline = Clock::now() + limits_.header_timeout;
+  return classify(entry);
+}
+
+void IdleConnections::admit(std::vector<ParkedConnection> incoming) {
+  auto now = Clock::now();
+  for (auto& connection : incoming) {
+    Entry entry{std::move(connection), HeaderScanner(limits_.max_header_bytes), now + limits_.idle_timeout};
+    if (!entry.connection.read_ahead.empty()) {
+      entry.head.feed(entry.connection.read_ahead);
+      entry.deadline = now + limits_.header_timeout;
+    }
+    entries_.push_back(std::move(entry));
+  }
+}
+
+void IdleConnections::run() {
+  std::vector<pollfd> fds;
+  for (;;) {
+    fds.assign(1, pollfd{wake_pipe_[0], POLLIN, 0});
+    auto now = Clock::now();
+    auto next = now + std::chrono::seconds(1);
+    for (auto& entry : entries_) {
+      fds.push_back(pollfd{entry.connection.fd, POLLIN, 0});
+      next = std::min(next, entry.deadline);
+    }
+    auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1;
+    ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long long>(wait_ms, 0)));
+
+    if (fds[0].revents) {
+      char drain[256];
+      while (::read(wake_pipe_[0], drain, sizeof(drain)) > 0) {
+      }
+    }
+    std::vector<ParkedConnection> incoming;
+    bool closing;
+    {
+      std::lock_guard lock(mutex_);
+      closing = closed_;
+      incoming.swap(incoming_);
+    }
+    std::vector<ParkedConnection> ready;
+    auto hand_back = [&](Entry& entry) {
+      ready.push_back(std::move(entry.connection));
+      entry.connection.fd = -1;
+      entry.open = false;
+      parked_count_--;
+    };
+    for (size_t i = 0; i + 1 < fds.size(); ++i)
+      if (fds[i + 1].revents && receive(entries_[i]) == Outcome::ready) hand_back(entries_[i]);
+    size_t first_new = entries_.size();
+    admit(std::move(incoming));
+    for (size_t i = first_new; i < entries_.size(); ++i)
+      if (classify(entries_[i]) == Outcome::ready) hand_back(entries_[i]);
+    now = Clock::now();
+    for (auto& entry : entries_) {
+      if (!entry.open) continue;
+      if (closing) close_entry(entry);
+      else if (entry.deadline <= now) close_entry(entry, entry.connection.read_ahead.empty() ? nullptr : kTimedOut);
+    }
+    std::erase_if(entries_, [](const Entry& e) { return !e.open; });
+    // Too many idle: the oldest go first (entries_ keeps arrival order).
+    size_t excess = entries_.size() > limits_.max_parked ? entries_.size() - limits_.max_parked : 0;
+    for (size_t i = 0; i < excess; ++i) close_entry(entries_[i]);
+    if (excess) entries_.erase(entries_.begin(), entries_.begin() + static_cast<long>(excess));
+    for (auto& connection : ready) {
+      if (closing) close_connection(connection.fd);
+      else on_ready_(std::move(connection));
+    }
+    if (closing) return;
+  }
+}
+
+}  // namespace rt::http

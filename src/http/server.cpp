@@ -1,0 +1,159 @@
+#include "roundtable/http/server.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "roundtable/http/socket_stream.hpp"
+
+namespace rt::http {
+
+namespace {
+
+// Accepted sockets are handed straight to the idle-connection poller on the accept thread.
+class InlineQueue final : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
+};
+
+template <typename Seconds, typename Micros>
+std::chrono::milliseconds to_ms(Seconds sec, Micros usec) {
+  return std::chrono::milliseconds(static_cast<long long>(sec) * 1000 + static_cast<long long>(usec) / 1000);
+}
+
+}  // namespace
+
+Server::Server(ServerLimits limits)
+    : limits_(limits),
+      idle_([this](ParkedConnection connection) { enqueue(std::move(connection)); }) {
+  new_task_queue = [] { return new InlineQueue; };
+  set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (stopping_ && !res.has_header("Connection")) res.set_header("Connection", "close");
+  });
+}
+
+Server::~Server() {
+  stop();
+  {
+    std::lock_guard lock(mutex_);
+    finishing_ = true;
+  }
+  changed_.notify_all();
+  for (auto& worker : workers_)
+    if (worker.joinable()) worker.join();
+  for (auto& connection : ready_) close_connection(connection.fd);
+}
+
+void Server::deepen_backlog() {
+  // Linux takes a second listen() on a listening socket as a new backlog.
+  socket_t sock = svr_sock_.load();
+  if (sock != INVALID_SOCKET) ::listen(sock, limits_.listen_backlog);
+}
+
+bool Server::bind_to_port(const std::string& host, int port, int socket_flags) {
+  if (!httplib::Server::bind_to_port(host, port, socket_flags)) return false;
+  deepen_backlog();
+  return true;
+}
+
+int Server::bind_to_any_port(const std::string& host, int socket_flags) {
+  int port = httplib::Server::bind_to_any_port(host, socket_flags);
+  if (port > 0) deepen_backlog();
+  return port;
+}
+
+bool Server::listen(const std::string& host, int port, int socket_flags) {
+  return bind_to_port(host, port, socket_flags) && listen_after_bind();
+}
+
+bool Server::listen_after_bind(std::chrono::milliseconds drain_timeout) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return true;
+    idle_.start(ParkingLimits{std::chrono::seconds(keep_alive_timeout_sec_), limits_.header_timeout, limits_.max_header_bytes,
+                              limits_.max_idle_connections});
+    working_ = limits_.workers;
+    for (size_t i = 0; i < limits_.workers; ++i) workers_.emplace_back([this] { work(); });
+  }
+  httplib::Server::listen_after_bind();  // returns once stop() closed the listening socket
+  stop();
+  std::unique_lock lock(mutex_);
+  finishing_ = true;
+  changed_.notify_all();
+  if (!changed_.wait_for(lock, drain_timeout, [this] { return working_ == 0; })) return false;
+  lock.unlock();
+  for (auto& worker : workers_) worker.join();
+  workers_.clear();
+  return true;
+}
+
+void Server::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
+  if (sock != INVALID_SOCKET) {
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+  }
+  idle_.close_all();
+}
+
+bool Server::process_and_close_socket(socket_t sock) {
+  ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
+  ::fcntl(sock, F_SETFD, FD_CLOEXEC);  // skills run as child processes must not hold it open
+  int on = 1;
+  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  idle_.park(ParkedConnection{sock, {}, 0});
+  return true;
+}
+
+void Server::enqueue(ParkedConnection connection) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!finishing_) {
+      ready_.push_back(std::move(connection));
+      connection.fd = -1;
+    }
+  }
+  if (connection.fd >= 0) close_connection(connection.fd);
+  else changed_.notify_one();
+}
+
+void Server::work() {
+  for (;;) {
+    ParkedConnection connection;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return !ready_.empty() || finishing_; });
+      if (ready_.empty()) {
+        --working_;
+        changed_.notify_all();
+        return;
+      }
+      connection = std::move(ready_.front());
+      ready_.pop_front();
+    }
+    serve(std::move(connection));
+  }
+}
+
+void Server::serve(ParkedConnection connection) {
+  StreamLimits limits{to_ms(read_timeout_sec_, read_timeout_usec_), to_ms(write_timeout_sec_, write_timeout_usec_),
+                      limits_.max_header_bytes};
+  SocketStream stream(connection.fd, std::move(connection.read_ahead), limits);
+  bool last = stopping_ || connection.served + 1 >= keep_alive_max_count_;
+  bool closed_by_client = false;
+  bool ok = process_request(stream, last, closed_by_client, nullptr);
+  if (!ok || last || closed_by_client || stream.failed() || stopping_) {
+    close_connection(connection.fd);
+    return;
+  }
+  idle_.park(ParkedConnection{connection.fd, stream.take_read_ahead(), connection.served + 1});
+}
+
+}  // namespace rt::http
