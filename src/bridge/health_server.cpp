@@ -6,9 +6,14 @@
 namespace rt::bridge {
 
 HealthServer::HealthServer(std::string host, int port, Probes probes, Logger logger)
-    : host_(std::move(host)), port_(port), probes_(std::move(probes)), logger_(std::move(logger)) {
+    : host_(std::move(host)),
+      port_(port),
+      probes_(std::move(probes)),
+      logger_(std::move(logger)),
+      // Idle and slow clients wait outside the workers; two answer the probes and scrapes.
+      server_(http::ServerLimits{.workers = 2, .max_header_bytes = 16 * 1024, .header_timeout = std::chrono::seconds(5)}) {
   http::tune_server(server_, std::chrono::seconds(5));
-  server_.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  server_.set_write_timeout(std::chrono::seconds(2));
   server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"status":"alive"})", "application/json");
   });
@@ -31,7 +36,8 @@ bool HealthServer::start() {
     logger_.error("health.bind_failed", {{"host", host_}, {"port", port_}});
     return false;
   }
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  // Handlers answer at once; a second past the write timeout bounds a scrape cut short by stop().
+  thread_ = std::thread([this] { server_.listen_after_bind(std::chrono::seconds(3)); });
   logger_.info("health.listening", {{"host", host_}, {"port", port_}});
   return true;
 }

@@ -5,9 +5,8 @@
 #include <string>
 #include <thread>
 
-#include <httplib.h>
-
 #include "roundtable/common/log.hpp"
+#include "roundtable/http/server.hpp"
 
 namespace rt::bridge {
 
@@ -29,7 +28,7 @@ class HealthServer {
   int port_;
   Probes probes_;
   Logger logger_;
-  httplib::Server server_;
+  http::Server server_;
   std::thread thread_;
 };
 

@@ -12,7 +12,8 @@ const std::vector<std::string> kNames{"WORKSPACE_DIR", "GATEWAY_LISTEN", "GATEWA
                                       "FLEET_ID", "AGENT_ID", "LOG_LEVEL", "LOG_FORMAT", "GATEWAY_MAX_CONCURRENCY",
                                       "LLM_TIMEOUT", "LLM_RETRY_BASE_DELAY", "LLM_RETRY_ATTEMPTS", "SKILL_OUTPUT_BYTES",
                                       "NATS_USER", "NATS_PASSWORD", "NATS_TOKEN", "NATS_CREDS", "NATS_TLS_CA",
-                                      "NATS_TLS_CERT", "NATS_TLS_KEY"};
+                                      "NATS_TLS_CERT", "NATS_TLS_KEY", "GATEWAY_METRICS_LISTEN",
+                                      "GATEWAY_SHUTDOWN_GRACE"};
 }  // namespace
 
 std::string gateway_usage() {
@@ -27,6 +28,10 @@ the environment.
   GATEWAY_LISTEN          127.0.0.1:18789
   GATEWAY_TOKEN           bearer token required on every request except /health (optional)
   GATEWAY_MAX_CONCURRENCY 8      requests served at once
+  GATEWAY_METRICS_LISTEN  (off)  host:port serving GET /metrics alone, without the token, for
+                                 Prometheus (e.g. 0.0.0.0:9464; restrict it by network policy)
+  GATEWAY_SHUTDOWN_GRACE  25s    after SIGTERM, how long running requests may finish; idle
+                                 connections are closed at once
   LLM_PROVIDER            anthropic | openai | offline   (knight.yaml model.provider)
   LLM_MODEL               model name                     (knight.yaml model.name)
   LLM_BASE_URL            API base, e.g. http://127.0.0.1:11434 for an OpenAI-compatible server
@@ -55,6 +60,10 @@ std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::s
   http::HostPort hp;
   if (!http::parse_listen_address(c.listen, hp)) s.fail("GATEWAY_LISTEN", "host:port", c.listen);
   c.token = s.text("GATEWAY_TOKEN", "");
+  c.metrics_listen = s.text("GATEWAY_METRICS_LISTEN", "");
+  if (!c.metrics_listen.empty() && !http::parse_listen_address(c.metrics_listen, hp))
+    s.fail("GATEWAY_METRICS_LISTEN", "host:port (empty: off)", c.metrics_listen);
+  c.shutdown_grace = s.duration("GATEWAY_SHUTDOWN_GRACE", c.shutdown_grace);
   c.provider = s.choice("LLM_PROVIDER", ws.knight.model.provider, {"anthropic", "openai", "offline"});
   if (c.provider != "anthropic" && c.provider != "openai" && c.provider != "offline")
     s.fail("LLM_PROVIDER", "anthropic, openai or offline (knight.yaml model.provider)", c.provider);

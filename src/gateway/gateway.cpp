@@ -7,6 +7,7 @@
 #include "roundtable/common/uuid.hpp"
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/errors.hpp"
+#include "roundtable/http/server.hpp"
 #include "roundtable/http/server_options.hpp"
 #include "roundtable/llm/wire.hpp"
 
@@ -31,6 +32,14 @@ json failure_answer(const contract::TaskFailure& failure) {
 
 json answer_json(const AgentAnswer& answer) {
   return answer.completed ? contract::to_json(answer.result) : failure_answer(answer.failure);
+}
+
+// The request counter's label: a fixed set, never the raw path (unauthenticated 404s would
+// otherwise make a series each).
+std::string route_label(const std::string& path) {
+  for (const char* route : {"/webhook", "/v1/chat/completions", "/health", "/metrics"})
+    if (path == route) return route;
+  return "other";
 }
 
 std::optional<SystemTime> deadline_of(const httplib::Request& req) {
@@ -63,7 +72,9 @@ Gateway::Gateway(GatewayConfig config, Workspace workspace, Logger logger)
   tools_.add(make_spawn_subagents_tool(*provider_, *limiter_, sub_model, knight.subagent_max_parallel, workspace_.soul, logger_));
   agent_ = std::make_unique<Agent>(workspace_, *provider_, tools_, *limiter_, metrics_, logger_);
   slots_ = std::make_unique<WorkSlots>(config_.max_concurrency, config_.max_concurrency);
-  server_ = std::make_unique<httplib::Server>();
+  // Workers: the running tasks, as many waiting, and spares so probes and scrapes are answered
+  // however busy the knight is. Idle connections hold none.
+  server_ = std::make_unique<http::Server>(http::ServerLimits{.workers = static_cast<size_t>(2 * config_.max_concurrency + 4)});
   routes();
 }
 
@@ -100,28 +111,37 @@ void Gateway::routes() {
   auto& s = *server_;
   http::tune_server(s, std::chrono::seconds(30));
   s.set_payload_max_length(kMaxBody);  // httplib answers 413 past this
-  // A thread per open connection: the running tasks, as many waiting, and spare ones so probes
-  // and scrapes are answered however busy the knight is.
-  const int workers = 2 * config_.max_concurrency + 4;
-  s.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
   s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    metrics_.add("roundtable_gateway_requests_total", 1, {{"endpoint", req.path}, {"status", std::to_string(res.status)}});
+    metrics_.add("roundtable_gateway_requests_total", 1, {{"endpoint", route_label(req.path)}, {"status", std::to_string(res.status)}});
   });
   s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
     reply_json(res, 200, {{"status", "ok"}, {"agent", config_.agent}, {"role", workspace_.knight.role},
                           {"provider", config_.provider}, {"model", config_.model}});
   });
   s.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!authorized(req, res)) return;
-    metrics_.set("roundtable_gateway_in_flight", slots_->running());
-    metrics_.set("roundtable_gateway_waiting", slots_->waiting());
-    res.set_content(metrics_.render(), http::MetricsRegistry::kContentType);
+    if (authorized(req, res)) res.set_content(render_metrics(), http::MetricsRegistry::kContentType);
   });
   s.Post("/webhook", [this](const httplib::Request& req, httplib::Response& res) {
     if (authorized(req, res)) handle_webhook(req, res);
   });
   s.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
     if (authorized(req, res)) handle_chat(req, res);
+  });
+}
+
+std::string Gateway::render_metrics() {
+  metrics_.set("roundtable_gateway_in_flight", slots_->running());
+  metrics_.set("roundtable_gateway_waiting", slots_->waiting());
+  return metrics_.render();
+}
+
+// GATEWAY_METRICS_LISTEN: GET /metrics alone, without the token (a network policy decides who
+// reaches it), so Prometheus can scrape a gateway whose main port is loopback-only.
+void Gateway::metrics_routes() {
+  metrics_server_ = std::make_unique<http::Server>(http::ServerLimits{.workers = 2, .max_header_bytes = 16 * 1024});
+  http::tune_server(*metrics_server_, std::chrono::seconds(5));
+  metrics_server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(render_metrics(), http::MetricsRegistry::kContentType);
   });
 }
 
@@ -255,15 +275,37 @@ bool Gateway::bind() {
     logger_.error("gateway.bind_failed", {{"listen", config_.listen}});
     return false;
   }
+  if (!config_.metrics_listen.empty()) {
+    http::HostPort metrics_hp;
+    http::parse_listen_address(config_.metrics_listen, metrics_hp);
+    metrics_routes();
+    int metrics_port = metrics_hp.port == 0 ? metrics_server_->bind_to_any_port(metrics_hp.host)
+                                            : (metrics_server_->bind_to_port(metrics_hp.host, metrics_hp.port) ? metrics_hp.port : -1);
+    if (metrics_port <= 0) {
+      logger_.error("gateway.bind_failed", {{"listen", config_.metrics_listen}, {"setting", "GATEWAY_METRICS_LISTEN"}});
+      return false;
+    }
+    logger_.info("gateway.metrics_listening", {{"host", metrics_hp.host}, {"port", metrics_port}});
+  }
   logger_.info("gateway.listening", {{"host", hp.host}, {"port", port_}, {"provider", config_.provider}, {"model", config_.model},
                                      {"skills", workspace_.knight.skills}, {"role", workspace_.knight.role}});
   return true;
 }
 
-void Gateway::serve() { server_->listen_after_bind(); }
+bool Gateway::serve() {
+  std::thread metrics_thread;
+  if (metrics_server_) metrics_thread = std::thread([this] { metrics_server_->listen_after_bind(std::chrono::seconds(3)); });
+  bool drained = server_->listen_after_bind(config_.shutdown_grace);
+  if (metrics_server_) {
+    metrics_server_->stop();
+    metrics_thread.join();
+  }
+  return drained;
+}
 
 void Gateway::stop() {
   if (server_) server_->stop();
+  if (metrics_server_) metrics_server_->stop();
 }
 
 }  // namespace rt::gateway

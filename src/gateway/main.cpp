@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <thread>
 
+#include <unistd.h>
+
 #include "roundtable/common/signals.hpp"
 #include "roundtable/gateway/gateway.hpp"
 
@@ -36,7 +38,12 @@ int main(int argc, char** argv) {
     logger.info("gateway.signal", {{"signal", rt::TerminationSignals::name(received)}});
     gateway.stop();
   });
-  gateway.serve();
+  if (!gateway.serve()) {
+    // A request outlived GATEWAY_SHUTDOWN_GRACE (a long LLM call): its caller retries elsewhere.
+    logger.warn("gateway.grace_expired");
+    std::fflush(nullptr);
+    ::_exit(0);
+  }
   pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
   logger.info("gateway.stopped");

@@ -15,6 +15,8 @@ struct GatewayConfig {
   std::string workspace_dir = "/workspace";
   std::string listen = "127.0.0.1:18789";
   std::string token;
+  std::string metrics_listen;  // GET /metrics only, without the token; empty = off
+  std::chrono::milliseconds shutdown_grace{25'000};
   std::string provider;  // anthropic | openai | offline
   std::string model;
   std::string base_url;

@@ -18,10 +18,13 @@
 #include "roundtable/redis/client.hpp"
 
 namespace httplib {
-class Server;
 struct Request;
 struct Response;
 }  // namespace httplib
+
+namespace rt::http {
+class Server;
+}  // namespace rt::http
 
 namespace rt::gateway {
 
@@ -32,10 +35,12 @@ class Gateway {
   // Lead role: connects to NATS and adds the delegate tool; answers peer requests and messages.
   // False (logged) when NATS cannot be used.
   bool start_lead();
-  // Binds GATEWAY_LISTEN; false (logged) when it cannot.
+  // Binds GATEWAY_LISTEN (and GATEWAY_METRICS_LISTEN when set); false (logged) when it cannot.
   bool bind();
-  // Serves until stop().
-  void serve();
+  // Serves until stop(), then lets running requests finish within GATEWAY_SHUTDOWN_GRACE.
+  // False when some were still running then: the caller should exit at once.
+  bool serve();
+  // Any thread, any time (also before serve()): idle connections close at once.
   void stop();
   int port() const { return port_; }
   // For tools added from outside (the lead's delegate).
@@ -44,6 +49,8 @@ class Gateway {
 
  private:
   void routes();
+  void metrics_routes();
+  std::string render_metrics();
   bool authorized(const httplib::Request& req, httplib::Response& res) const;
   void handle_webhook(const httplib::Request& req, httplib::Response& res);
   void handle_chat(const httplib::Request& req, httplib::Response& res);
@@ -63,7 +70,8 @@ class Gateway {
   std::unique_ptr<nats::JetStream> js_;
   std::unique_ptr<nats::TaskClient> task_client_;
   std::vector<nats::Subscription> peer_subscriptions_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<http::Server> server_;
+  std::unique_ptr<http::Server> metrics_server_;  // GATEWAY_METRICS_LISTEN
   std::unique_ptr<WorkSlots> slots_;
   int port_ = 0;
 };
