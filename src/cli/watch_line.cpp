@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "roundtable/cli/views.hpp"
+#include "roundtable/common/json_parse.hpp"
 #include "roundtable/common/strings.hpp"
 
 namespace rt::cli {
@@ -26,7 +27,7 @@ std::string text_of(const json& p, const std::string& key) {
 
 int64_t number_of(const json& p, const std::string& key) {
   auto it = p.find(key);
-  return it != p.end() && it->is_number() ? it->get<int64_t>() : 0;
+  return it != p.end() ? clamped_integer(*it, INT64_MIN, INT64_MAX).value_or(0) : 0;
 }
 
 std::string describe(const std::string& type, const json& p) {
@@ -70,24 +71,29 @@ std::string subject_kind(std::string_view subject) {
   return "other";
 }
 
+// Every piece of bus text reaches the terminal through terminal_safe: a message must not be able
+// to move the cursor, retitle the window or hide earlier lines.
 std::string watch_line(std::string_view subject, std::string_view data, SystemTime now) {
   std::string kind = subject_kind(subject);
-  json doc = json::parse(data, nullptr, false);
+  auto parsed = parse_json_bounded(data);
+  json doc = parsed ? std::move(*parsed) : json();
   char line[512];
   if (!doc.is_object()) {
     std::snprintf(line, sizeof line, "%s %-9s %-15s %s", format_rfc3339(now).substr(11, 8).c_str(), kind.c_str(), "(not JSON)",
-                  std::string(subject).c_str());
+                  terminal_safe(subject).c_str());
     return line;
   }
   const json payload = doc.contains("payload") && doc["payload"].is_object() ? doc["payload"] : json::object();
-  std::string type = text_of(doc, "type");
+  std::string type = terminal_safe(text_of(doc, "type"));
   std::string agent = text_of(payload, "agent");
   if (agent.empty()) agent = text_of(doc, "from");
+  agent = terminal_safe(agent);
   std::string task_id = text_of(doc, "correlationId");
   if (task_id.empty() && kind != "heartbeat") task_id = text_of(doc, "id");
+  task_id = terminal_safe(task_id);
   std::snprintf(line, sizeof line, "%s %-9s %-15s %-12s %-8s ", clock_of(doc, now).c_str(), kind.c_str(),
                 type.empty() ? "?" : type.c_str(), agent.empty() ? "-" : agent.c_str(), task_id.empty() ? "-" : task_id.substr(0, 8).c_str());
-  return line + describe(type, payload);
+  return line + terminal_safe(describe(type, payload));
 }
 
 }  // namespace rt::cli

@@ -1,5 +1,7 @@
 #include "roundtable/common/json_parse.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace rt {
@@ -60,6 +62,22 @@ Result<nlohmann::json> parse_json_bounded(std::string_view text, JsonLimits limi
 
 Result<nlohmann::ordered_json> parse_ordered_json_bounded(std::string_view text, JsonLimits limits) {
   return parse_bounded<nlohmann::ordered_json>(text, limits);
+}
+
+std::optional<int64_t> clamped_integer(const nlohmann::json& value, int64_t lo, int64_t hi) {
+  if (value.is_number_unsigned()) {
+    auto number = value.get<uint64_t>();
+    if (hi < 0 || number > static_cast<uint64_t>(hi)) return hi;
+    return std::max(lo, static_cast<int64_t>(number));
+  }
+  if (value.is_number_integer()) return std::clamp(value.get<int64_t>(), lo, hi);
+  if (!value.is_number_float()) return std::nullopt;
+  double number = value.get<double>();
+  if (std::isnan(number)) return std::nullopt;
+  // Compare as doubles first: converting an out-of-range double to an integer is undefined.
+  if (number <= static_cast<double>(lo)) return lo;
+  if (number >= static_cast<double>(hi)) return hi;
+  return static_cast<int64_t>(number);
 }
 
 }  // namespace rt

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "roundtable/common/json_parse.hpp"
+#include "roundtable/common/strings.hpp"
 #include "roundtable/common/uuid.hpp"
 #include "roundtable/contract/identifiers.hpp"
 #include "roundtable/contract/subjects.hpp"
@@ -36,14 +38,16 @@ Status check_version(const std::string& version) {
   auto dot = version.find('.');
   std::string major = version.substr(0, dot);
   if (major.empty() || major.find_first_not_of("0123456789") != std::string::npos)
-    return invalid("field 'version' must look like '1.0', got '" + version + "'");
-  if (major != "1") return invalid("unsupported contract version '" + version + "' (this side speaks major version 1)");
+    return invalid("field 'version' must look like '1.0', got '" + excerpt(version, kMaxFreeTextId) + "'");
+  if (major != "1")
+    return invalid("unsupported contract version '" + excerpt(version, kMaxFreeTextId) + "' (this side speaks major version 1)");
   return {};
 }
 
 Status check_identifier_field(const char* field, const std::optional<std::string>& value) {
   if (value && !is_identifier(*value))
-    return invalid(std::string("field '") + field + "' value '" + *value + "' is not an identifier ([a-z0-9][a-z0-9-]*)");
+    return invalid(std::string("field '") + field + "' value '" + excerpt(*value, kMaxFreeTextId) +
+                   "' is not an identifier ([a-z0-9][a-z0-9-]*)");
   return {};
 }
 
@@ -51,7 +55,8 @@ Result<int64_t> parse_ttl(const json& doc) {
   auto it = doc.find("ttl");
   if (it == doc.end() || it->is_null()) return kDefaultTtlSeconds;
   if (!it->is_number_integer()) return invalid("field 'ttl' must be an integer number of seconds");
-  int64_t ttl = it->get<int64_t>();
+  // An unsigned ttl beyond int64 means "practically never" (expires_at saturates), not negative.
+  int64_t ttl = *clamped_integer(*it, INT64_MIN, INT64_MAX);
   if (ttl < 0) return invalid("field 'ttl' must not be negative, got " + std::to_string(ttl));
   return ttl;
 }
@@ -61,7 +66,7 @@ Result<Priority> parse_priority_field(const json& doc) {
   if (it == doc.end() || it->is_null()) return Priority::normal;
   if (!it->is_string()) return invalid("field 'priority' must be a string");
   auto parsed = parse_priority(it->get<std::string>());
-  if (!parsed) return invalid("field 'priority' must be low|normal|high|critical, got '" + it->get<std::string>() + "'");
+  if (!parsed) return invalid("field 'priority' must be low|normal|high|critical, got '" + excerpt(it->get<std::string>(), kMaxFreeTextId) + "'");
   return *parsed;
 }
 
@@ -116,7 +121,7 @@ Result<Envelope> envelope_from_json(const json& doc) {
   Envelope envelope;
   auto id = required_string(doc, "id");
   if (!id) return id.error();
-  if (!is_uuid_v4(*id)) return invalid("field 'id' must be a uuid v4, got '" + id->substr(0, kMaxFreeTextId) + "'");
+  if (!is_uuid_v4(*id)) return invalid("field 'id' must be a uuid v4, got '" + excerpt(*id, kMaxFreeTextId) + "'");
   envelope.id = *id;
 
   auto version = required_string(doc, "version");
@@ -126,17 +131,17 @@ Result<Envelope> envelope_from_json(const json& doc) {
 
   auto type = required_string(doc, "type");
   if (!type) return type.error();
-  if (!is_event_type(*type)) return invalid("field 'type' must be dotted identifiers like 'task.request', got '" + type->substr(0, kMaxFreeTextId) + "'");
+  if (!is_event_type(*type)) return invalid("field 'type' must be dotted identifiers like 'task.request', got '" + excerpt(*type, kMaxFreeTextId) + "'");
   envelope.type = *type;
 
   auto from = required_string(doc, "from");
   if (!from) return from.error();
-  if (!is_identifier(*from)) return invalid("field 'from' value '" + from->substr(0, kMaxFreeTextId) + "' is not an identifier ([a-z0-9][a-z0-9-]*)");
+  if (!is_identifier(*from)) return invalid("field 'from' value '" + excerpt(*from, kMaxFreeTextId) + "' is not an identifier ([a-z0-9][a-z0-9-]*)");
   envelope.from = *from;
 
   auto timestamp = required_string(doc, "timestamp");
   if (!timestamp) return timestamp.error();
-  if (!parse_rfc3339(*timestamp)) return invalid("field 'timestamp' must be RFC 3339 (e.g. 2026-02-08T15:00:00Z), got '" + timestamp->substr(0, kMaxFreeTextId) + "'");
+  if (!parse_rfc3339(*timestamp)) return invalid("field 'timestamp' must be RFC 3339 (e.g. 2026-02-08T15:00:00Z), got '" + excerpt(*timestamp, kMaxFreeTextId) + "'");
   envelope.timestamp = *timestamp;
 
   auto payload = doc.find("payload");
@@ -173,9 +178,11 @@ Result<Envelope> envelope_from_json(const json& doc) {
 Result<Envelope> parse_envelope(std::string_view bytes, size_t max_bytes) {
   if (bytes.size() > max_bytes)
     return invalid("message is " + std::to_string(bytes.size()) + " bytes, over the limit of " + std::to_string(max_bytes));
-  json doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  if (doc.is_discarded()) return invalid("message is not valid JSON");
-  return envelope_from_json(doc);
+  // Bounded before any tree exists: copying or destroying a payload nested 200,000 deep would
+  // overflow the stack (and a message that crashes the bridge is redelivered to every replica).
+  auto doc = parse_json_bounded(bytes, {.max_depth = kMaxJsonDepth, .max_bytes = max_bytes});
+  if (!doc) return invalid("message is not valid JSON: " + doc.error().message);
+  return envelope_from_json(*doc);
 }
 
 json envelope_to_json(const Envelope& envelope) {
@@ -199,10 +206,10 @@ std::string serialize(const Envelope& envelope) {
 }
 
 std::optional<std::string> readable_id(std::string_view bytes) {
-  json doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
-  auto it = doc.find("id");
-  if (it == doc.end() || !it->is_string()) return std::nullopt;
+  auto doc = parse_json_bounded(bytes, {.max_depth = kMaxJsonDepth, .max_bytes = kMaxResultBytes});
+  if (!doc || !doc->is_object()) return std::nullopt;
+  auto it = doc->find("id");
+  if (it == doc->end() || !it->is_string()) return std::nullopt;
   std::string id = it->get<std::string>();
   if (!is_uuid_v4(id)) return std::nullopt;
   return id;

@@ -1,5 +1,9 @@
 #include "roundtable/contract/payloads.hpp"
 
+#include <algorithm>
+
+#include "roundtable/common/json_parse.hpp"
+#include "roundtable/common/strings.hpp"
 #include "roundtable/contract/errors.hpp"
 #include "roundtable/contract/subjects.hpp"
 
@@ -10,9 +14,17 @@ using nlohmann::json;
 
 Error invalid(std::string message) { return make_error(ErrorCode::invalid_params, std::move(message)); }
 
-int64_t int_or(const json& object, const char* key, int64_t fallback) {
+// Every number here comes from outside: clamped into a range that later arithmetic (seconds to
+// milliseconds, sums of tokens, casts to int) cannot overflow.
+constexpr int64_t kMaxTokens = 1'000'000'000'000;         // per result; sums stay far from int64
+constexpr int64_t kMaxDurationMs = 30LL * 86'400'000;      // 30 days
+constexpr int64_t kMaxAttempt = 1'000'000;
+constexpr int64_t kMaxCount = 1'000'000'000'000;           // consumer counts, uptime seconds
+
+int64_t int_or(const json& object, const char* key, int64_t fallback, int64_t lo, int64_t hi) {
   auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
+  if (it == object.end()) return fallback;
+  return clamped_integer(*it, lo, hi).value_or(fallback);
 }
 
 std::string string_or(const json& object, const char* key, std::string fallback) {
@@ -29,7 +41,7 @@ Result<TaskRequest> parse_task_request(const json& payload) {
   if (task == payload.end()) return invalid("payload is missing required field 'task'");
   if (!task->is_string()) return invalid("payload field 'task' must be a string");
   if (!parse_task_name(task->get<std::string>()))
-    return invalid("payload field 'task' must be '<domain>.<action>', got '" + task->get<std::string>() + "'");
+    return invalid("payload field 'task' must be '<domain>.<action>', got '" + excerpt(task->get<std::string>()) + "'");
   request.task = task->get<std::string>();
   if (auto params = payload.find("params"); params != payload.end() && !params->is_null()) {
     if (!params->is_object()) return invalid("payload field 'params' must be an object");
@@ -40,9 +52,9 @@ Result<TaskRequest> parse_task_request(const json& payload) {
     request.response_format = format->get<std::string>();
   }
   if (auto max_tokens = payload.find("maxTokens"); max_tokens != payload.end() && !max_tokens->is_null()) {
-    if (!max_tokens->is_number_integer() || max_tokens->get<int64_t>() <= 0)
+    if (!max_tokens->is_number_integer() || (!max_tokens->is_number_unsigned() && max_tokens->get<int64_t>() <= 0))
       return invalid("payload field 'maxTokens' must be a positive integer");
-    request.max_tokens = max_tokens->get<int64_t>();
+    request.max_tokens = clamped_integer(*max_tokens, 1, kMaxTaskTokens);
   }
   return request;
 }
@@ -64,11 +76,11 @@ Result<TaskResult> parse_task_result(const json& payload) {
   result.format = string_or(inner, "format", "markdown");
   if (auto metadata = inner.find("metadata"); metadata != inner.end() && metadata->is_object()) {
     result.metadata.model = string_or(*metadata, "model", "");
-    result.metadata.input_tokens = int_or(*metadata, "inputTokens", 0);
-    result.metadata.output_tokens = int_or(*metadata, "outputTokens", 0);
-    result.metadata.cache_read_tokens = int_or(*metadata, "cacheReadTokens", 0);
-    result.metadata.duration_ms = int_or(*metadata, "durationMs", 0);
-    result.metadata.attempt = static_cast<int>(int_or(*metadata, "attempt", 1));
+    result.metadata.input_tokens = int_or(*metadata, "inputTokens", 0, 0, kMaxTokens);
+    result.metadata.output_tokens = int_or(*metadata, "outputTokens", 0, 0, kMaxTokens);
+    result.metadata.cache_read_tokens = int_or(*metadata, "cacheReadTokens", 0, 0, kMaxTokens);
+    result.metadata.duration_ms = int_or(*metadata, "durationMs", 0, 0, kMaxDurationMs);
+    result.metadata.attempt = static_cast<int>(int_or(*metadata, "attempt", 1, 1, kMaxAttempt));
     for (const auto& [key, value] : metadata->items())
       if (key != "model" && key != "inputTokens" && key != "outputTokens" && key != "cacheReadTokens" &&
           key != "durationMs" && key != "attempt")
@@ -96,13 +108,14 @@ Result<TaskFailure> parse_task_failure(const json& payload) {
   TaskFailure failure;
   auto code = parse_error_code(error->get<std::string>());
   failure.error = code.value_or(ErrorCode::internal_error);
-  failure.message = string_or(payload, "message", code ? "" : "unknown error code '" + error->get<std::string>() + "'");
+  failure.message = string_or(payload, "message", code ? "" : "unknown error code '" + excerpt(error->get<std::string>()) + "'");
   auto retryable = payload.find("retryable");
   failure.retryable = retryable != payload.end() && retryable->is_boolean() ? retryable->get<bool>()
                                                                             : default_retryable(failure.error);
-  if (auto after = payload.find("retryAfterSeconds"); after != payload.end() && after->is_number() && after->get<double>() >= 0)
-    failure.retry_after_seconds = static_cast<int64_t>(after->get<double>());
-  failure.attempt = static_cast<int>(int_or(payload, "attempt", 1));
+  if (auto after = payload.find("retryAfterSeconds"); after != payload.end())
+    if (auto seconds = clamped_integer(*after, -1, kMaxRetryAfterSeconds); seconds && *seconds >= 0)
+      failure.retry_after_seconds = *seconds;
+  failure.attempt = static_cast<int>(int_or(payload, "attempt", 1, 1, kMaxAttempt));
   return failure;
 }
 
@@ -122,8 +135,8 @@ TaskFailure make_failure(ErrorCode code, std::string message, int attempt) {
 Progress parse_progress(const json& payload) {
   Progress progress;
   if (!payload.is_object()) return progress;
-  if (auto percent = payload.find("percent"); percent != payload.end() && percent->is_number())
-    progress.percent = std::clamp(static_cast<int>(percent->get<double>()), 0, 100);
+  if (auto percent = payload.find("percent"); percent != payload.end())
+    if (auto value = clamped_integer(*percent, 0, 100)) progress.percent = static_cast<int>(*value);
   progress.message = string_or(payload, "message", "");
   if (auto subs = payload.find("subTasks"); subs != payload.end() && subs->is_array())
     for (const auto& sub : *subs)
@@ -160,20 +173,20 @@ Result<Heartbeat> parse_heartbeat(const json& payload) {
   if (!payload.is_object()) return invalid("heartbeat payload must be an object");
   Heartbeat heartbeat;
   heartbeat.status = string_or(payload, "status", "unhealthy");
-  heartbeat.uptime_seconds = int_or(payload, "uptime", 0);
+  heartbeat.uptime_seconds = int_or(payload, "uptime", 0, 0, kMaxCount);
   if (auto caps = payload.find("capabilities"); caps != payload.end() && caps->is_array())
     for (const auto& cap : *caps)
       if (cap.is_string()) heartbeat.capabilities.push_back(cap.get<std::string>());
-  heartbeat.active_task_count = static_cast<int>(int_or(payload, "activeTaskCount", 0));
+  heartbeat.active_task_count = static_cast<int>(int_or(payload, "activeTaskCount", 0, 0, kMaxAttempt));
   heartbeat.model = string_or(payload, "model", "");
   heartbeat.version = string_or(payload, "version", "");
   heartbeat.gateway = string_or(payload, "gateway", "");
   if (auto consumers = payload.find("consumers"); consumers != payload.end() && consumers->is_array())
     for (const auto& c : *consumers)
       if (c.is_object())
-        heartbeat.consumers.push_back({string_or(c, "name", ""), static_cast<uint64_t>(int_or(c, "pending", 0)),
-                                       static_cast<uint64_t>(int_or(c, "ackPending", 0)),
-                                       static_cast<uint64_t>(int_or(c, "redelivered", 0))});
+        heartbeat.consumers.push_back({string_or(c, "name", ""), static_cast<uint64_t>(int_or(c, "pending", 0, 0, kMaxCount)),
+                                       static_cast<uint64_t>(int_or(c, "ackPending", 0, 0, kMaxCount)),
+                                       static_cast<uint64_t>(int_or(c, "redelivered", 0, 0, kMaxCount))});
   return heartbeat;
 }
 

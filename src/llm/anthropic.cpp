@@ -1,6 +1,7 @@
 // Anthropic Messages API.
 #include "http_call.hpp"
 #include "roundtable/llm/providers.hpp"
+#include "roundtable/common/json_parse.hpp"
 #include "roundtable/llm/wire.hpp"
 
 namespace rt::llm {
@@ -19,7 +20,7 @@ json block_to_json(const Block& b) {
 
 int64_t int_field(const json& object, const char* key) {
   auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+  return it != object.end() && it->is_number_integer() ? clamped_integer(*it, 0, kMaxUsageTokens).value_or(0) : 0;
 }
 
 class Anthropic final : public Provider {
@@ -75,17 +76,19 @@ json anthropic_request(const Request& r) {
 }
 
 Outcome anthropic_response(const std::string& body, const std::string& requested_model) {
-  json doc = json::parse(body, nullptr, false);
+  auto parsed = parse_json_bounded(body, {.max_depth = kMaxAnswerDepth, .max_bytes = kMaxAnswerBytes});
+  if (!parsed) return Outcome::fail(Failure{ErrorCode::model_error, "Anthropic answer unusable: " + parsed.error().message, 200, true, std::nullopt});
+  const json& doc = *parsed;
   if (!doc.is_object() || !doc.contains("content") || !doc["content"].is_array())
     return Outcome::fail(Failure{ErrorCode::model_error, "Anthropic answer has no content array", 200, true, std::nullopt});
   Response response;
   response.model = doc.contains("model") && doc["model"].is_string() ? doc["model"].get<std::string>() : requested_model;
-  if (doc.contains("stop_reason") && doc["stop_reason"].is_string()) response.stop_reason = doc["stop_reason"];
+  if (doc.contains("stop_reason") && doc["stop_reason"].is_string()) response.stop_reason = doc["stop_reason"].get<std::string>();
   for (const auto& block : doc["content"]) {
     if (!block.is_object()) continue;
-    std::string type = block.value("type", "");
+    std::string type = block.contains("type") && block["type"].is_string() ? block["type"].get<std::string>() : "";
     if (type == "text" && block.contains("text") && block["text"].is_string()) {
-      response.content.push_back(Block::make_text(block["text"]));
+      response.content.push_back(Block::make_text(block["text"].get<std::string>()));
     } else if (type == "tool_use") {
       json input = block.contains("input") && block["input"].is_object() ? block["input"] : json::object();
       std::string id = block.contains("id") && block["id"].is_string() ? block["id"].get<std::string>() : "";

@@ -1,6 +1,7 @@
 // The offline provider: no network, a deterministic answer from the workspace and the task.
 #include <set>
 
+#include "roundtable/common/json_parse.hpp"
 #include "roundtable/llm/providers.hpp"
 
 namespace rt::llm {
@@ -40,8 +41,9 @@ std::string object_line(const ordered& object) {
 
 // A skill's JSON output as a few readable markdown bullets; other text stays as it is.
 std::string readable(const std::string& text) {
-  ordered doc = ordered::parse(text, nullptr, false);  // keeps the skill's field order
-  if (!doc.is_object()) return text;
+  auto parsed = parse_ordered_json_bounded(text);  // keeps the skill's field order
+  if (!parsed || !parsed->is_object()) return text;
+  const ordered& doc = *parsed;
   std::string out;
   for (const auto& [key, value] : doc.items()) {
     if (value.is_array() && !value.empty() && value[0].is_object()) {

@@ -1,6 +1,7 @@
 // OpenAI chat completions (and every server that speaks it).
 #include "http_call.hpp"
 #include "roundtable/llm/providers.hpp"
+#include "roundtable/common/json_parse.hpp"
 #include "roundtable/llm/wire.hpp"
 
 namespace rt::llm {
@@ -36,7 +37,7 @@ json messages_json(const Request& r) {
 
 int64_t int_field(const json& object, const char* key) {
   auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+  return it != object.end() && it->is_number_integer() ? clamped_integer(*it, 0, kMaxUsageTokens).value_or(0) : 0;
 }
 
 std::string string_field(const json& object, const char* key) {
@@ -85,7 +86,9 @@ json openai_request(const Request& request) {
 }
 
 Outcome openai_response(const std::string& text, const std::string& requested_model) {
-  json doc = json::parse(text, nullptr, false);
+  auto parsed = parse_json_bounded(text, {.max_depth = kMaxAnswerDepth, .max_bytes = kMaxAnswerBytes});
+  if (!parsed) return Outcome::fail(Failure{ErrorCode::model_error, "chat completion unusable: " + parsed.error().message, 200, true, std::nullopt});
+  const json& doc = *parsed;
   if (!doc.is_object() || !doc.contains("choices") || !doc["choices"].is_array() || doc["choices"].empty() ||
       !doc["choices"][0].is_object())
     return Outcome::fail(Failure{ErrorCode::model_error, "chat completion has no choices", 200, true, std::nullopt});
@@ -95,15 +98,16 @@ Outcome openai_response(const std::string& text, const std::string& requested_mo
   response.model = doc.contains("model") && doc["model"].is_string() ? doc["model"].get<std::string>() : requested_model;
   std::string finish = string_field(choice, "finish_reason");
   response.stop_reason = finish == "tool_calls" ? "tool_use" : finish == "length" ? "max_tokens" : "end_turn";
-  if (message.contains("content") && message["content"].is_string()) response.content.push_back(Block::make_text(message["content"]));
+  if (message.contains("content") && message["content"].is_string())
+    response.content.push_back(Block::make_text(message["content"].get<std::string>()));
   if (message.contains("tool_calls") && message["tool_calls"].is_array())
     for (const auto& call : message["tool_calls"]) {
       if (!call.is_object()) continue;
       json function = call.contains("function") && call["function"].is_object() ? call["function"] : json::object();
       std::string arguments = string_field(function, "arguments");
-      json input = json::parse(arguments.empty() ? "{}" : arguments, nullptr, false);
+      auto input = parse_json_bounded(arguments.empty() ? "{}" : arguments, {.max_depth = kMaxAnswerDepth, .max_bytes = kMaxAnswerBytes});
       response.content.push_back(Block::make_tool_use(string_field(call, "id"), string_field(function, "name"),
-                                                      input.is_object() ? input : json::object()));
+                                                      input && input->is_object() ? *input : json::object()));
     }
   if (!response.tool_uses().empty()) response.stop_reason = "tool_use";
   if (auto usage = doc.find("usage"); usage != doc.end() && usage->is_object()) {

@@ -5,6 +5,7 @@
 
 #include <nats/nats.h>
 
+#include "roundtable/common/strings.hpp"
 #include "status_error.hpp"
 
 namespace rt::nats {
@@ -134,9 +135,9 @@ Result<std::unique_ptr<Connection>> Connection::connect(const NatsSettings& sett
   }
   if (s == NATS_OK) {
     conn->connected_ = true;
-    conn->logger_.info("nats.connected", {{"servers", settings.servers}});
+    conn->logger_.info("nats.connected", {{"servers", redact_urls(settings.servers)}});
   } else if (s == NATS_NOT_YET_CONNECTED) {
-    conn->logger_.warn("nats.not_yet_connected", {{"servers", settings.servers}, {"retrying", true}});
+    conn->logger_.warn("nats.not_yet_connected", {{"servers", redact_urls(settings.servers)}, {"retrying", true}});
   } else {
     return nats_error(s, "connect to NATS");
   }

@@ -29,6 +29,10 @@ Reply convert(const redisReply* r) {
   return out;
 }
 
+bool is_auth_refusal(std::string_view error) {
+  return error.rfind("NOAUTH", 0) == 0 || error.rfind("WRONGPASS", 0) == 0;
+}
+
 timeval to_timeval(std::chrono::milliseconds ms) {
   return timeval{static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
 }
@@ -67,16 +71,21 @@ Status Client::connect_locked() {
     bool failed = r->type == REDIS_REPLY_ERROR;
     std::string text = failed ? std::string(r->str, r->len) : "";
     freeReplyObject(r);
-    if (failed) return make_error(ErrorCode::config_error, "redis " + args[0] + " failed: " + text);
+    // The server's reply (e.g. WRONGPASS ...) never repeats the password; args may hold it.
+    if (failed) return make_error(ErrorCode::unavailable, "redis " + args[0] + " failed: " + text + " (check REDIS_URL)");
     return {};
   };
-  if (!url_.password.empty()) {
-    auto status = url_.username.empty() ? handshake({"AUTH", url_.password}) : handshake({"AUTH", url_.username, url_.password});
-    if (!status) return status;
+  Status status;
+  if (!url_.password.empty())
+    status = url_.username.empty() ? handshake({"AUTH", url_.password}) : handshake({"AUTH", url_.username, url_.password});
+  if (status && url_.db != 0) status = handshake({"SELECT", std::to_string(url_.db)});
+  if (!status) {
+    // A connection that failed its handshake is no connection: every command on it would fail
+    // NOAUTH, so Redis counts as down (not merely erroring) until a handshake succeeds.
+    redisFree(context_);
+    context_ = nullptr;
   }
-  if (url_.db != 0)
-    if (auto status = handshake({"SELECT", std::to_string(url_.db)}); !status) return status;
-  return {};
+  return status;
 }
 
 Result<Reply> Client::run_locked(const std::vector<std::string>& args) {
@@ -95,8 +104,18 @@ Result<Reply> Client::run_locked(const std::vector<std::string>& args) {
     context_ = nullptr;
     return make_error(ErrorCode::unavailable, "redis: " + why);
   }
-  Result<Reply> out = r->type == REDIS_REPLY_ERROR ? Result<Reply>(make_error(ErrorCode::internal_error, "redis " + args[0] + ": " + std::string(r->str, r->len)))
-                                                   : Result<Reply>(convert(r));
+  if (r->type == REDIS_REPLY_ERROR) {
+    std::string text(r->str, r->len);
+    freeReplyObject(r);
+    if (is_auth_refusal(text)) {
+      // The server wants credentials we do not have (or it restarted with a new password).
+      redisFree(context_);
+      context_ = nullptr;
+      return make_error(ErrorCode::unavailable, "redis refused " + args[0] + ": " + text + " (check REDIS_URL)");
+    }
+    return make_error(ErrorCode::internal_error, "redis " + args[0] + ": " + text);
+  }
+  Result<Reply> out = convert(r);
   freeReplyObject(r);
   return out;
 }

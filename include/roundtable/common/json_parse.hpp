@@ -10,6 +10,8 @@
 //   if (!doc) return doc.error();                        // ErrorCode::invalid_params
 //   const nlohmann::json& value = *doc;
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -34,5 +36,9 @@ Status check_json_bounds(std::string_view text, JsonLimits limits = {});
 Result<nlohmann::json> parse_json_bounded(std::string_view text, JsonLimits limits = {});
 // The same, keeping the object keys in document order.
 Result<nlohmann::ordered_json> parse_ordered_json_bounded(std::string_view text, JsonLimits limits = {});
+
+// A number from untrusted JSON as an integer clamped to [lo, hi], fractions truncated toward
+// zero; nullopt when `value` is not a number. Defined for every magnitude (1e300, 2^64-1).
+std::optional<int64_t> clamped_integer(const nlohmann::json& value, int64_t lo, int64_t hi);
 
 }  // namespace rt

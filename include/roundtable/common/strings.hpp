@@ -12,5 +12,16 @@ bool starts_with(std::string_view text, std::string_view prefix);
 std::string to_lower(std::string_view text);
 std::string base64_encode(std::string_view bytes);
 bool constant_time_equal(std::string_view a, std::string_view b);
+// A URL fit for logs, events and error messages: userinfo (user, password or token before '@')
+// becomes "***", e.g. nats://***@host:4222. Text without userinfo comes back unchanged.
+std::string redact_url(std::string_view url);
+// At most max_bytes of `text`, cut on a UTF-8 character boundary, with "..." when cut: for
+// quoting untrusted values in error messages without letting them grow the message.
+std::string excerpt(std::string_view text, size_t max_bytes = 128);
+// Text for a terminal: C0 controls (tab and newline included), DEL, C1 controls and bytes that
+// are not valid UTF-8 become visible escapes (\x1b, \u009b, \xff), so text from the bus can
+// neither move the cursor nor start an escape sequence. Valid UTF-8 text is kept as it is.
+std::string terminal_safe(std::string_view text);
+std::vector<std::string> redact_urls(const std::vector<std::string>& urls);
 
 }  // namespace rt

@@ -16,6 +16,8 @@ inline constexpr std::string_view kContractVersion = "1.0";
 inline constexpr size_t kMaxTaskBytes = 1 << 20;     // ROUNDTABLE_TASKS max msg
 inline constexpr size_t kMaxResultBytes = 4 << 20;   // ROUNDTABLE_RESULTS max msg
 inline constexpr int64_t kDefaultTtlSeconds = 3600;
+// Deepest nesting of arrays and objects accepted in any message; deeper input is invalid_params.
+inline constexpr size_t kMaxJsonDepth = 128;
 
 enum class Priority { low = 0, normal = 1, high = 2, critical = 3 };
 std::string_view priority_name(Priority priority);
@@ -43,7 +45,8 @@ struct Envelope {
 // A fresh envelope: uuid v4 id, version 1.0, timestamp now (UTC).
 Envelope make_envelope(std::string type, std::string from, nlohmann::json payload, SystemTime now);
 
-// Parses and validates; the error message names the field and what was wrong.
+// Parses and validates; the error message names the field and what was wrong. Input nested
+// deeper than kMaxJsonDepth or larger than max_bytes is refused before it is parsed.
 Result<Envelope> parse_envelope(std::string_view bytes, size_t max_bytes = kMaxTaskBytes);
 Result<Envelope> envelope_from_json(const nlohmann::json& document);
 nlohmann::json envelope_to_json(const Envelope& envelope);

@@ -12,6 +12,10 @@
 
 namespace rt::contract {
 
+// Upper bounds for numbers from outside (larger values are clamped to these).
+inline constexpr int64_t kMaxRetryAfterSeconds = 86'400;
+inline constexpr int64_t kMaxTaskTokens = 1'000'000'000;  // maxTokens of a task request
+
 namespace type {
 inline constexpr std::string_view task_request = "task.request";
 inline constexpr std::string_view task_result = "task.result";

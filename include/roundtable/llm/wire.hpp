@@ -1,5 +1,7 @@
 #pragma once
 // The wire shapes of the two HTTP APIs, apart from the transport so they can be checked alone.
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -7,6 +9,11 @@
 #include "roundtable/llm/types.hpp"
 
 namespace rt::llm {
+
+// Limits on what an LLM API may answer: larger or deeper answers are a model_error.
+inline constexpr size_t kMaxAnswerBytes = size_t{16} << 20;
+inline constexpr size_t kMaxAnswerDepth = 128;
+inline constexpr int64_t kMaxUsageTokens = 1'000'000'000'000;  // per answer; larger counts are clamped
 
 // Anthropic Messages API (POST /v1/messages).
 nlohmann::json anthropic_request(const Request& request);
