@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <ctime>
 
 #include "roundtable/bridge/gateway_client.hpp"
@@ -34,22 +35,27 @@ GatewayOutcome outcome_for_transport_failure(bool timed_out, const std::string& 
 }
 
 std::optional<int64_t> parse_retry_after(std::string_view value, SystemTime now) {
+  // From outside: clamped to [0, a day], and computed in seconds, never on the nanosecond clock,
+  // so a far-future date cannot overflow.
+  constexpr int64_t kMax = contract::kMaxRetryAfterSeconds;
   std::string text = trim(value);
   if (text.empty()) return std::nullopt;
   if (text.find_first_not_of("0123456789") == std::string::npos) {
     if (text.size() > 9) return std::nullopt;
-    return std::stoll(text);
+    return std::min<int64_t>(std::stoll(text), kMax);
   }
   std::tm tm{};
-  if (!strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm)) return std::nullopt;
-  auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(when - now).count();
-  return seconds > 0 ? seconds : 0;
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (!end || *end != '\0') return std::nullopt;
+  const int64_t when = timegm(&tm);
+  const int64_t now_seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (when <= now_seconds) return 0;
+  return std::min<int64_t>(when - now_seconds, kMax);
 }
 
 std::string render_task_text(const contract::TaskRequest& task) {
   std::string text = "Task: " + task.task + "\n";
-  if (!task.params.empty()) text += "Parameters: " + task.params.dump() + "\n";
+  if (!task.params.empty()) text += "Parameters: " + task.params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   text += "Respond in " + task.response_format + ".";
   if (task.max_tokens) text += " Keep the answer under " + std::to_string(*task.max_tokens) + " tokens.";
   return text;

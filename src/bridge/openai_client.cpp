@@ -1,15 +1,39 @@
 // GATEWAY_MODE=openai: chat completions on an OpenClaw or other OpenAI-compatible gateway.
 #include "roundtable/http/client_pool.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
+#include "roundtable/common/json_parse.hpp"
+#include "roundtable/common/strings.hpp"
 
 namespace rt::bridge {
 namespace {
 
 using nlohmann::json;
 
+constexpr size_t kMaxAnswerBytes = 8u << 20;
+constexpr int64_t kMaxTokens = 1'000'000'000'000;
+
 int64_t usage_field(const json& usage, const char* key) {
   auto it = usage.find(key);
-  return it != usage.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+  return it != usage.end() && it->is_number_integer() ? clamped_integer(*it, 0, kMaxTokens).value_or(0) : 0;
+}
+
+// A 2xx answer that is not a usable chat completion: not retried, the gateway did answer.
+contract::TaskFailure malformed_answer(std::string message) {
+  auto failure = contract::make_failure(ErrorCode::internal_error, std::move(message));
+  failure.retryable = false;
+  return failure;
+}
+
+// choices[0].message.content when it is a string.
+std::optional<std::string> completion_content(const json& doc) {
+  if (!doc.is_object()) return std::nullopt;
+  auto choices = doc.find("choices");
+  if (choices == doc.end() || !choices->is_array() || choices->empty() || !(*choices)[0].is_object()) return std::nullopt;
+  auto message = (*choices)[0].find("message");
+  if (message == (*choices)[0].end() || !message->is_object()) return std::nullopt;
+  auto content = message->find("content");
+  if (content == message->end() || !content->is_string()) return std::nullopt;
+  return content->get<std::string>();
 }
 
 class OpenAiClient final : public GatewayClient {
@@ -27,13 +51,33 @@ class OpenAiClient final : public GatewayClient {
                              {"X-Roundtable-Deadline", format_rfc3339(request.deadline)}};
     if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
     auto started = std::chrono::steady_clock::now();
+    httplib::Request req;
+    req.method = "POST";
+    req.path = "/v1/chat/completions";
+    req.headers = std::move(headers);
+    req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    req.set_header("Content-Type", "application/json");
+    std::string answer;
+    bool too_large = false;
+    req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+      too_large = answer.size() + size > kMaxAnswerBytes;
+      if (too_large) answer.clear();
+      else answer.append(data, size);
+      return !too_large;
+    };
     auto lease = pool_.borrow();
-    auto res = lease->Post("/v1/chat/completions", headers, body.dump(), "application/json");
+    auto res = lease->send(req);
+    if (too_large) {
+      GatewayOutcome outcome;
+      outcome.http_status = 200;
+      outcome.failure = malformed_answer("gateway answer is larger than " + std::to_string(kMaxAnswerBytes) + " bytes");
+      return outcome;
+    }
     if (!res) return outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()));
     if (res->status < 200 || res->status >= 300)
       return outcome_for_status(res->status, parse_retry_after(res->get_header_value("Retry-After"), std::chrono::system_clock::now()),
-                                res->body.substr(0, 300));
-    return parse_completion(res->body, res->status, started);
+                                excerpt(answer, 300));
+    return parse_completion(answer, res->status, started);
   }
 
   bool healthy() override {
@@ -48,21 +92,22 @@ class OpenAiClient final : public GatewayClient {
   GatewayOutcome parse_completion(const std::string& text, int status, std::chrono::steady_clock::time_point started) const {
     GatewayOutcome outcome;
     outcome.http_status = status;
-    json doc = json::parse(text, nullptr, false);
-    std::optional<std::string> content;
-    if (doc.is_object() && doc.contains("choices") && doc["choices"].is_array() && !doc["choices"].empty()) {
-      json message = doc["choices"][0].value("message", json::object());
-      if (message.is_object() && message.contains("content") && message["content"].is_string())
-        content = message["content"].get<std::string>();
+    auto parsed = parse_json_bounded(text, {.max_depth = contract::kMaxJsonDepth, .max_bytes = kMaxAnswerBytes});
+    if (!parsed) {
+      outcome.failure = malformed_answer("gateway chat completion is not usable JSON: " + parsed.error().message);
+      return outcome;
     }
+    const json& doc = *parsed;
+    auto content = completion_content(doc);
     if (!content) {
-      outcome.failure = contract::make_failure(ErrorCode::internal_error, "gateway chat completion has no choices[0].message.content");
+      outcome.failure = malformed_answer("gateway chat completion has no string choices[0].message.content");
       return outcome;
     }
     outcome.completed = true;
     outcome.result.format = "markdown";
     outcome.result.content = *content;
-    outcome.result.metadata.model = doc.value("model", model_);
+    auto model = doc.find("model");
+    outcome.result.metadata.model = model != doc.end() && model->is_string() ? model->get<std::string>() : model_;
     if (auto usage = doc.find("usage"); usage != doc.end() && usage->is_object()) {
       outcome.result.metadata.input_tokens = usage_field(*usage, "prompt_tokens");
       outcome.result.metadata.output_tokens = usage_field(*usage, "completion_tokens");
