@@ -2,11 +2,15 @@
 
 #include <httplib.h>
 
+#include <charconv>
+
 #include "providers_setup.hpp"
+#include "roundtable/common/json_parse.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/common/uuid.hpp"
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/errors.hpp"
+#include "roundtable/contract/payloads.hpp"
 #include "roundtable/http/server.hpp"
 #include "roundtable/http/server_options.hpp"
 #include "roundtable/llm/wire.hpp"
@@ -156,7 +160,13 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
   conversation.max_tokens = task->max_tokens;
   conversation.deadline = deadline_of(req);
   int attempt = 1;
-  if (req.has_header("X-Roundtable-Attempt")) attempt = std::max(1, std::atoi(req.get_header_value("X-Roundtable-Attempt").c_str()));
+  if (req.has_header("X-Roundtable-Attempt")) {
+    // std::atoi is undefined on overflow; a header is outside input.
+    const std::string header = req.get_header_value("X-Roundtable-Attempt");
+    int64_t parsed = 1;
+    std::from_chars(header.data(), header.data() + header.size(), parsed);
+    attempt = static_cast<int>(std::clamp<int64_t>(parsed, 1, 1'000'000));
+  }
   logger_.info("task.received", {{"task_id", envelope->id}, {"task", task->task}, {"attempt", attempt}});
 
   auto slot = enter_or_refuse(res, false);
@@ -198,10 +208,12 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
 }
 
 void Gateway::handle_chat(const httplib::Request& req, httplib::Response& res) {
-  json body = json::parse(req.body, nullptr, false);
   auto bad = [&](const std::string& why) {
     reply_json(res, 400, {{"error", {{"message", why}, {"type", "invalid_request_error"}}}});
   };
+  auto parsed = parse_json_bounded(req.body, {.max_depth = contract::kMaxJsonDepth, .max_bytes = kMaxBody});
+  if (!parsed) return bad("request body is not usable JSON: " + parsed.error().message);
+  json& body = *parsed;
   if (!body.is_object()) return bad("request body is not a JSON object");
   if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty()) return bad("'messages' must be a non-empty array");
   Conversation conversation;
@@ -210,16 +222,24 @@ void Gateway::handle_chat(const httplib::Request& req, httplib::Response& res) {
     if (!m.is_object() || !m.contains("role") || !m["role"].is_string()) return bad("every message needs a string 'role'");
     std::string role = m["role"];
     std::string content;
-    if (m.contains("content") && m["content"].is_string()) content = m["content"];
-    else if (m.contains("content") && m["content"].is_array())
-      for (const auto& part : m["content"])
-        if (part.is_object() && part.value("type", "") == "text") content += part.value("text", "");
+    if (m.contains("content") && m["content"].is_string()) {
+      content = m["content"];
+    } else if (m.contains("content") && m["content"].is_array()) {
+      for (const auto& part : m["content"]) {
+        if (!part.is_object() || !part.contains("type") || part["type"] != "text") continue;
+        if (!part.contains("text") || !part["text"].is_string()) return bad("a text content part needs a string 'text'");
+        content += part["text"].get<std::string>();
+      }
+    } else if (m.contains("content") && !m["content"].is_null()) {
+      return bad("message 'content' must be a string or an array of parts");
+    }
     if (role == "system" || role == "developer") conversation.extra_system += content + "\n";
     else if (role == "user" || role == "assistant") conversation.messages.push_back({role, {llm::Block::make_text(content)}});
   }
   if (conversation.messages.empty() || conversation.messages.back().role != "user") return bad("the last message must come from the user");
   for (const char* key : {"max_tokens", "max_completion_tokens"})
-    if (body.contains(key) && body[key].is_number_integer() && body[key].get<int64_t>() > 0) conversation.max_tokens = body[key].get<int64_t>();
+    if (body.contains(key) && body[key].is_number_integer())
+      if (auto tokens = clamped_integer(body[key], 0, contract::kMaxTaskTokens); tokens && *tokens > 0) conversation.max_tokens = *tokens;
   if (body.contains("stream") && !body["stream"].is_boolean() && !body["stream"].is_null()) return bad("'stream' must be a boolean");
   if (body.contains("model") && !body["model"].is_string() && !body["model"].is_null()) return bad("'model' must be a string");
   const bool wants_stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
