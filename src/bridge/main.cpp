@@ -7,6 +7,7 @@
 
 #include "roundtable/bridge/bridge.hpp"
 #include "roundtable/bridge/config.hpp"
+#include "roundtable/common/process_hardening.hpp"
 #include "roundtable/common/signals.hpp"
 
 extern char** environ;
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "nats-bridge: %s\n", error.what());
     return 2;
   }
+  rt::protect_secrets(argc, argv);  // non-dumpable, secrets scrubbed from environ and argv (docs/security.md)
   rt::TerminationSignals signals;
 
   rt::Logger logger(config.log);

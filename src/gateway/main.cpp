@@ -7,7 +7,9 @@
 
 #include <unistd.h>
 
+#include "roundtable/common/process_hardening.hpp"
 #include "roundtable/common/signals.hpp"
+#include "roundtable/gateway/skill_processes.hpp"
 #include "roundtable/gateway/gateway.hpp"
 
 extern char** environ;
@@ -27,6 +29,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "knight-gateway: %s\n", error.what());
     return 2;
   }
+  rt::protect_secrets(argc, argv);  // non-dumpable, secrets scrubbed from environ and argv (docs/security.md)
+  rt::gateway::adopt_orphaned_skill_processes();  // escaped skill processes come back to be killed
   rt::TerminationSignals signals;
 
   rt::Logger logger(loaded.first.log);

@@ -1,16 +1,23 @@
 #include "roundtable/gateway/skill_runner.hpp"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 #include <vector>
+
+#include "roundtable/gateway/skill_cage.hpp"
+#include "roundtable/gateway/skill_processes.hpp"
 
 namespace rt::gateway {
 namespace {
@@ -48,24 +55,68 @@ bool drain(int fd, std::string& into, size_t cap, bool& truncated) {
   return true;
 }
 
+// Everything the child applies to itself before exec, computed in the parent (the child may
+// only make async-signal-safe calls).
+struct ChildSetup {
+  const char* dir = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  int max_fd = 4096;
+  const std::vector<int>* cage_fds = nullptr;
+  std::vector<std::pair<int, rlimit>> limits;
+};
+
+std::vector<std::pair<int, rlimit>> resource_limits(const SkillLimits& limits) {
+  auto exact = [](uint64_t value) { return rlimit{static_cast<rlim_t>(value), static_cast<rlim_t>(value)}; };
+  // RLIMIT_NPROC counts every task of the real uid, the gateway's threads and other skills
+  // included: allow what runs now plus the skill's own share. Root ignores it (the cgroup or
+  // the tree kill is the defence there).
+  uint64_t nproc = tasks_of_user(::getuid()) + limits.processes;
+  return {{RLIMIT_AS, exact(limits.memory_mb << 20)},
+          // SIGXCPU at the limit, SIGKILL a second later for a skill that catches it.
+          {RLIMIT_CPU, {static_cast<rlim_t>(limits.cpu_seconds), static_cast<rlim_t>(limits.cpu_seconds + 1)}},
+          {RLIMIT_NPROC, exact(nproc)},
+          {RLIMIT_FSIZE, exact(limits.file_size_mb << 20)},
+          {RLIMIT_CORE, exact(0)}};
+}
+
+// Root skills (CI, a dev machine) would otherwise hold CAP_SYS_PTRACE and read the gateway's
+// memory despite it being non-dumpable: empty the bounding set (so exec grants nothing) and
+// every capability set.
+void drop_capabilities() {
+  for (int cap = 0; cap < 64; ++cap) ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+  ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  ::syscall(SYS_capset, &header, data);
+}
+
 // In the child between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(const Pipe& in, const Pipe& out, const Pipe& err, int max_fd, const char* dir, char* const* argv,
-                             char* const* envp) {
+[[noreturn]] void exec_child(const Pipe& in, const Pipe& out, const Pipe& err, const ChildSetup& setup) {
   ::setpgid(0, 0);  // its own process group, so a timeout kills its children too
+  // Into the cage before anything else runs: whatever it starts from now on stays inside.
+  for (int fd : *setup.cage_fds) {
+    ssize_t joined = ::write(fd, "0", 1);  // a refusal leaves the tree walk as the fallback
+    (void)joined;
+  }
   // The gateway blocks SIGTERM/SIGINT for its signal thread and ignores SIGPIPE; a skill
   // starts with neither (both survive exec otherwise).
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  ::signal(SIGPIPE, SIG_DFL);
+  for (int sig : {SIGPIPE, SIGXCPU, SIGXFSZ}) ::signal(sig, SIG_DFL);
   ::dup2(in.fd[0], STDIN_FILENO);
   ::dup2(out.fd[1], STDOUT_FILENO);
   ::dup2(err.fd[1], STDERR_FILENO);
   // Sockets and files of the gateway (listening socket, clients) must not leak into the skill.
   if (::close_range(STDERR_FILENO + 1, ~0U, 0) != 0)
-    for (int fd = STDERR_FILENO + 1; fd < max_fd; ++fd) ::close(fd);
-  if (::chdir(dir) != 0) ::_exit(126);
-  ::execve(argv[0], argv, envp);
+    for (int fd = STDERR_FILENO + 1; fd < setup.max_fd; ++fd) ::close(fd);
+  if (::chdir(setup.dir) != 0) ::_exit(126);
+  for (const auto& [resource, limit] : setup.limits)
+    if (::setrlimit(resource, &limit) != 0) ::_exit(126);
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(126);
+  drop_capabilities();
+  ::execve(setup.argv[0], setup.argv, setup.envp);
   ::_exit(127);
 }
 
@@ -87,6 +138,48 @@ ssize_t write_without_sigpipe(int fd, const char* data, size_t size) {
   return n;
 }
 
+// SIGKILL for the skill and everything it started: its process group, its cage, and (while
+// the skill still runs, so the ancestry is intact) its process tree. Returns the pids killed.
+std::vector<pid_t> kill_everything(pid_t pid, const SkillCage& cage) {
+  ::kill(-pid, SIGKILL);
+  std::vector<pid_t> killed = cage.kill_all();
+  for (int round = 0; round < 1000; ++round) {
+    auto tree = process_tree(pid);
+    if (tree.empty()) break;
+    for (pid_t member : tree) ::kill(member, SIGKILL);
+    killed.insert(killed.end(), tree.begin(), tree.end());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return killed;
+}
+
+// Nothing a skill started outlives its run: leftovers in its process group or cage, and
+// orphans adopted by the gateway (its only way to find them without a cage), are killed and
+// reaped, so none is left even as a zombie.
+void kill_leftovers(pid_t pid, const SkillCage& cage, SkillProcesses& processes, std::vector<pid_t> killed) {
+  ::kill(-pid, SIGKILL);  // the group outlives its leader while members remain
+  auto in_cage = cage.kill_all();
+  killed.insert(killed.end(), in_cage.begin(), in_cage.end());
+  processes.sweep(!cage.active());
+  processes.reap(killed);
+}
+
+std::string limit_reached(int status, const SkillLimits& limits) {
+  if (!WIFSIGNALED(status)) return "";
+  switch (WTERMSIG(status)) {
+    case SIGXCPU:
+      return "\n[killed by SIGXCPU: the CPU time limit of " + std::to_string(limits.cpu_seconds) + " s was reached]";
+    case SIGXFSZ:
+      return "\n[killed by SIGXFSZ: the file size limit of " + std::to_string(limits.file_size_mb) + " MiB was reached]";
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGABRT:
+      return "\n[killed by signal " + std::to_string(WTERMSIG(status)) + "; its memory limit is " + std::to_string(limits.memory_mb) + " MiB]";
+    default:
+      return "";
+  }
+}
+
 }  // namespace
 
 Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, const SkillSandbox& sandbox) {
@@ -103,13 +196,21 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
   envp.push_back(nullptr);
   std::string dir = skill.dir.string();
   rlimit files{};
-  int max_fd = ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY ? static_cast<int>(std::min<rlim_t>(files.rlim_cur, 65536))
-                                                                                             : 4096;
   std::string payload = input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto cage = SkillCage::create("rt-skill-" + std::to_string(::getpid()) + "-" + skill.name + "-" +
+                                    std::to_string(Steady::now().time_since_epoch().count()),
+                                skill.limits.processes);
+  ChildSetup setup;
+  setup.dir = dir.c_str();
+  setup.argv = argv.data();
+  setup.envp = envp.data();
+  setup.max_fd = ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY ? static_cast<int>(std::min<rlim_t>(files.rlim_cur, 65536)) : 4096;
+  setup.cage_fds = &cage.join_fds();
+  setup.limits = resource_limits(skill.limits);
 
-  pid_t pid = ::fork();
+  SkillProcesses& processes = SkillProcesses::of_this_process();
+  pid_t pid = processes.fork_skill([&] { exec_child(in, out, err, setup); });
   if (pid < 0) return make_error(ErrorCode::internal_error, "fork failed for skill " + skill.name);
-  if (pid == 0) exec_child(in, out, err, max_fd, dir.c_str(), argv.data(), envp.data());
   ::setpgid(pid, pid);
   in.close_end(0);
   out.close_end(1);
@@ -123,6 +224,7 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
   if (payload.empty()) in.close_end(1);
 
   SkillRun run;
+  run.containment = cage.kind();
   bool err_truncated = false, out_open = true, err_open = true;
   auto deadline = Steady::now() + skill.timeout;
   while (out_open || err_open) {
@@ -142,21 +244,26 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
     if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) err_open = drain(err.fd[0], run.errors, 8192, err_truncated);
   }
   in.close_end(1);
-  if (run.timed_out) ::kill(-pid, SIGKILL);
   int status = 0;
   if (!run.timed_out) {
     // Output closed: give the process until the deadline to exit, then kill it.
     while (::waitpid(pid, &status, WNOHANG) == 0) {
       if (Steady::now() >= deadline) {
         run.timed_out = true;
-        ::kill(-pid, SIGKILL);
         break;
       }
       ::usleep(1000);
     }
   }
-  if (run.timed_out) ::waitpid(pid, &status, 0);
+  std::vector<pid_t> killed;
+  if (run.timed_out) {
+    killed = kill_everything(pid, cage);
+    ::waitpid(pid, &status, 0);
+  }
+  processes.release(pid);
+  kill_leftovers(pid, cage, processes, std::move(killed));
   run.exit_code = run.timed_out ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (!run.timed_out) run.errors += limit_reached(status, skill.limits);
   return run;
 }
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -112,6 +113,32 @@ KnightSettings parse_knight(const fs::path& file, const YAML::Node& root) {
   return k;
 }
 
+// Each limit is a whole number from 1 to its ceiling: typos and zeros fail loudly at start
+// instead of leaving a skill unlimited or unable to run.
+SkillLimits limits_at(const fs::path& file, const YAML::Node& node) {
+  SkillLimits limits;
+  if (!node) return limits;
+  if (!node.IsMap()) fail_at(file, node, "'limits' must be a mapping of memory_mb, cpu_seconds, processes, file_size_mb");
+  const std::pair<const char*, uint64_t SkillLimits::*> known[] = {{"memory_mb", &SkillLimits::memory_mb},
+                                                                   {"cpu_seconds", &SkillLimits::cpu_seconds},
+                                                                   {"processes", &SkillLimits::processes},
+                                                                   {"file_size_mb", &SkillLimits::file_size_mb}};
+  constexpr uint64_t ceiling = 1ULL << 22;  // 4 TiB, 48 days, 4M processes: far above any real need, no overflow
+  for (const auto& entry : node) {
+    auto key = entry.first.as<std::string>();
+    auto field = std::find_if(std::begin(known), std::end(known), [&](const auto& k) { return key == k.first; });
+    if (field == std::end(known)) fail_at(file, entry.first, "unknown limit '" + key + "' (known: memory_mb, cpu_seconds, processes, file_size_mb)");
+    std::string text = entry.second.IsScalar() ? entry.second.as<std::string>() : "";
+    uint64_t value = 0;
+    bool digits = !text.empty() && text.size() <= 9 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits) value = std::stoull(text);
+    if (!digits || value < 1 || value > ceiling)
+      fail_at(file, entry.second, "'limits." + key + "' must be a whole number from 1 to " + std::to_string(ceiling) + ", got '" + text + "'");
+    limits.*(field->second) = value;
+  }
+  return limits;
+}
+
 bool inside(const fs::path& root, const fs::path& candidate) {
   auto r = root.lexically_normal().string(), c = candidate.lexically_normal().string();
   return c.size() > r.size() && c.compare(0, r.size(), r) == 0 && (r.back() == '/' || c[r.size()] == '/');
@@ -158,6 +185,7 @@ Skill parse_skill(const fs::path& workspace_dir, const fs::path& skill_dir) {
   skill.command = string_list(file, front["command"], "command");
   if (skill.command.empty()) fail_at(file, front, "'command' must be a non-empty argv list");
   skill.timeout = duration_at(file, front["timeout"], skill.timeout);
+  skill.limits = limits_at(file, front["limits"]);
   std::error_code ec;
   auto root = fs::canonical(workspace_dir, ec);
   auto executable = fs::weakly_canonical(skill_dir / skill.command[0], ec);
@@ -172,6 +200,14 @@ Skill parse_skill(const fs::path& workspace_dir, const fs::path& skill_dir) {
 }
 
 }  // namespace
+
+SkillLimits parse_skill_limits(const fs::path& file, const std::string& yaml) {
+  try {
+    return limits_at(file, YAML::Load(yaml));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("SKILL.md", file.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
 
 std::string Workspace::memory() const {
   std::ifstream in(memory_file, std::ios::binary);

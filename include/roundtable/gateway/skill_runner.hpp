@@ -1,6 +1,8 @@
 #pragma once
 // Runs a skill as a child process: argv (no shell), JSON on stdin, timeout, capped stdout,
-// scrubbed environment, working directory inside the workspace.
+// scrubbed environment, working directory inside the workspace, the skill's limits (memory,
+// CPU, processes, file size), no capabilities and no new privileges; every process it starts
+// is killed and reaped when the run ends. See docs/security.md.
 #include <chrono>
 #include <map>
 #include <string>
@@ -18,6 +20,7 @@ struct SkillRun {
   std::string errors;  // stderr, capped
   bool truncated = false;
   bool timed_out = false;
+  std::string containment;  // how its processes were held: "cgroup v2", "cgroup v1 pids", "none" (process tree)
 };
 
 struct SkillSandbox {

@@ -1,6 +1,7 @@
 #pragma once
 // A knight's workspace: knight.yaml, SOUL.md, MEMORY.md and skills/<name>/SKILL.md.
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -42,12 +43,21 @@ struct KnightSettings {
   std::chrono::milliseconds delegate_deadline{60'000};
 };
 
+// What one run of a skill may use (SKILL.md `limits:`); see docs/security.md.
+struct SkillLimits {
+  uint64_t memory_mb = 512;   // address space (RLIMIT_AS)
+  uint64_t cpu_seconds = 30;  // CPU time (RLIMIT_CPU)
+  uint64_t processes = 64;    // processes and threads at once (cgroup pids.max, RLIMIT_NPROC)
+  uint64_t file_size_mb = 16; // largest file it may write (RLIMIT_FSIZE)
+};
+
 struct Skill {
   std::string name;
   std::string description;
   nlohmann::json input_schema = {{"type", "object"}};
   std::vector<std::string> command;  // argv; command[0] resolved inside the skill folder
   std::chrono::milliseconds timeout{10'000};
+  SkillLimits limits;
   std::filesystem::path dir;
   std::filesystem::path executable;  // command[0], resolved and checked to stay in the workspace
 };
@@ -64,5 +74,7 @@ struct Workspace {
 // Throws config::ConfigError naming the file (and line, for YAML) on anything missing or invalid.
 Workspace load_workspace(const std::filesystem::path& dir);
 Skill load_skill(const std::filesystem::path& workspace_dir, const std::filesystem::path& skill_dir);
+// SKILL.md's `limits:` map as YAML text ("memory_mb: 256\ncpu_seconds: 5"); throws ConfigError naming `file`.
+SkillLimits parse_skill_limits(const std::filesystem::path& file, const std::string& yaml);
 
 }  // namespace rt::gateway
