@@ -7,7 +7,8 @@ namespace rt::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table{streams_command(), ask_command(),        fanout_command(), watch_command(),
-                                          knights_command(), knight_new_command(), up_command()};
+                                          knights_command(), knight_new_command(), up_command(),
+                                          consumers_command(), consumers_prune_command()};
   return table;
 }
 

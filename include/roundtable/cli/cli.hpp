@@ -31,7 +31,7 @@ struct Command {
 const std::vector<Command>& commands();
 int run(int argc, char** argv, char** envp);
 
-// NATS from CONTRACT §7 settings (NATS_URL, NATS_USER ..., FLEET_ID): environment and flags.
+// NATS from docs/contract.md §7 settings (NATS_URL, NATS_USER ..., FLEET_ID): environment and flags.
 extern const std::vector<std::string> kNatsFlags;
 // Flags every command takes that are not read from the environment (--fleet).
 extern const std::vector<std::string> kCommonFlags;
@@ -54,5 +54,7 @@ Command watch_command();
 Command knights_command();
 Command knight_new_command();
 Command up_command();
+Command consumers_command();
+Command consumers_prune_command();
 
 }  // namespace rt::cli
