@@ -11,7 +11,8 @@ HealthServer::HealthServer(std::string host, int port, Probes probes, Logger log
       probes_(std::move(probes)),
       logger_(std::move(logger)),
       // Idle and slow clients wait outside the workers; two answer the probes and scrapes.
-      server_(http::ServerLimits{.workers = 2, .max_header_bytes = 16 * 1024, .header_timeout = std::chrono::seconds(5)}) {
+      server_(http::ServerLimits{.workers = 2, .max_header_bytes = 16 * 1024, .header_timeout = std::chrono::seconds(5),
+                                 .max_idle_connections = 128}) {
   http::tune_server(server_, std::chrono::seconds(5));
   server_.set_write_timeout(std::chrono::seconds(2));
   server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {

@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <csignal>
+#include <future>
 #include <latch>
 #include <random>
 #include <thread>
@@ -57,6 +58,45 @@ TEST_F(GatewayHttpGuard, IdleKeepAliveAndSilentClientsDoNotDelaySigterm) {
   gateway.process().signal(SIGTERM);
   // A deadline of grace + 1 s, far below httplib's 60 s keep-alive wait.
   EXPECT_EQ(gateway.process().wait(kGrace + 1s), std::optional<int>(0));
+}
+
+TEST_F(GatewayHttpGuard, ARunningTaskFinishesAfterSigtermAndIdleClientsDoNotWait) {
+  FakeGateway llm;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  llm.set_handler([released](const GatewayCall&) {
+    released.wait();
+    return anthropic_text("answered after SIGTERM");
+  });
+  auto& gateway = start({{"LLM_PROVIDER", "anthropic"}, {"LLM_BASE_URL", llm.url()}, {"ANTHROPIC_API_KEY", "k"}});
+  RawConnection idle(gateway.port());
+  ASSERT_EQ(idle.get("/health"), 200);
+  auto answer = std::async(std::launch::async, [&] { return gateway.task(); });
+  ASSERT_TRUE(llm.wait_for_started(1));
+  gateway.process().signal(SIGTERM);
+  EXPECT_TRUE(idle.closed_by_peer()) << "idle connections close at once, not after the grace";
+  release.set_value();
+  auto [status, body] = answer.get();
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body["status"], "completed") << body.dump();
+  EXPECT_EQ(gateway.process().wait(kGrace + 1s), std::optional<int>(0));
+}
+
+TEST_F(GatewayHttpGuard, ATaskOutlivingTheGraceDoesNotHoldTheExit) {
+  FakeGateway llm;
+  std::promise<void> release;  // broken at the end of the test, which frees the handler
+  std::shared_future<void> released = release.get_future().share();
+  llm.set_handler([released](const GatewayCall&) {
+    released.wait();
+    return anthropic_text("too late");
+  });
+  auto& gateway = start({{"LLM_PROVIDER", "anthropic"}, {"LLM_BASE_URL", llm.url()}, {"ANTHROPIC_API_KEY", "k"}});
+  auto answer = std::async(std::launch::async, [&] { return gateway.task(); });
+  ASSERT_TRUE(llm.wait_for_started(1));
+  gateway.process().signal(SIGTERM);
+  EXPECT_EQ(gateway.process().wait(kGrace + 1s), std::optional<int>(0));
+  EXPECT_EQ(answer.get().first, 0) << "the connection closed without an answer";
+  EXPECT_NE(gateway.output().find("gateway.grace_expired"), std::string::npos);
 }
 
 TEST_F(GatewayHttpGuard, HealthAnswersWhileTwentyClientsIdle) {
