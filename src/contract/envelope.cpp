@@ -205,14 +205,63 @@ std::string serialize(const Envelope& envelope) {
   return envelope_to_json(envelope).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+namespace {
+
+// Reads the top-level "id" of a document of any depth without building a tree (nlohmann's SAX
+// parser keeps its own stack on the heap), so a task refused for its nesting can still be
+// answered with task.failed under its id.
+class TopLevelId final : public nlohmann::json_sax<json> {
+ public:
+  std::optional<std::string> id;
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool string(string_t& text) override {
+    if (depth_ == 1 && top_is_object_ && key_is_id_ && !id) id = text;
+    return value();
+  }
+  bool start_object(std::size_t) override {
+    if (depth_ == 0) top_is_object_ = true;
+    ++depth_;
+    return true;
+  }
+  bool key(string_t& name) override {
+    key_is_id_ = depth_ == 1 && name == "id";
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override {
+    ++depth_;
+    return true;
+  }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  bool value() {
+    if (depth_ == 1) key_is_id_ = false;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return value();
+  }
+  size_t depth_ = 0;
+  bool top_is_object_ = false;
+  bool key_is_id_ = false;
+};
+
+}  // namespace
+
 std::optional<std::string> readable_id(std::string_view bytes) {
-  auto doc = parse_json_bounded(bytes, {.max_depth = kMaxJsonDepth, .max_bytes = kMaxResultBytes});
-  if (!doc || !doc->is_object()) return std::nullopt;
-  auto it = doc->find("id");
-  if (it == doc->end() || !it->is_string()) return std::nullopt;
-  std::string id = it->get<std::string>();
-  if (!is_uuid_v4(id)) return std::nullopt;
-  return id;
+  if (bytes.size() > kMaxResultBytes) return std::nullopt;
+  TopLevelId reader;
+  if (!json::sax_parse(bytes.begin(), bytes.end(), &reader) || !reader.id || !is_uuid_v4(*reader.id)) return std::nullopt;
+  return reader.id;
 }
 
 }  // namespace rt::contract
