@@ -1,6 +1,7 @@
 // The bridge's monitor: gateway health, Redis health, consumer state, heartbeats (CONTRACT §4, §8).
 #include "roundtable/bridge/bridge.hpp"
 #include "roundtable/bridge/bridge_metrics.hpp"
+#include "roundtable/common/strings.hpp"
 #include "roundtable/contract/payloads.hpp"
 #include "roundtable/contract/streams.hpp"
 
@@ -64,7 +65,7 @@ void Bridge::monitor_loop() {
   do {
     bool healthy = gateway_->healthy();
     if (healthy != gateway_state_.healthy.exchange(healthy))
-      logger_.info(healthy ? "gateway.up" : "gateway.down", {{"url", config_.gateway_url}});
+      logger_.info(healthy ? "gateway.up" : "gateway.down", {{"url", redact_url(config_.gateway_url)}});
     if (redis_) redis_->ping();
     if (consumers_bound_ && std::chrono::steady_clock::now() >= next_heartbeat) {
       publish_heartbeat();

@@ -4,6 +4,7 @@
 
 #include "roundtable/cli/cli.hpp"
 #include "roundtable/config/nats_settings.hpp"
+#include "roundtable/common/strings.hpp"
 
 namespace rt::cli {
 
@@ -30,7 +31,7 @@ Bus connect_bus(const config::Settings& s) {
   n.retry_on_failed_connect = false;  // a CLI says at once that nobody is there
   Logger quiet(LogSettings{"error", LogFormat::text, "cli", {}});
   auto connection = nats::Connection::connect(n, quiet);
-  if (!connection) throw std::runtime_error("cannot reach NATS at " + n.servers.front() + ": " + connection.error().message);
+  if (!connection) throw std::runtime_error("cannot reach NATS at " + redact_url(n.servers.front()) + ": " + connection.error().message);
   auto js = nats::JetStream::create(**connection);
   if (!js) throw std::runtime_error(js.error().message);
   return Bus{std::move(*connection), std::move(*js)};

@@ -1,6 +1,7 @@
 #include "roundtable/config/nats_settings.hpp"
 
 #include <filesystem>
+#include "roundtable/common/strings.hpp"
 
 namespace rt::config {
 
@@ -9,7 +10,7 @@ nats::NatsSettings nats_settings(const Settings& s, std::string connection_name)
   n.servers = s.list("NATS_URL", {"nats://127.0.0.1:4222"});
   for (const auto& server : n.servers)
     if (server.find("://") == std::string::npos && server.find(':') == std::string::npos)
-      s.fail("NATS_URL", "a comma list of nats://host:port URLs", server);
+      s.fail("NATS_URL", "a comma list of nats://host:port URLs", redact_url(server));
   n.creds_file = s.text("NATS_CREDS", "");
   n.user = s.text("NATS_USER", "");
   n.password = s.text("NATS_PASSWORD", "");
