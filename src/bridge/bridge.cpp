@@ -20,6 +20,8 @@ namespace {
 
 constexpr milliseconds kFetchWait{1000};
 constexpr milliseconds kRetryPause{500};
+// Kept from the shutdown budget for handing work back, knight.offline and the drain.
+constexpr milliseconds kShutdownReserve{900};
 
 std::string make_instance_name() {
   char host[256] = {};
@@ -31,12 +33,16 @@ std::string make_instance_name() {
 
 std::string Bridge::Readiness::heartbeat_status() const {
   if (!nats_connected || !consumers_bound || !gateway_healthy || !gateway_auth_ok) return "unhealthy";
-  if (!redis_configured || !redis_up) return "degraded";
+  if (!redis_configured || !redis_up || breaker != BreakerState::closed) return "degraded";
   return "healthy";
 }
 
 Bridge::Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient> gateway)
-    : config_(std::move(config)), logger_(std::move(logger)), gateway_(std::move(gateway)), instance_(make_instance_name()) {
+    : config_(std::move(config)),
+      logger_(std::move(logger)),
+      gateway_(std::move(gateway)),
+      gate_(BreakerSettings{config_.breaker_threshold, config_.breaker_cooldown}),
+      instance_(make_instance_name()) {
   register_bridge_metrics(metrics_);
   if (!gateway_)
     gateway_ = config_.gateway_mode == GatewayMode::openai ? make_openai_client(config_) : make_webhook_client(config_);
@@ -47,8 +53,14 @@ Bridge::Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient
   HealthServer::Probes probes{
       [this] {
         Readiness r = readiness();
-        json detail = {{"ready", r.ready()},           {"nats", r.nats_connected},     {"consumers", r.consumers_bound},
-                       {"gateway", r.gateway_healthy}, {"gatewayAuth", r.gateway_auth_ok}, {"redis", r.redis_configured ? (r.redis_up ? "up" : "down") : "not configured"}};
+        json detail = {{"ready", r.ready()},
+                       {"nats", r.nats_connected},
+                       {"consumers", r.consumers_bound},
+                       {"gateway", r.gateway_healthy},
+                       {"gatewayAuth", r.gateway_auth_ok},
+                       {"breaker", std::string(breaker_state_name(r.breaker))},
+                       {"intake", gate_.intake_open() ? "open" : "paused"},
+                       {"redis", r.redis_configured ? (r.redis_up ? "up" : "down") : "not configured"}};
         return std::pair{r.ready(), detail.dump()};
       },
       [this] { return metrics_text(); }};
@@ -64,7 +76,11 @@ Bridge::~Bridge() {
 
 Bridge::Readiness Bridge::readiness() const {
   Readiness r;
-  r.nats_connected = connection_ && connection_->connected();
+  {
+    std::lock_guard lock(setup_mutex_);
+    r.nats_connected = connection_ && connection_->connected();
+  }
+  r.breaker = gate_.state();
   r.consumers_bound = consumers_bound_.load();
   r.gateway_healthy = gateway_state_.healthy.load();
   r.gateway_auth_ok = gateway_state_.auth_ok.load();
@@ -79,6 +95,8 @@ std::string Bridge::metrics_text() {
   metrics_.set(metric::gateway_up, r.gateway_healthy ? 1 : 0);
   metrics_.set(metric::redis_up, r.redis_up ? 1 : 0);
   metrics_.set(metric::ready, r.ready() ? 1 : 0);
+  metrics_.set(metric::breaker_state, static_cast<double>(static_cast<int>(r.breaker)));
+  metrics_.set(metric::intake_paused, gate_.intake_open() ? 0 : 1);
   metrics_.set(metric::in_flight, in_flight_.load());
   metrics_.set(metric::queued, static_cast<double>(queue_.size()));
   consumer_states();  // refreshes the consumer gauges at scrape time
@@ -91,7 +109,13 @@ void Bridge::request_stop() {
     stopping_ = true;
   }
   stop_cv_.notify_all();
+  {
+    // A fetcher checks stopping_ under held_mutex_ before it sleeps: taking it here means the
+    // wakeup below cannot fall between that check and the sleep.
+    std::lock_guard lock(held_mutex_);
+  }
   slot_freed_.notify_all();
+  gate_.stop();
 }
 
 bool Bridge::wait_stop_for(milliseconds duration) {
@@ -110,7 +134,10 @@ int Bridge::run() {
                  "NATS_CREDS, NATS_TLS_*): %s\n", connection.error().message.c_str());
     return 2;
   }
-  connection_ = std::move(*connection);
+  {
+    std::lock_guard lock(setup_mutex_);
+    connection_ = std::move(*connection);
+  }
   services_.emplace_back([this] { monitor_loop(); });
   try {
     if (!connect_and_bind()) {
@@ -129,6 +156,7 @@ int Bridge::run() {
                                                           {"capabilities", config_.capabilities}, {"instance", instance_},
                                                           {"version", RT_VERSION}});
   gateway_state_.healthy = gateway_->healthy();  // ready at once, not at the monitor's next tick
+  gate_.set_gateway_reachable(gateway_state_.healthy);
   start_workers();
   logger_.info("bridge.started", {{"domains", config_.domains}, {"max_concurrency", config_.max_concurrency}});
   {
@@ -156,10 +184,11 @@ bool Bridge::connect_and_bind() {
         wait_stop_for(kRetryPause);
         continue;
       }
+      std::lock_guard lock(setup_mutex_);
       js_ = std::move(*js);
       outbox_ = std::make_unique<Outbox>(*js_, config_.fleet, config_.agent, logger_);
       dedup_ = std::make_unique<DedupStore>(redis_.get(), config_.fleet, config_.agent);
-      processor_ = std::make_unique<TaskProcessor>(config_, *outbox_, *dedup_, *gateway_, metrics_, gateway_state_, clock_, logger_);
+      processor_ = std::make_unique<TaskProcessor>(config_, *outbox_, *dedup_, *gateway_, metrics_, gateway_state_, gate_, clock_, logger_);
     }
     if (bind_consumers()) return true;
     wait_stop_for(kRetryPause * 2);
@@ -183,8 +212,10 @@ bool Bridge::bind_consumers() {
   }
   std::vector<BoundConsumer> bound;
   for (const auto& domain : config_.domains) {
+    // One delivery more than MAX_DELIVER: a bridge that died holding the last attempt leaves the
+    // task to be dead-lettered by the next one instead of retired silently by the server.
     nats::ConsumerSpec spec{contract::kTasksStream, *contract::consumer_name(config_.fleet, config_.agent, domain),
-                            *contract::consumer_filter(config_.fleet, domain), config_.ack_wait, config_.max_deliver, 1000};
+                            *contract::consumer_filter(config_.fleet, domain), config_.ack_wait, config_.max_deliver + 1, 1000};
     auto sub = js_->bind_pull(spec);
     if (!sub) {
       if (sub.error().code == ErrorCode::config_error) throw config::ConfigError("TASK_DOMAINS", sub.error().message);
@@ -194,6 +225,7 @@ bool Bridge::bind_consumers() {
     logger_.info("bridge.consumer_bound", {{"consumer", spec.durable}, {"filter", spec.filter_subject}});
     bound.push_back({domain, spec.durable, std::move(*sub)});
   }
+  std::lock_guard lock(setup_mutex_);
   consumers_ = std::move(bound);
   consumers_bound_ = true;
   return true;
@@ -217,6 +249,11 @@ void Bridge::fetch_loop(size_t index) {
       if (stopping_) break;
       want = capacity - static_cast<int>(held_.size()) - reserved_;
       reserved_ += want;
+    }
+    if (!gate_.wait_until_intake_open(kFetchWait)) {  // gateway down or breaker open: leave tasks in the stream
+      std::lock_guard lock(held_mutex_);
+      reserved_ -= want;
+      continue;
     }
     auto fetched = connection_->connected() ? consumer.subscription.fetch(want, kFetchWait)
                                             : Result<std::vector<nats::Message>>(make_error(ErrorCode::unavailable, "NATS disconnected"));
@@ -261,7 +298,10 @@ void Bridge::work_loop() {
     if (!(*task)->settled()) (*task)->nak(milliseconds(0));  // never leave a message hanging
     release(*task);
   }
-  workers_running_--;
+  {
+    std::lock_guard lock(stop_mutex_);
+    workers_running_--;
+  }
   stop_cv_.notify_all();
 }
 
@@ -278,8 +318,15 @@ void Bridge::keeper_loop() {
   }
 }
 
+// Everything below fits in SHUTDOWN_GRACE + 1 s, the budget a pod's termination grace is sized
+// for: in-flight work gets the grace, the hand-back, knight.offline and the drain share the rest.
 void Bridge::shut_down() {
   request_stop();
+  const auto exit_by = std::chrono::steady_clock::now() + config_.shutdown_grace + milliseconds(1000);
+  auto left = [&](milliseconds cap) {
+    auto remaining = std::chrono::duration_cast<milliseconds>(exit_by - std::chrono::steady_clock::now());
+    return std::clamp(remaining, milliseconds(0), cap);
+  };
   logger_.info("bridge.stopping", {{"in_flight", in_flight_.load()}, {"queued", queue_.size()}});
   for (auto& t : fetchers_) t.join();
   fetchers_.clear();
@@ -291,7 +338,8 @@ void Bridge::shut_down() {
   if (processor_) processor_->stop_retrying();
   {
     std::unique_lock lock(stop_mutex_);
-    stop_cv_.wait_for(lock, config_.shutdown_grace, [this] { return workers_running_.load() == 0; });
+    auto grace_ends = exit_by - kShutdownReserve;
+    stop_cv_.wait_until(lock, grace_ends, [this] { return workers_running_.load() == 0; });
   }
   bool workers_done = workers_running_.load() == 0;
   if (!workers_done) {
@@ -306,12 +354,12 @@ void Bridge::shut_down() {
   if (outbox_) {
     outbox_->publish_event(contract::type::knight_offline, {{"agent", config_.agent}, {"instance", instance_},
                                                              {"reason", "shutdown"}});
-    outbox_->flush_events(milliseconds(2000));
+    outbox_->flush_events(left(milliseconds(500)));
   }
   for (auto& t : services_) t.join();
   services_.clear();
   health_->stop();
-  if (connection_) connection_->drain(milliseconds(2000));
+  if (connection_) connection_->drain(left(milliseconds(500)));
   logger_.info("bridge.stopped");
   if (!workers_done) {
     // A worker is still blocked on the gateway; its message was handed back. Leave now.

@@ -19,6 +19,8 @@ void register_bridge_metrics(http::MetricsRegistry& r) {
   r.gauge(metric::ready, "1 when /readyz answers 200.");
   r.gauge(metric::consumer_pending, "Messages on the consumer not yet delivered.");
   r.gauge(metric::consumer_ack_pending, "Messages delivered and not yet acknowledged.");
+  r.gauge(metric::breaker_state, "Circuit breaker on gateway failures: 0 closed, 1 open, 2 half-open.");
+  r.gauge(metric::intake_paused, "1 while the bridge takes no new tasks (gateway unreachable or breaker open).");
 }
 
 }  // namespace rt::bridge

@@ -20,7 +20,7 @@ const std::vector<std::string>& bridge_setting_names() {
       "GATEWAY_MODEL",  "GATEWAY_TOKEN",      "GATEWAY_TIMEOUT",    "MAX_CONCURRENCY",  "PRIORITY_LOOKAHEAD",
       "ACK_WAIT",       "MAX_DELIVER",        "BACKOFF",            "HEARTBEAT_INTERVAL", "HEALTH_PORT",
       "HEALTH_HOST",    "REDIS_URL",          "STREAMS_AUTO_CREATE", "STREAM_REPLICAS",  "SHUTDOWN_GRACE",
-      "LOG_LEVEL",      "LOG_FORMAT",         "KNIGHT_CONFIG"};
+      "LOG_LEVEL",      "LOG_FORMAT",         "KNIGHT_CONFIG",      "BREAKER_THRESHOLD", "BREAKER_COOLDOWN"};
   return names;
 }
 
@@ -52,6 +52,8 @@ present) supplies name, fleet, domains, capabilities and a `bridge:` map; env ov
   ACK_WAIT            30s
   MAX_DELIVER         5
   BACKOFF             2s,10s,30s,60s
+  BREAKER_THRESHOLD   5   consecutive retryable gateway failures that pause intake
+  BREAKER_COOLDOWN    30s before one probe task tests the gateway again
   HEARTBEAT_INTERVAL  30s
   HEALTH_PORT         8080   (HEALTH_HOST 0.0.0.0)
   REDIS_URL           optional, redis://[:password@]host:port[/db]
@@ -110,6 +112,8 @@ BridgeConfig load_bridge_config(const std::vector<std::string>& args, const conf
   if (c.ack_wait < milliseconds(1000)) s.fail("ACK_WAIT", "a duration of at least 1s", s.text("ACK_WAIT", ""));
   c.max_deliver = static_cast<int>(s.integer("MAX_DELIVER", c.max_deliver, 1, 1000));
   c.backoff = s.duration_list("BACKOFF", c.backoff);
+  c.breaker_threshold = static_cast<int>(s.integer("BREAKER_THRESHOLD", c.breaker_threshold, 1, 1000));
+  c.breaker_cooldown = s.duration("BREAKER_COOLDOWN", c.breaker_cooldown);
   c.heartbeat_interval = s.duration("HEARTBEAT_INTERVAL", c.heartbeat_interval);
   if (c.heartbeat_interval < milliseconds(100)) s.fail("HEARTBEAT_INTERVAL", "a duration of at least 100ms", s.text("HEARTBEAT_INTERVAL", ""));
   c.health_port = static_cast<int>(s.integer("HEALTH_PORT", c.health_port, 0, 65535));

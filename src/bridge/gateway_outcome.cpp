@@ -27,8 +27,9 @@ GatewayOutcome outcome_for_status(int status, std::optional<int64_t> retry_after
   return outcome;
 }
 
-GatewayOutcome outcome_for_transport_failure(bool timed_out, const std::string& detail) {
+GatewayOutcome outcome_for_transport_failure(bool timed_out, const std::string& detail, bool never_sent) {
   GatewayOutcome outcome;
+  outcome.never_sent = never_sent;
   outcome.failure = contract::make_failure(timed_out ? ErrorCode::timeout : ErrorCode::gateway_unavailable,
                                            std::string("gateway ") + (timed_out ? "did not answer in time: " : "unreachable: ") + detail);
   return outcome;

@@ -1,4 +1,4 @@
-// The bridge's monitor: gateway health, Redis health, consumer state, heartbeats (CONTRACT §4, §8).
+// The bridge's monitor: gateway health, Redis health, consumer state, heartbeats (docs/contract.md §4, §8).
 #include "roundtable/bridge/bridge.hpp"
 #include "roundtable/bridge/bridge_metrics.hpp"
 #include "roundtable/common/strings.hpp"
@@ -12,7 +12,8 @@ using std::chrono::milliseconds;
 
 json Bridge::consumer_states() {
   json states = json::array();
-  if (!js_ || !connection_->connected() || !consumers_bound_) return states;
+  std::lock_guard lock(setup_mutex_);
+  if (!js_ || !connection_ || !connection_->connected() || !consumers_bound_) return states;
   for (const auto& consumer : consumers_) {
     auto state = js_->consumer_state(contract::kTasksStream, consumer.name);
     if (!state) continue;
@@ -35,10 +36,20 @@ void Bridge::publish_heartbeat() {
   heartbeat.version = RT_VERSION;
   heartbeat.gateway = r.gateway_healthy ? "up" : "down";
   json payload = contract::to_json(heartbeat);
+  payload["breaker"] = std::string(breaker_state_name(r.breaker));
+  payload["intake"] = gate_.intake_open() ? "open" : "paused";
   payload["consumers"] = consumer_states();
   payload["domains"] = config_.domains;
   payload["agent"] = config_.agent;
   payload["instance"] = instance_;
+  // The registry first: whoever sees this heartbeat on the bus finds the registry written too.
+  if (redis_) {
+    std::string prefix = "rt:" + config_.fleet + ":";
+    json entry = payload;
+    entry["lastHeartbeat"] = format_rfc3339(clock_.now());
+    redis_->hset(prefix + "agents", config_.agent, entry.dump());
+    redis_->set(prefix + "alive:" + config_.agent, instance_, config_.heartbeat_interval * 3);
+  }
   if (outbox_ && r.nats_connected) {
     auto status = outbox_->publish_heartbeat(payload);
     if (!status && config_.streams_auto_create) {
@@ -48,13 +59,6 @@ void Bridge::publish_heartbeat() {
       status = outbox_->publish_heartbeat(payload);
     }
     if (!status) logger_.warn("heartbeat.publish_failed", {{"error", status.error().message}});
-  }
-  if (redis_) {
-    std::string prefix = "rt:" + config_.fleet + ":";
-    json entry = payload;
-    entry["lastHeartbeat"] = format_rfc3339(clock_.now());
-    redis_->hset(prefix + "agents", config_.agent, entry.dump());
-    redis_->set(prefix + "alive:" + config_.agent, instance_, config_.heartbeat_interval * 3);
   }
 }
 
@@ -66,6 +70,7 @@ void Bridge::monitor_loop() {
     bool healthy = gateway_->healthy();
     if (healthy != gateway_state_.healthy.exchange(healthy))
       logger_.info(healthy ? "gateway.up" : "gateway.down", {{"url", redact_url(config_.gateway_url)}});
+    gate_.set_gateway_reachable(healthy);
     if (redis_) redis_->ping();
     if (consumers_bound_ && std::chrono::steady_clock::now() >= next_heartbeat) {
       publish_heartbeat();

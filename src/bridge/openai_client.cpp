@@ -73,7 +73,9 @@ class OpenAiClient final : public GatewayClient {
       outcome.failure = malformed_answer("gateway answer is larger than " + std::to_string(kMaxAnswerBytes) + " bytes");
       return outcome;
     }
-    if (!res) return outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()));
+    if (!res)
+      return outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()),
+                                           res.error() == httplib::Error::Connection);
     if (res->status < 200 || res->status >= 300)
       return outcome_for_status(res->status, parse_retry_after(res->get_header_value("Retry-After"), std::chrono::system_clock::now()),
                                 excerpt(answer, 300));

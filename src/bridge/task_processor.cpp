@@ -17,6 +17,7 @@ namespace type = contract::type;
 namespace {
 constexpr size_t kRejectChunkBytes = 512 * 1024;  // base64 of a chunk stays under the 1 MiB event limit
 constexpr std::chrono::minutes kResultRetryWindow{2};  // the results stream's duplicate window
+constexpr std::chrono::seconds kMaxRetryAfter{86'400};
 }  // namespace
 
 struct TaskProcessor::Validated {
@@ -26,9 +27,10 @@ struct TaskProcessor::Validated {
 };
 
 TaskProcessor::TaskProcessor(const BridgeConfig& config, Outbox& outbox, DedupStore& dedup, GatewayClient& gateway,
-                             http::MetricsRegistry& metrics, GatewayState& gateway_state, const Clock& clock, Logger logger)
+                             http::MetricsRegistry& metrics, GatewayState& gateway_state, IntakeGate& gate, const Clock& clock,
+                             Logger logger)
     : config_(config), outbox_(outbox), dedup_(dedup), gateway_(gateway), metrics_(metrics), gateway_state_(gateway_state),
-      clock_(clock), logger_(std::move(logger)) {}
+      gate_(gate), clock_(clock), logger_(std::move(logger)) {}
 
 void TaskProcessor::count(const char* outcome_label) { metrics_.add(metric::tasks, 1, {{"outcome", outcome_label}}); }
 
@@ -113,23 +115,75 @@ void TaskProcessor::process(HeldTask& task) {
     count(outcome::duplicate);
     return;
   }
-  outbox_.publish_event(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()},
-                                             {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
-  logger_.info("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
-
-  SystemTime deadline = clock_.now() + config_.gateway_timeout;
-  if (auto expiry = v.envelope.expires_at()) deadline = std::min(deadline, *expiry);
-  GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline};
-  auto on_progress = [&](const contract::Progress& progress) {
-    outbox_.publish_event(type::task_progress, contract::to_json(progress), &v.ref);
-  };
-  gateway_state_.active++;
-  GatewayOutcome answer = gateway_.deliver(request, on_progress);
-  gateway_state_.active--;
-  if (answer.http_status != 0) gateway_state_.auth_ok = !answer.auth_problem;
-  if (answer.completed) complete(task, v, std::move(answer.result), started);
-  else fail(task, v, std::move(answer.failure));
+  if (task.attempt() > config_.max_deliver) return dead_letter_interrupted(task, v);
+  auto answer = deliver_when_gateway_takes_it(task, v);
+  if (!answer) return;
+  if (answer->completed) complete(task, v, std::move(answer->result), started);
+  else fail(task, v, std::move(answer->failure));
   metrics_.observe(metric::duration, std::chrono::duration<double>(clock_.steady_now() - started).count());
+}
+
+// Waits while the gateway is unreachable or the breaker is open; a connection that could not be
+// made is retried within the same delivery, so an outage spends no attempts. nullopt: the task
+// was settled here (handed back at shutdown, or expired while waiting).
+std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldTask& task, const Validated& v) {
+  bool claimed = false;
+  while (true) {
+    auto permit = gate_.wait_for_turn();
+    if (!permit) {
+      task.nak(std::chrono::milliseconds(0));
+      return std::nullopt;
+    }
+    if (v.envelope.expired(clock_.now())) {
+      gate_.record_neutral(*permit);
+      reject(task, ErrorCode::timeout, "task expired at " + format_rfc3339(*v.envelope.expires_at()) + " while the gateway was unavailable",
+             v.ref.domain);
+      return std::nullopt;
+    }
+    if (!claimed) {
+      outbox_.publish_event(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()},
+                                                 {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
+      logger_.info("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
+      claimed = true;
+    }
+    SystemTime deadline = clock_.now() + config_.gateway_timeout;
+    if (auto expiry = v.envelope.expires_at()) deadline = std::min(deadline, *expiry);
+    GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline};
+    auto on_progress = [&](const contract::Progress& progress) {
+      outbox_.publish_event(type::task_progress, contract::to_json(progress), &v.ref);
+    };
+    gateway_state_.active++;
+    GatewayOutcome answer = gateway_.deliver(request, on_progress);
+    gateway_state_.active--;
+    if (answer.http_status != 0) gateway_state_.auth_ok = !answer.auth_problem;
+    if (answer.never_sent && !stopping_) {
+      logger_.warn("task.gateway_unreachable", {{"task_id", *v.ref.id}, {"message", answer.failure.message}, {"attempt", task.attempt()}});
+      gate_.record_neutral(*permit);
+      gate_.set_gateway_reachable(false);
+      gateway_state_.healthy = false;
+      continue;
+    }
+    record_for_breaker(*permit, answer);
+    return answer;
+  }
+}
+
+void TaskProcessor::record_for_breaker(const IntakeGate::Permit& permit, const GatewayOutcome& answer) {
+  if (answer.completed) return gate_.record_success(permit);
+  if (!answer.failure.retryable || answer.auth_problem) return gate_.record_neutral(permit);
+  std::optional<std::chrono::milliseconds> retry_after;
+  if (answer.failure.retry_after_seconds) retry_after = seconds_to_delay(*answer.failure.retry_after_seconds);
+  gate_.record_retryable_failure(permit, retry_after);
+}
+
+// The bridge that held the last attempt stopped before settling it (crash, OOM, node loss): the
+// server delivers once more than MAX_DELIVER so that it ends here, without another gateway call.
+void TaskProcessor::dead_letter_interrupted(HeldTask& task, const Validated& v) {
+  auto failure = contract::make_failure(ErrorCode::internal_error,
+                                        "attempt " + std::to_string(config_.max_deliver) + " of " + std::to_string(config_.max_deliver) +
+                                            " was interrupted before it was answered (the bridge or its gateway stopped); dead-lettered without another gateway call");
+  failure.attempt = config_.max_deliver;
+  finish_failed(task, v, contract::to_json(failure), true);
 }
 
 void TaskProcessor::complete(HeldTask& task, const Validated& v, contract::TaskResult result,
@@ -161,15 +215,20 @@ void TaskProcessor::fail(HeldTask& task, const Validated& v, contract::TaskFailu
     count(outcome::retried);
     return;
   }
+  finish_failed(task, v, failure_json, failure.retryable);
+}
+
+// A final failure: stored as the task's result first, then the events, then the message retired.
+void TaskProcessor::finish_failed(HeldTask& task, const Validated& v, const json& failure_json, bool dead_letter) {
   if (!store_result(v.ref, type::task_failed, failure_json)) {
     task.nak(retry_delay(task.attempt(), std::nullopt));
     return;
   }
   dedup_.mark_done(*v.ref.id);
   outbox_.publish_event(type::task_failed, failure_json, &v.ref);
-  if (failure.retryable) {
-    outbox_.publish_event(type::task_deadletter, {{"attempts", task.attempt()}, {"error", failure_json["error"]},
-                                                  {"message", failure.message}, {"task", v.request.task},
+  if (dead_letter) {
+    outbox_.publish_event(type::task_deadletter, {{"attempts", std::min(task.attempt(), config_.max_deliver)}, {"error", failure_json["error"]},
+                                                  {"message", failure_json["message"]}, {"task", v.request.task},
                                                   {"request", contract::envelope_to_json(v.envelope)}}, &v.ref);
     count(outcome::deadlettered);
   } else {
@@ -192,8 +251,13 @@ bool TaskProcessor::store_result(const TaskRef& ref, std::string_view result_typ
   }
 }
 
+// Retry-After comes from outside: clamped to a day so the conversion to ms cannot overflow.
+std::chrono::milliseconds TaskProcessor::seconds_to_delay(int64_t seconds) {
+  return std::chrono::seconds(std::clamp<int64_t>(seconds, 0, kMaxRetryAfter.count()));
+}
+
 std::chrono::milliseconds TaskProcessor::retry_delay(int attempt, const std::optional<int64_t>& retry_after) const {
-  if (retry_after) return std::chrono::seconds(*retry_after);
+  if (retry_after) return seconds_to_delay(*retry_after);
   size_t index = std::min<size_t>(static_cast<size_t>(std::max(attempt, 1) - 1), config_.backoff.size() - 1);
   return config_.backoff[index];
 }

@@ -141,7 +141,9 @@ class WebhookClient final : public GatewayClient {
     auto lease = pool_.borrow();
     auto res = lease->send(req);
     if (too_large) return failed(*too_large, answer_status);
-    if (!res) return outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()));
+    if (!res)
+      return outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()),
+                                           res.error() == httplib::Error::Connection);
     if (res->status < 200 || res->status >= 300) {
       auto retry_after = parse_retry_after(res->get_header_value("Retry-After"), std::chrono::system_clock::now());
       return outcome_for_status(res->status, retry_after, excerpt(body, 300));

@@ -13,6 +13,7 @@
 #include "roundtable/bridge/dedup_store.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 #include "roundtable/bridge/held_task.hpp"
+#include "roundtable/bridge/intake_gate.hpp"
 #include "roundtable/bridge/outbox.hpp"
 #include "roundtable/bridge/task_processor.hpp"
 #include "roundtable/bridge/task_queue.hpp"
@@ -44,7 +45,10 @@ class Bridge {
     bool gateway_auth_ok = true;
     bool redis_configured = false;
     bool redis_up = false;
-    bool ready() const { return nats_connected && consumers_bound && gateway_healthy && gateway_auth_ok; }
+    BreakerState breaker = BreakerState::closed;
+    bool ready() const {
+      return nats_connected && consumers_bound && gateway_healthy && gateway_auth_ok && breaker != BreakerState::open;
+    }
     std::string heartbeat_status() const;
   };
   Readiness readiness() const;
@@ -77,6 +81,9 @@ class Bridge {
   std::unique_ptr<TaskProcessor> processor_;
   std::unique_ptr<HealthServer> health_;
   GatewayState gateway_state_;
+  IntakeGate gate_;
+  // Guards connection_, js_ and consumers_ while start-up assigns them and probes read them.
+  mutable std::mutex setup_mutex_;
 
   struct BoundConsumer {
     std::string domain;

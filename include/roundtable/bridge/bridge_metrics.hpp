@@ -16,6 +16,8 @@ inline constexpr const char* redis_up = "roundtable_bridge_redis_up";
 inline constexpr const char* ready = "roundtable_bridge_ready";
 inline constexpr const char* consumer_pending = "roundtable_bridge_consumer_pending";
 inline constexpr const char* consumer_ack_pending = "roundtable_bridge_consumer_ack_pending";
+inline constexpr const char* breaker_state = "roundtable_bridge_breaker_state";
+inline constexpr const char* intake_paused = "roundtable_bridge_intake_paused";
 }  // namespace metric
 
 // Outcome label values of roundtable_bridge_tasks_total.

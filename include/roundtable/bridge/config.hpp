@@ -1,5 +1,5 @@
 #pragma once
-// nats-bridge settings (CONTRACT §7), built once at start from knight.yaml < env < flags.
+// nats-bridge settings (docs/contract.md §7), built once at start from knight.yaml < env < flags.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -33,6 +33,8 @@ struct BridgeConfig {
   int max_deliver = 5;
   std::vector<std::chrono::milliseconds> backoff{std::chrono::seconds(2), std::chrono::seconds(10),
                                                  std::chrono::seconds(30), std::chrono::seconds(60)};
+  int breaker_threshold = 5;
+  std::chrono::milliseconds breaker_cooldown{30'000};
   std::chrono::milliseconds heartbeat_interval{30'000};
   int health_port = 8080;
   std::string health_host = "0.0.0.0";

@@ -1,6 +1,6 @@
 #pragma once
 // The seam between the bridge and whatever thinks: knight-gateway (webhook) or an
-// OpenAI-compatible gateway such as OpenClaw (CONTRACT §5).
+// OpenAI-compatible gateway such as OpenClaw (docs/contract.md §5).
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -29,6 +29,7 @@ struct GatewayOutcome {
   contract::TaskFailure failure;  // when not: code, message, retryable, retryAfterSeconds
   bool auth_problem = false;      // 401/403: the bridge is misconfigured and not ready
   int http_status = 0;            // 0 when no HTTP answer came
+  bool never_sent = false;        // no connection: the same delivery may be retried, no attempt spent
 };
 
 using ProgressSink = std::function<void(const contract::Progress&)>;
@@ -45,11 +46,12 @@ class GatewayClient {
 std::unique_ptr<GatewayClient> make_webhook_client(const BridgeConfig& config);
 std::unique_ptr<GatewayClient> make_openai_client(const BridgeConfig& config);
 
-// CONTRACT §5 status mapping for a non-2xx answer.
+// docs/contract.md §5 status mapping for a non-2xx answer.
 GatewayOutcome outcome_for_status(int status, std::optional<int64_t> retry_after_seconds, std::string detail);
 // No HTTP answer: a read or write that timed out is `timeout`, anything else (refused, reset)
-// is `gateway_unavailable`; both retryable.
-GatewayOutcome outcome_for_transport_failure(bool timed_out, const std::string& detail);
+// is `gateway_unavailable`; both retryable. `never_sent`: the connection could not be made, so
+// the gateway cannot have seen the task.
+GatewayOutcome outcome_for_transport_failure(bool timed_out, const std::string& detail, bool never_sent = false);
 // Retry-After: delta-seconds or an HTTP date; nullopt when absent or unreadable.
 std::optional<int64_t> parse_retry_after(std::string_view value, SystemTime now);
 // The task rendered as one user message, for chat-completion gateways.

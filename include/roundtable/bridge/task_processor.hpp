@@ -1,5 +1,5 @@
 #pragma once
-// One task, step by step (DESIGN "nats-bridge: one task, step by step", steps 2-6).
+// One task, step by step (docs/contract.md §3 and §5: validate, de-duplicate, deliver, settle).
 #include <atomic>
 #include <optional>
 #include <string>
@@ -8,6 +8,7 @@
 #include "roundtable/bridge/dedup_store.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 #include "roundtable/bridge/held_task.hpp"
+#include "roundtable/bridge/intake_gate.hpp"
 #include "roundtable/bridge/outbox.hpp"
 #include "roundtable/common/log.hpp"
 #include "roundtable/common/time.hpp"
@@ -25,7 +26,7 @@ struct GatewayState {
 class TaskProcessor {
  public:
   TaskProcessor(const BridgeConfig& config, Outbox& outbox, DedupStore& dedup, GatewayClient& gateway,
-                http::MetricsRegistry& metrics, GatewayState& gateway_state, const Clock& clock, Logger logger);
+                http::MetricsRegistry& metrics, GatewayState& gateway_state, IntakeGate& gate, const Clock& clock, Logger logger);
 
   void process(HeldTask& task);
   // Once set, a result that cannot be stored is given back (nak) instead of retried.
@@ -38,6 +39,11 @@ class TaskProcessor {
   void complete(HeldTask& task, const Validated& v, contract::TaskResult result,
                 std::chrono::steady_clock::time_point started);
   void fail(HeldTask& task, const Validated& v, contract::TaskFailure failure);
+  void finish_failed(HeldTask& task, const Validated& v, const nlohmann::json& failure_json, bool dead_letter);
+  void dead_letter_interrupted(HeldTask& task, const Validated& v);
+  std::optional<GatewayOutcome> deliver_when_gateway_takes_it(HeldTask& task, const Validated& v);
+  void record_for_breaker(const IntakeGate::Permit& permit, const GatewayOutcome& answer);
+  static std::chrono::milliseconds seconds_to_delay(int64_t seconds);
   bool store_result(const TaskRef& ref, std::string_view type, const nlohmann::json& payload);
   std::chrono::milliseconds retry_delay(int attempt, const std::optional<int64_t>& retry_after) const;
   void count(const char* outcome_label);
@@ -48,6 +54,7 @@ class TaskProcessor {
   GatewayClient& gateway_;
   http::MetricsRegistry& metrics_;
   GatewayState& gateway_state_;
+  IntakeGate& gate_;
   const Clock& clock_;
   Logger logger_;
   std::atomic<bool> stopping_{false};

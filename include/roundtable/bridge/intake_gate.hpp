@@ -1,0 +1,67 @@
+#pragma once
+// Decides when the bridge may take work: never while the gateway is unreachable, and never
+// while the circuit breaker is open after consecutive retryable failures (docs/contract.md §3).
+// Tasks wait in the stream meanwhile, their delivery count untouched.
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string_view>
+
+namespace rt::bridge {
+
+enum class BreakerState { closed = 0, open = 1, half_open = 2 };
+std::string_view breaker_state_name(BreakerState state);
+
+struct BreakerSettings {
+  int threshold = 5;                            // consecutive retryable failures that open it
+  std::chrono::milliseconds cooldown{30'000};   // open -> half-open (one probe task)
+};
+
+class IntakeGate {
+ public:
+  using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
+  explicit IntakeGate(BreakerSettings settings, SteadyNow now = &std::chrono::steady_clock::now);
+
+  // A permission to call the gateway with one task; a probe decides the half-open breaker.
+  struct Permit {
+    bool probe = false;
+  };
+  // Blocks until a task may go to the gateway; nullopt once stop() was called.
+  std::optional<Permit> wait_for_turn();
+  // Fetchers ask before pulling more work; blocks up to `limit`, true when intake is open.
+  bool wait_until_intake_open(std::chrono::milliseconds limit);
+
+  // The gateway's own health (probe of /health, or a refused connection).
+  void set_gateway_reachable(bool reachable);
+  bool gateway_reachable() const;
+
+  // Outcome of a task the permit was used for.
+  void record_success(const Permit& permit);
+  void record_retryable_failure(const Permit& permit, std::optional<std::chrono::milliseconds> retry_after);
+  // A permanent failure says nothing about the gateway's health; it frees a probe slot.
+  void record_neutral(const Permit& permit);
+
+  BreakerState state() const;
+  bool intake_open() const;
+  void stop();
+
+ private:
+  void refresh_locked();
+  bool intake_open_locked() const;
+  void open_locked(std::optional<std::chrono::milliseconds> retry_after);
+
+  BreakerSettings settings_;
+  SteadyNow now_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  BreakerState state_ = BreakerState::closed;
+  bool reachable_ = true;
+  bool probe_out_ = false;
+  bool stopped_ = false;
+  int consecutive_failures_ = 0;
+  std::chrono::steady_clock::time_point reopen_at_{};
+};
+
+}  // namespace rt::bridge

@@ -1,0 +1,132 @@
+#include "roundtable/bridge/intake_gate.hpp"
+
+#include <algorithm>
+
+namespace rt::bridge {
+
+using std::chrono::milliseconds;
+
+namespace {
+// Waits re-check the clock at least this often, so an injected clock drives the cooldown too.
+constexpr milliseconds kRecheck{200};
+}  // namespace
+
+std::string_view breaker_state_name(BreakerState state) {
+  switch (state) {
+    case BreakerState::closed: return "closed";
+    case BreakerState::open: return "open";
+    case BreakerState::half_open: return "half-open";
+  }
+  return "closed";
+}
+
+IntakeGate::IntakeGate(BreakerSettings settings, SteadyNow now) : settings_(settings), now_(std::move(now)) {}
+
+void IntakeGate::refresh_locked() {
+  if (state_ == BreakerState::open && now_() >= reopen_at_) state_ = BreakerState::half_open;
+}
+
+bool IntakeGate::intake_open_locked() const {
+  if (stopped_ || !reachable_) return false;
+  return state_ == BreakerState::closed || (state_ == BreakerState::half_open && !probe_out_);
+}
+
+std::optional<IntakeGate::Permit> IntakeGate::wait_for_turn() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    if (stopped_) return std::nullopt;
+    refresh_locked();
+    if (reachable_ && state_ == BreakerState::closed) return Permit{false};
+    if (reachable_ && state_ == BreakerState::half_open && !probe_out_) {
+      probe_out_ = true;
+      return Permit{true};
+    }
+    changed_.wait_for(lock, kRecheck);
+  }
+}
+
+bool IntakeGate::wait_until_intake_open(milliseconds limit) {
+  std::unique_lock lock(mutex_);
+  auto give_up = std::chrono::steady_clock::now() + limit;
+  while (true) {
+    refresh_locked();
+    if (intake_open_locked()) return true;
+    auto left = std::chrono::duration_cast<milliseconds>(give_up - std::chrono::steady_clock::now());
+    if (stopped_ || left <= milliseconds(0)) return false;
+    changed_.wait_for(lock, std::min(left, kRecheck));
+  }
+}
+
+void IntakeGate::set_gateway_reachable(bool reachable) {
+  {
+    std::lock_guard lock(mutex_);
+    reachable_ = reachable;
+  }
+  changed_.notify_all();
+}
+
+bool IntakeGate::gateway_reachable() const {
+  std::lock_guard lock(mutex_);
+  return reachable_;
+}
+
+void IntakeGate::record_success(const Permit& permit) {
+  {
+    std::lock_guard lock(mutex_);
+    if (permit.probe) probe_out_ = false;
+    consecutive_failures_ = 0;
+    state_ = BreakerState::closed;
+  }
+  changed_.notify_all();
+}
+
+void IntakeGate::record_retryable_failure(const Permit& permit, std::optional<milliseconds> retry_after) {
+  {
+    std::lock_guard lock(mutex_);
+    ++consecutive_failures_;
+    if (permit.probe) {
+      probe_out_ = false;
+      open_locked(retry_after);
+    } else if (state_ == BreakerState::closed && consecutive_failures_ >= settings_.threshold) {
+      open_locked(retry_after);
+    }
+  }
+  changed_.notify_all();
+}
+
+void IntakeGate::record_neutral(const Permit& permit) {
+  if (!permit.probe) return;
+  {
+    std::lock_guard lock(mutex_);
+    probe_out_ = false;
+  }
+  changed_.notify_all();
+}
+
+void IntakeGate::open_locked(std::optional<milliseconds> retry_after) {
+  state_ = BreakerState::open;
+  reopen_at_ = now_() + std::max(settings_.cooldown, retry_after.value_or(milliseconds(0)));
+}
+
+BreakerState IntakeGate::state() const {
+  std::lock_guard lock(mutex_);
+  if (state_ == BreakerState::open && now_() >= reopen_at_) return BreakerState::half_open;
+  return state_;
+}
+
+bool IntakeGate::intake_open() const {
+  std::lock_guard lock(mutex_);
+  if (stopped_ || !reachable_) return false;
+  if (state_ == BreakerState::open) return now_() >= reopen_at_ && !probe_out_;
+  return intake_open_locked();
+}
+
+void IntakeGate::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+  }
+  changed_.notify_all();
+}
+
+}  // namespace rt::bridge
