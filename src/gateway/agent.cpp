@@ -37,6 +37,25 @@ AgentAnswer Agent::fail(ErrorCode code, std::string message, bool retryable, std
   return answer;
 }
 
+// The deadline came before the model could write its answer: what the tools brought back is
+// still worth more to the asker than a bare timeout (a lead's knights' reports, for one).
+AgentAnswer Agent::answer_with_what_was_gathered(const std::string& gathered, const std::string& model, const llm::Usage& usage,
+                                                 std::chrono::steady_clock::time_point started) const {
+  AgentAnswer answer;
+  answer.completed = true;
+  answer.usage = usage;
+  answer.result.format = "markdown";
+  answer.result.content = "*(The deadline came before this answer could be written up; what was gathered follows.)*\n\n" + gathered;
+  auto& meta = answer.result.metadata;
+  meta.model = model;
+  meta.input_tokens = usage.input_tokens;
+  meta.output_tokens = usage.output_tokens;
+  meta.cache_read_tokens = usage.cache_read_tokens;
+  meta.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  meta.extra = {{"agent", workspace_.knight.name}, {"partial", true}};
+  return answer;
+}
+
 AgentAnswer Agent::run(Conversation conversation) {
   auto started = std::chrono::steady_clock::now();
   const auto& knight = workspace_.knight;
@@ -52,9 +71,12 @@ AgentAnswer Agent::run(Conversation conversation) {
     request.deadline = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(left);
   }
   llm::Usage usage;
+  std::string gathered;  // tool output so far: the answer of last resort when time runs out
   for (int iteration = 1; iteration <= knight.max_tool_iterations; ++iteration) {
-    if (conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline)
+    if (conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline) {
+      if (!gathered.empty()) return answer_with_what_was_gathered(gathered, request.model, usage, started);
       return fail(ErrorCode::timeout, "deadline passed before the answer was ready", true, std::nullopt, usage);
+    }
     auto admission = limiter_.admit();
     if (!admission.allowed) {
       metrics_.add("roundtable_gateway_rate_limited_total");
@@ -64,7 +86,9 @@ AgentAnswer Agent::run(Conversation conversation) {
     request.tools_allowed = iteration < knight.max_tool_iterations;
     auto outcome = provider_.complete(request);
     if (!outcome.ok()) {
-      if (conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline)
+      bool late = conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline;
+      if (late && !gathered.empty()) return answer_with_what_was_gathered(gathered, request.model, usage, started);
+      if (late)
         return fail(ErrorCode::timeout, "deadline passed while the LLM was failing: " + outcome.failure.message, true, std::nullopt, usage);
       std::optional<int64_t> after;
       if (outcome.failure.retry_after) after = (outcome.failure.retry_after->count() + 999) / 1000;
@@ -96,6 +120,7 @@ AgentAnswer Agent::run(Conversation conversation) {
       usage += context.usage;
       metrics_.add("roundtable_gateway_tool_calls_total", 1, {{"tool", use.tool_name}, {"outcome", result.is_error ? "error" : "ok"}});
       logger_.info("tool.called", {{"task_id", conversation.task_id}, {"tool", use.tool_name}, {"error", result.is_error}});
+      if (!result.is_error) gathered += (gathered.empty() ? "" : "\n\n") + result.content;
       results.content.push_back(llm::Block::make_tool_result(use.tool_id, result.content, result.is_error));
       if (conversation.progress)
         conversation.progress({std::min(90, iteration * 90 / knight.max_tool_iterations), "ran " + use.tool_name, {}});

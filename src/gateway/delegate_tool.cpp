@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cstdio>
+
 #include "roundtable/contract/subjects.hpp"
 #include "roundtable/gateway/tools.hpp"
 #include "roundtable/nats/task_client.hpp"
@@ -39,6 +42,7 @@ class DelegateTool final : public Tool {
       }
     }
     if (orders.empty()) return {"no knights to delegate to: give 'tasks' or list 'delegates' in knight.yaml", true};
+    auto started = std::chrono::steady_clock::now();
     auto deadline = deadline_;
     if (input.is_object() && input.contains("deadlineSeconds") && input["deadlineSeconds"].is_number_integer())
       deadline = std::chrono::seconds(std::clamp<int64_t>(input["deadlineSeconds"].get<int64_t>(), 1, 3600));
@@ -52,11 +56,31 @@ class DelegateTool final : public Tool {
       ids.push_back(*id);
     }
     if (context.progress) context.progress({10, "delegated " + std::to_string(ids.size()) + " tasks", {}});
-    auto answers = client_.wait(ids, std::chrono::steady_clock::now() + deadline);
-    return {render(answers, orders, deadline), false};
+    auto wait_until = stop_waiting_at(deadline, context.deadline);
+    auto answers = client_.wait(ids, wait_until);
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(wait_until - started);
+    return {render(answers, orders, std::min(deadline, waited)), false};
+  }
+
+  // The earlier of delegate's own deadline and the task's, less a share kept for the lead to
+  // write its answer from what came back.
+  static std::chrono::steady_clock::time_point stop_waiting_at(std::chrono::milliseconds own,
+                                                                const std::optional<std::chrono::steady_clock::time_point>& task_deadline) {
+    auto now = std::chrono::steady_clock::now();
+    auto until = now + own;
+    if (!task_deadline) return until;
+    auto left = *task_deadline - now;
+    auto keep_for_answer = std::min<std::chrono::steady_clock::duration>(left / 5, std::chrono::seconds(10));
+    return std::max(now, std::min(until, *task_deadline - keep_for_answer));
   }
 
  private:
+  static std::string format_seconds(std::chrono::milliseconds duration) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1fs", static_cast<double>(duration.count()) / 1000.0);
+    return text;
+  }
+
   static std::string render(const std::vector<nats::TaskAnswer>& answers, const std::vector<Delegate>& orders,
                             std::chrono::milliseconds deadline) {
     std::string out, missing;
@@ -65,7 +89,7 @@ class DelegateTool final : public Tool {
       std::string who = a.answered ? a.agent : (orders[i].agent.empty() ? a.task : orders[i].agent);
       std::string head = "## " + who + " — " + a.task + " (" + std::to_string(a.elapsed.count()) + " ms)";
       if (!a.answered) {
-        out += "## " + who + " — " + a.task + ": no answer within " + std::to_string(deadline.count() / 1000) + "s\n\n";
+        out += "## " + who + " — " + a.task + ": no answer within " + format_seconds(deadline) + "\n\n";
         missing += (missing.empty() ? "" : ", ") + who;
       } else if (!a.completed) {
         out += head + ": failed, " + a.content() + "\n\n";

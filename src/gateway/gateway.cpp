@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "providers_setup.hpp"
+#include "roundtable/gateway/peer_requests.hpp"
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/common/uuid.hpp"
@@ -82,7 +83,10 @@ Gateway::Gateway(GatewayConfig config, Workspace workspace, Logger logger)
   routes();
 }
 
-Gateway::~Gateway() { stop(); }
+Gateway::~Gateway() {
+  stop();
+  stop_lead();
+}
 
 bool Gateway::authorized(const httplib::Request& req, httplib::Response& res) const {
   if (config_.token.empty()) return true;

@@ -43,6 +43,8 @@ class Agent {
 
  private:
   AgentAnswer fail(ErrorCode code, std::string message, bool retryable, std::optional<int64_t> retry_after, llm::Usage usage) const;
+  AgentAnswer answer_with_what_was_gathered(const std::string& gathered, const std::string& model, const llm::Usage& usage,
+                                            std::chrono::steady_clock::time_point started) const;
 
   const Workspace& workspace_;
   llm::Provider& provider_;

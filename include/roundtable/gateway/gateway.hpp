@@ -28,6 +28,8 @@ class Server;
 
 namespace rt::gateway {
 
+class PeerRequests;
+
 class Gateway {
  public:
   Gateway(GatewayConfig config, Workspace workspace, Logger logger);
@@ -35,6 +37,8 @@ class Gateway {
   // Lead role: connects to NATS and adds the delegate tool; answers peer requests and messages.
   // False (logged) when NATS cannot be used.
   bool start_lead();
+  // Ends the lead role: no new peer requests, running ones finished, NATS drained.
+  void stop_lead();
   // Binds GATEWAY_LISTEN (and GATEWAY_METRICS_LISTEN when set); false (logged) when it cannot.
   bool bind();
   // Serves until stop(), then lets running requests finish within GATEWAY_SHUTDOWN_GRACE.
@@ -56,6 +60,9 @@ class Gateway {
   void handle_chat(const httplib::Request& req, httplib::Response& res);
   void record(const AgentAnswer& answer, std::chrono::steady_clock::time_point started);
   WorkSlots::Slot enter_or_refuse(httplib::Response& res, bool openai_shape);
+  void answer_peer(const nats::Message& msg);
+  void store_peer_message(const nats::Message& msg);
+  nlohmann::json peer_reply(const std::string& status, const std::string& content) const;
 
   GatewayConfig config_;
   Workspace workspace_;
@@ -70,6 +77,7 @@ class Gateway {
   std::unique_ptr<nats::JetStream> js_;
   std::unique_ptr<nats::TaskClient> task_client_;
   std::vector<nats::Subscription> peer_subscriptions_;
+  std::shared_ptr<PeerRequests> peer_requests_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::Server> metrics_server_;  // GATEWAY_METRICS_LISTEN
   std::unique_ptr<WorkSlots> slots_;
