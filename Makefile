@@ -9,7 +9,7 @@ PACKAGES := build-essential cmake pkg-config libnats-dev libcpp-httplib-dev nloh
   libspdlog-dev libhiredis-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
   nats-server redis-server prometheus python3 python3-yaml python3-cryptography openssl ca-certificates
 
-.PHONY: all deps configure build test demo bench images clean
+.PHONY: all deps configure build test demo bench images clean soak chaos-cluster fuzz fuzz-ci test-asan test-tsan deps-clang
 all: build
 
 deps:
@@ -50,6 +50,58 @@ demo: build
 bench: build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
 	$(BUILD_DIR)/bin/bench_bridge 2000
+
+# Reliability runs (docs/reliability.md): soak and cluster chaos on the release build, libFuzzer
+# targets and the tests under sanitizers in build directories of their own.
+SOAK_TASKS ?= 10000
+SOAK_RATE ?= 50
+SOAK_CHAOS_ACTIONS ?= 40
+SOAK_TIMEOUT ?= 1200s
+soak: build
+	SOAK_TASKS=$(SOAK_TASKS) SOAK_RATE=$(SOAK_RATE) SOAK_CHAOS_ACTIONS=$(SOAK_CHAOS_ACTIONS) SOAK_CHAOS_GAP=$${SOAK_CHAOS_GAP:-4s} \
+	  SOAK_TIMEOUT=$(SOAK_TIMEOUT) SOAK_REPORT=$${SOAK_REPORT:-$(BUILD_DIR)/soak-report.json} $(BUILD_DIR)/bin/soak_runner
+
+chaos-cluster: build
+	SOAK_REPORT=$${SOAK_REPORT:-$(BUILD_DIR)/chaos-cluster-report.json} $(BUILD_DIR)/bin/chaos_cluster
+
+# The fuzz targets and test-asan share one clang build (ASan + UBSan + libFuzzer coverage):
+# one sanitizer build instead of two on a small machine.
+ASAN_DIR ?= build-asan
+TSAN_DIR ?= build-tsan
+FUZZ_DIR ?= $(ASAN_DIR)
+FUZZ_SECONDS ?= 60
+CLANG_PACKAGES := clang-14 libclang-rt-14-dev
+ASAN_CMAKE_FLAGS = $(CMAKE_FLAGS) -DCMAKE_CXX_COMPILER=clang++-14 -DRT_SANITIZE=address -DRT_FUZZ=ON
+deps-clang:
+	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(CLANG_PACKAGES)"
+
+fuzz: deps-clang
+	cmake -S . -B $(FUZZ_DIR) $(ASAN_CMAKE_FLAGS)
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_DIR)
+
+# CI: each target for 30 s (.ci/run, after make test).
+fuzz-ci:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+
+# Unit and integration tests (and the binaries they start) under sanitizers; script tests and
+# the soak are left out. Every process writes its reports to <dir>/sanitizer-reports/.
+SANITIZER_CTEST = ctest -LE 'script|soak' --output-on-failure -j $(JOBS) --timeout 1200
+test-asan: deps-clang
+	cmake -S . -B $(ASAN_DIR) $(ASAN_CMAKE_FLAGS)
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	rm -rf $(ASAN_DIR)/sanitizer-reports && mkdir -p $(ASAN_DIR)/sanitizer-reports
+	cd $(ASAN_DIR) && ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:log_path=$(CURDIR)/$(ASAN_DIR)/sanitizer-reports/asan:suppressions=$(CURDIR)/tests/sanitizers/asan.supp \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(CURDIR)/$(ASAN_DIR)/sanitizer-reports/ubsan \
+	  $(SANITIZER_CTEST); status=$$?; $(CURDIR)/tests/sanitizers/reports.sh sanitizer-reports && exit $$status
+
+test-tsan: deps
+	cmake -S . -B $(TSAN_DIR) $(CMAKE_FLAGS) -DRT_SANITIZE=thread
+	cmake --build $(TSAN_DIR) -j $(JOBS)
+	rm -rf $(TSAN_DIR)/sanitizer-reports && mkdir -p $(TSAN_DIR)/sanitizer-reports
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$(CURDIR)/$(TSAN_DIR)/sanitizer-reports/tsan:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp \
+	  $(SANITIZER_CTEST); status=$$?; $(CURDIR)/tests/sanitizers/reports.sh sanitizer-reports && exit $$status
 
 images:
 	@command -v docker >/dev/null || { echo "images: docker is not installed"; exit 1; }
