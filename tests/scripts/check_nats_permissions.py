@@ -255,6 +255,45 @@ def check_peer_request(port):
     print("  peer request fleet-a -> fleet-b answered across the accounts; peer message delivered; unsolicited inbox publish refused")
 
 
+def check_lead_peer_request(port, binary, base, root, children, logs):
+    """fleet-b's real lead (knight-gateway on tim's workspace, as user fleet-b) answers a peer
+    request that fleet-a's user sends across the accounts."""
+    gw_port = free_port()
+    # tim without delegates answers at once (fleet-b has no knights here to delegate to).
+    workspace = os.path.join(root, "tim-fleet-b")
+    shutil.copytree("knights/tim", workspace)
+    with open(os.path.join(workspace, "knight.yaml")) as f:
+        knight = re.sub(r"(?ms)^delegates:\n(  - .*?\n)+", "delegates: []\n", f.read())
+    with open(os.path.join(workspace, "knight.yaml"), "w") as f:
+        f.write(knight)
+    children.append(subprocess.Popen([binary["knight-gateway"]], stdout=logs, stderr=logs, cwd=root,
+                                     env=dict(base, FLEET_ID="fleet-b", NATS_USER="fleet-b", NATS_PASSWORD=PASSWORDS["FLEET_B_PASSWORD"],
+                                              WORKSPACE_DIR=workspace, AGENT_ID="tim",
+                                              GATEWAY_LISTEN="127.0.0.1:%d" % gw_port, LLM_PROVIDER="offline")))
+    question = json.dumps({"id": "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f", "version": "1.0", "type": "peer.request", "from": "tim",
+                           "fleet": "fleet-a", "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                           "payload": {"question": "Which of your knights watches security?"}})
+    # Core NATS drops a request sent before the lead subscribed: ask again (a fresh connection
+    # each time, the protocol client cannot read after a timeout) until one is answered.
+    answer, deadline = None, time.time() + 90
+    while answer is None and time.time() < deadline:
+        a = NatsClient(port, "fleet-a", PASSWORDS["FLEET_A_PASSWORD"])
+        pub, msg = None, None
+        a.sock.settimeout(5)
+        try:
+            pub, msg = a.request("roundtable.peer.fleet-b.request", question, "_INBOX.lead.1", 1)
+        except OSError:
+            pass
+        a.close()
+        if pub is not None:
+            c.check(pub == "+OK", "fleet-a may not ask fleet-b's lead (%s)" % pub)
+        if msg:
+            answer = json.loads(msg[1])
+    c.check(answer and answer.get("type") == "peer.answer" and answer.get("fleet") == "fleet-b" and answer.get("from") == "tim"
+            and "fleet 'fleet-a' asks" in answer.get("content", ""),
+            "fleet-a's peer request got no answer from fleet-b's real lead: %s" % answer)
+
+
 def check_real_binaries(port, monitor, root):
     bin_dir = os.environ.get("RT_BIN_DIR") or "build/bin"
     names = ("roundtable", "nats-bridge", "knight-gateway")
@@ -296,8 +335,17 @@ def check_real_binaries(port, monitor, root):
         ask = subprocess.run([binary["roundtable"], "ask", "security.briefing", "--wait", "30s"], capture_output=True, text=True,
                              timeout=60, env=fleet_a)
         c.check(ask.returncode == 0 and ask.stdout.strip(), "a task asked as fleet-a got no result: %s" % (ask.stdout + ask.stderr)[-400:])
+        listed = subprocess.run([binary["roundtable"], "consumers", "--json"], capture_output=True, text=True, timeout=60, env=fleet_a)
+        try:
+            rows = {r["name"]: r for r in json.loads(listed.stdout)["consumers"]}
+        except (ValueError, KeyError, TypeError):
+            rows = {}
+        c.check(listed.returncode == 0 and rows.get("fleet-a-galahad-security", {}).get("alive") is True and len(rows) == 1,
+                "`roundtable consumers` as fleet-a does not show galahad's live consumer alone: %s" % (listed.stdout + listed.stderr)[-400:])
+        check_lead_peer_request(port, binary, base, root, children, logs)
         print("  real binaries: streams apply refused for fleet-a, done by admin-fleet-a; bridge + gateway as fleet-a ready; "
-              "`roundtable ask security.briefing` answered")
+              "`roundtable ask security.briefing` answered; `roundtable consumers` lists galahad's consumer alive; "
+              "fleet-b's real lead answered fleet-a's peer request")
     finally:
         for child in children:
             child.terminate()
