@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "roundtable/cli/cli.hpp"
+#include "roundtable/common/json_parse.hpp"
 #include "roundtable/cli/views.hpp"
 #include "roundtable/contract/streams.hpp"
 
@@ -37,7 +38,8 @@ its consumers and the heartbeat's age. A knight whose last heartbeat is older th
       auto last = bus.js->last_message(contract::kHeartbeatStream, subject);
       if (!last) throw std::runtime_error("cannot read " + subject + ": " + last.error().message);
       if (!last->has_value()) continue;  // aged out between the listing and the read
-      roster.push_back(roster_entry(subject, json::parse((*last)->data(), nullptr, false), std::chrono::system_clock::now(), stale_after));
+      auto beat = parse_json_bounded((*last)->data());  // a heartbeat is bus input: bounded
+      roster.push_back(roster_entry(subject, beat ? std::move(*beat) : json(), std::chrono::system_clock::now(), stale_after));
     }
     if (as_json) {
       json knights = json::array();

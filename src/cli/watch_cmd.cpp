@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "roundtable/cli/cli.hpp"
+#include "roundtable/common/json_parse.hpp"
 #include "roundtable/cli/views.hpp"
 #include "roundtable/common/signals.hpp"
 
@@ -35,10 +36,10 @@ type, agent, task id (first 8 characters), short text.
     auto print = [&](nats::Message msg) {
       std::string line;
       if (as_json) {
-        json doc = json::parse(msg.data(), nullptr, false);
+        auto doc = parse_json_bounded(msg.data());  // bounded: a deep message must not crash watch
         json out = {{"subject", std::string(msg.subject())}};
-        if (doc.is_discarded()) out["raw"] = std::string(msg.data());
-        else out["envelope"] = doc;
+        if (!doc) out["raw"] = std::string(msg.data());
+        else out["envelope"] = std::move(*doc);
         line = out.dump(-1, ' ', false, json::error_handler_t::replace);
       } else {
         line = watch_line(msg.subject(), msg.data(), std::chrono::system_clock::now());

@@ -1,5 +1,6 @@
 #include "roundtable/nats/task_client.hpp"
 
+#include "roundtable/common/json_parse.hpp"
 #include "roundtable/contract/payloads.hpp"
 #include "roundtable/contract/subjects.hpp"
 
@@ -7,23 +8,41 @@ namespace rt::nats {
 
 using nlohmann::json;
 
+namespace {
+// Results come from any knight on the bus: a field of the wrong type reads as the fallback
+// (json::value would throw type_error and take the lead down).
+std::string text_field(const json& object, const char* key, const std::string& fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+const json& object_field(const json& object, const char* key) {
+  static const json empty = json::object();
+  if (!object.is_object()) return empty;
+  auto it = object.find(key);
+  return it != object.end() && it->is_object() ? *it : empty;
+}
+}  // namespace
+
 std::string TaskAnswer::content() const {
-  const json& payload = envelope.is_object() ? envelope.value("payload", json::object()) : json::object();
-  if (completed) return payload.contains("result") ? payload["result"].value("content", "") : "";
+  const json& payload = object_field(envelope, "payload");
+  if (completed) return text_field(object_field(payload, "result"), "content", "");
   if (!answered) return "";
-  return payload.value("error", "internal_error") + ": " + payload.value("message", "");
+  return text_field(payload, "error", "internal_error") + ": " + text_field(payload, "message", "");
 }
 
 std::string TaskAnswer::error_code() const {
   if (completed) return "";
   if (!answered) return "timeout";
-  return envelope.value("payload", json::object()).value("error", "internal_error");
+  return text_field(object_field(envelope, "payload"), "error", "internal_error");
 }
 
 TaskClient::TaskClient(Connection& connection, JetStream& js, std::string fleet, std::string from)
     : connection_(connection), reconnects_at_start_(connection.reconnects()), js_(js), fleet_(std::move(fleet)), from_(std::move(from)) {
   auto sub = connection_.subscribe(fleet_ + ".results.>", [this](Message msg) {
-    json doc = json::parse(msg.data(), nullptr, false);
+    auto parsed = parse_json_bounded(msg.data());
+    if (!parsed) return;
+    json doc = std::move(*parsed);
     if (!doc.is_object() || !doc.contains("correlationId") || !doc["correlationId"].is_string()) return;
     std::lock_guard lock(mutex_);
     results_[doc["correlationId"].get<std::string>()] = {doc, std::chrono::steady_clock::now()};
@@ -72,9 +91,9 @@ std::vector<TaskAnswer> TaskClient::wait(const std::vector<std::string>& ids, st
     if (result != results_.end()) {
       answer.answered = true;
       answer.envelope = result->second.first;
-      answer.agent = answer.envelope.value("from", "");
-      answer.completed = answer.envelope.value("type", "") == contract::type::task_result &&
-                         answer.envelope["payload"].value("status", "") == "completed";
+      answer.agent = text_field(answer.envelope, "from", "");
+      answer.completed = text_field(answer.envelope, "type", "") == contract::type::task_result &&
+                         text_field(object_field(answer.envelope, "payload"), "status", "") == "completed";
       if (sent != sent_.end())
         answer.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(result->second.second - sent->second.at);
     } else if (sent != sent_.end()) {

@@ -1,5 +1,6 @@
 // Results that the subscription missed are still in ROUNDTABLE_RESULTS: read them from there.
 #include "roundtable/contract/streams.hpp"
+#include "roundtable/common/json_parse.hpp"
 #include "roundtable/contract/subjects.hpp"
 #include "roundtable/nats/task_client.hpp"
 
@@ -24,7 +25,9 @@ size_t TaskClient::recover_stored(const std::vector<std::string>& ids) {
   for (const auto& [id, subject] : missing) {
     auto stored = js_.last_message(contract::kResultsStream, subject);
     if (!stored || !stored->has_value()) continue;
-    json doc = json::parse((*stored)->data(), nullptr, false);
+    auto parsed = parse_json_bounded((*stored)->data());
+    if (!parsed) continue;
+    json doc = std::move(*parsed);
     if (!doc.is_object() || doc.value("correlationId", json()) != id) continue;
     std::lock_guard lock(mutex_);
     if (results_.count(id)) continue;  // the subscription was quicker
