@@ -38,6 +38,13 @@ def check_pod_security(c, renders):
             c.check(not problems, "%s: %s refused by restricted Pod Security: %s" % (render_name, name, "; ".join(problems)))
             checked.add(name)
     c.check(any("chart pod" in n for n in checked), "no NATS chart pod was rendered for the restricted check")
+    for name, sts in nats_chart_statefulset(renders.get("homelab", {})).items():
+        spec = sts["spec"]["template"]["spec"]
+        psc = spec.get("securityContext") or {}
+        c.check(psc.get("fsGroup") and psc.get("runAsUser"), "chart pod %s: no fsGroup/runAsUser, JetStream's PVC would not be writable" % name)
+        c.check(all((x.get("securityContext") or {}).get("runAsUser", psc.get("runAsUser")) == psc.get("runAsUser") for x in spec["containers"]),
+                "chart pod %s: the reloader must run as nats-server's UID to signal it" % name)
+        c.check([x["name"] for x in spec["containers"]] == ["nats", "reloader"], "chart pod %s: containers %s" % (name, [x["name"] for x in spec["containers"]]))
     print("restricted Pod Security: %d pods meet it: %s" % (len(checked), ", ".join(sorted(checked))))
 
 
