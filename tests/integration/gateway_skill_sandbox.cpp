@@ -240,8 +240,12 @@ print("forked %d refused %d" % (len(made), refused))
   if (probe.limits_processes() || ::getuid() != 0) {
     EXPECT_LT(children.size(), 16u) << "containment: " << probe.kind();
   }
-  for (pid_t child : children)
-    EXPECT_TRUE(eventually([&] { return gone(child); }, std::chrono::seconds(10))) << "pid " << child << " outlived the fork bomb";
+  auto survivors = [&] {
+    size_t alive = 0;
+    for (pid_t child : children) alive += gone(child) ? 0 : 1;
+    return alive;
+  };
+  EXPECT_TRUE(eventually([&] { return survivors() == 0; }, std::chrono::seconds(10))) << survivors() << " children outlived the fork bomb";
   script_.then(anthropic_text("still here"));
   auto [status, answer] = gw->task("security.briefing", json::object(), {{"Authorization", "Bearer " + kToken}});
   EXPECT_EQ(status, 200);
