@@ -17,7 +17,7 @@ from chart_pods import nats_chart_statefulset  # noqa: E402
 from deploylib import Checks, by_kind, kustomization_dirs, render  # noqa: E402
 
 SCHEMA_DIR = "tests/schema"
-OPTIONAL_FILES = ["deploy/flux/autoscale.yaml"]
+OPTIONAL_FILES = ["deploy/flux/autoscale.yaml", "deploy/examples/cluster-secret-store-infisical.yaml"]
 c = Checks("schemas")
 
 
@@ -50,6 +50,18 @@ def self_test():
         c.check(res["errors"], "the schema check accepted an invalid %s/%s" % (obj["apiVersion"], obj["kind"]))
 
 
+def flux_platform_with_monitoring():
+    """roundtable-platform as deploy/README.md says to enable monitoring: `spec.components`,
+    resolved by Flux relative to `spec.path`."""
+    platform = [d for d in yaml.safe_load_all(open("deploy/flux/sync.yaml")) if d and d["metadata"]["name"] == "roundtable-platform"][0]
+    line = [l for l in open("deploy/flux/sync.yaml") if "# components:" in l]
+    components = yaml.safe_load(line[0].split("#", 1)[1])["components"] if line else []
+    c.check(components and all(os.path.isfile(os.path.join(platform["spec"]["path"], p, "kustomization.yaml")) for p in components),
+            "deploy/flux/sync.yaml: the commented components %s do not resolve from %s" % (components, platform["spec"]["path"]))
+    platform["spec"]["components"] = components
+    return platform
+
+
 def main():
     node_ready()
     self_test()
@@ -62,6 +74,7 @@ def main():
         for obj in yaml.safe_load_all(open(extra)):
             if obj:
                 items.append({"source": extra, "object": obj})
+    items.append({"source": "deploy/flux/sync.yaml with monitoring enabled", "object": flux_platform_with_monitoring()})
     for name, sts in nats_chart_statefulset(by_kind(render(c, "deploy/nats-helm"))).items():
         items.append({"source": "NATS chart pod from deploy/nats-helm values (%s)" % name, "object": sts})
     results = validate(items)
