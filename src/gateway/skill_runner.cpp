@@ -66,18 +66,29 @@ struct ChildSetup {
   std::vector<std::pair<int, rlimit>> limits;
 };
 
+// Never above the gateway's own hard limit: raising a hard limit needs privilege, and a
+// refused setrlimit would keep the skill from starting.
+rlimit within_hard_limit(int resource, rlim_t soft, rlim_t hard) {
+  rlimit current{};
+  if (::getrlimit(resource, &current) == 0 && current.rlim_max != RLIM_INFINITY) {
+    hard = std::min(hard, current.rlim_max);
+    soft = std::min(soft, hard);
+  }
+  return {soft, hard};
+}
+
 std::vector<std::pair<int, rlimit>> resource_limits(const SkillLimits& limits) {
-  auto exact = [](uint64_t value) { return rlimit{static_cast<rlim_t>(value), static_cast<rlim_t>(value)}; };
+  auto exact = [](int resource, uint64_t value) { return std::pair{resource, within_hard_limit(resource, value, value)}; };
   // RLIMIT_NPROC counts every task of the real uid, the gateway's threads and other skills
   // included: allow what runs now plus the skill's own share. Root ignores it (the cgroup or
   // the tree kill is the defence there).
   uint64_t nproc = tasks_of_user(::getuid()) + limits.processes;
-  return {{RLIMIT_AS, exact(limits.memory_mb << 20)},
+  return {exact(RLIMIT_AS, limits.memory_mb << 20),
           // SIGXCPU at the limit, SIGKILL a second later for a skill that catches it.
-          {RLIMIT_CPU, {static_cast<rlim_t>(limits.cpu_seconds), static_cast<rlim_t>(limits.cpu_seconds + 1)}},
-          {RLIMIT_NPROC, exact(nproc)},
-          {RLIMIT_FSIZE, exact(limits.file_size_mb << 20)},
-          {RLIMIT_CORE, exact(0)}};
+          {RLIMIT_CPU, within_hard_limit(RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)},
+          exact(RLIMIT_NPROC, nproc),
+          exact(RLIMIT_FSIZE, limits.file_size_mb << 20),
+          exact(RLIMIT_CORE, 0)};
 }
 
 // Root skills (CI, a dev machine) would otherwise hold CAP_SYS_PTRACE and read the gateway's
