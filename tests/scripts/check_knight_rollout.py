@@ -6,7 +6,8 @@ knights/template/, `kubectl kustomize` renders its folder, the ConfigMap it gene
 out the way the kubelet mounts a configMap volume (..data and a symlink per key), the
 seed-workspace init container's own script (taken from the rendered Deployment) builds the
 workspace from it, and the real knight-gateway starts on that workspace with the rendered
-container's settings: /health answers 200 and /webhook answers a task (offline provider).
+container's settings: /health answers 200, /webhook answers a task (offline provider), and
+/metrics answers without token on the metrics listener the PodMonitor scrapes.
 Then a commit that edits SOUL.md and drops a skill is rendered and seeded again over the same
 workspace (a rollout on the same PVC): SOUL.md follows git, the skill is gone, and the MEMORY.md
 line the knight learnt with `remember` is kept. Needs RT_BIN_DIR (roundtable, knight-gateway)."""
@@ -106,12 +107,12 @@ def start_gateway(spec, workspace, logs):
         if status == 200:
             break
         time.sleep(0.1)
-    return proc, base, status
+    return proc, base, status, "http://127.0.0.1:%d" % metrics
 
 
 def check_started(spec, workspace, logs_path):
     with open(logs_path, "w") as logs:
-        proc, base, status = start_gateway(spec, workspace, logs)
+        proc, base, status, metrics = start_gateway(spec, workspace, logs)
     try:
         if not c.check(status == 200, "knight-gateway on the seeded workspace: /health is %s (exit %s): %s"
                        % (status, proc.poll(), open(logs_path).read()[-1500:])):
@@ -123,6 +124,9 @@ def check_started(spec, workspace, logs_path):
         answer = json.loads(body) if code == 200 else {}
         c.check(code == 200 and answer.get("status") == "completed" and NAME in json.dumps(answer),
                 "/webhook on the new knight answered %s: %s" % (code, body[:400]))
+        # What the PodMonitor scrapes: /metrics on GATEWAY_METRICS_LISTEN, without the token.
+        code, body = http("GET", metrics + "/metrics")
+        c.check(code == 200 and "# TYPE" in body, "/metrics on GATEWAY_METRICS_LISTEN answered %s without token: %s" % (code, body[:200]))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
