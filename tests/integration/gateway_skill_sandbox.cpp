@@ -150,8 +150,12 @@ TEST_F(GatewaySkillSandbox, ASkillRunsWithoutCapabilitiesOrNewPrivileges) {
   auto gw = start_gateway();
   std::string content = run_skill_once(*gw, "privileges").value("content", "");
   EXPECT_NE(content.find("NoNewPrivs:\t1"), std::string::npos) << content;
-  for (const char* set : {"CapEff", "CapPrm", "CapBnd"})
-    EXPECT_NE(content.find(std::string(set) + ":\t0000000000000000"), std::string::npos) << content;
+  for (const char* set : {"CapEff", "CapPrm"}) EXPECT_NE(content.find(std::string(set) + ":\t0000000000000000"), std::string::npos) << content;
+  // Only root may empty the bounding set; for anyone else no_new_privs already keeps exec from
+  // granting what is in it.
+  if (::getuid() == 0) {
+    EXPECT_NE(content.find("CapBnd:\t0000000000000000"), std::string::npos) << content;
+  }
 }
 
 // The escapee leaves the skill's process group and session and is re-parented away from it.
@@ -177,7 +181,7 @@ if sys.argv[1:] == ["linger"]:
 )PY";
 
 TEST_F(GatewaySkillSandbox, AnEscapeeThatCalledSetsidIsKilledAtTheTimeout) {
-  add_skill("escape", kEscape, "timeout: 3s\n");
+  add_skill("escape", kEscape, "timeout: 5s\n");
   std::string md = ws_.read("skills/escape/SKILL.md");
   md.replace(md.find("[./run]"), 7, "[./run, linger]");
   ws_.write("skills/escape/SKILL.md", md);
@@ -233,12 +237,15 @@ print("forked %d refused %d" % (len(made), refused))
   std::string content = result.value("content", "");
   ASSERT_NE(content.find("forked "), std::string::npos) << result.dump();
   EXPECT_EQ(std::to_string(children.size()), content.substr(content.find("forked ") + 7, content.find(" refused") - content.find("forked ") - 7));
-  // Where the gateway can make a cgroup (CI and dev machines as root) or runs as another user
-  // than root, forks beyond the limit are refused; as root without a writable cgroup only the
-  // clean-up below holds.
+  // Where the gateway can make a cgroup with a pids controller (CI and dev machines as root)
+  // forks beyond the limit are refused. RLIMIT_NPROC (any user but root) also refuses some,
+  // against a count of the user's processes that others change meanwhile. As root without such
+  // a cgroup only the clean-up below holds.
   auto probe = gateway::SkillCage::create("rt-probe-" + std::to_string(::getpid()), 16);
-  if (probe.limits_processes() || ::getuid() != 0) {
+  if (probe.limits_processes()) {
     EXPECT_LT(children.size(), 16u) << "containment: " << probe.kind();
+  } else if (::getuid() != 0) {
+    EXPECT_LT(children.size(), 400u) << "RLIMIT_NPROC refused none";
   }
   auto survivors = [&] {
     size_t alive = 0;
