@@ -42,8 +42,7 @@ GatewayOutcome outcome_from_answer(const json& answer, int status) {
     return outcome;
   }
   // An asynchronous receipt ({ok, runId}) or anything else is never a result.
-  outcome.failure = contract::make_failure(ErrorCode::internal_error,
-                                           "gateway answered 200 without a task result (status must be the string completed or failed)");
+  outcome.failure = malformed_answer("gateway answered 200 without a task result (status must be the string completed or failed)");
   return outcome;
 }
 

@@ -1,18 +1,25 @@
 #include "roundtable/config/yaml_json.hpp"
 
-namespace rt::config {
+#include "roundtable/config/settings.hpp"
 
-nlohmann::json yaml_to_json(const YAML::Node& node) {
+namespace rt::config {
+namespace {
+
+// An alias may refer to the node that holds it (`a: &x [*x]`): yaml-cpp then hands back a
+// cyclic graph, and an unbounded walk overflows the stack.
+nlohmann::json convert(const YAML::Node& node, size_t depth) {
   using nlohmann::json;
+  if (depth > kMaxYamlDepth)
+    throw ConfigError("yaml", "YAML nested deeper than " + std::to_string(kMaxYamlDepth) + " levels (or an alias that contains itself)");
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       json out = json::object();
-      for (const auto& entry : node) out[entry.first.as<std::string>()] = yaml_to_json(entry.second);
+      for (const auto& entry : node) out[entry.first.as<std::string>()] = convert(entry.second, depth + 1);
       return out;
     }
     case YAML::NodeType::Sequence: {
       json out = json::array();
-      for (const auto& item : node) out.push_back(yaml_to_json(item));
+      for (const auto& item : node) out.push_back(convert(item, depth + 1));
       return out;
     }
     case YAML::NodeType::Scalar: {
@@ -33,5 +40,9 @@ nlohmann::json yaml_to_json(const YAML::Node& node) {
     default: return nullptr;
   }
 }
+
+}  // namespace
+
+nlohmann::json yaml_to_json(const YAML::Node& node) { return convert(node, 0); }
 
 }  // namespace rt::config
