@@ -52,9 +52,10 @@ Result<TaskRequest> parse_task_request(const json& payload) {
     request.response_format = format->get<std::string>();
   }
   if (auto max_tokens = payload.find("maxTokens"); max_tokens != payload.end() && !max_tokens->is_null()) {
-    if (!max_tokens->is_number_integer() || (!max_tokens->is_number_unsigned() && max_tokens->get<int64_t>() <= 0))
-      return invalid("payload field 'maxTokens' must be a positive integer");
-    request.max_tokens = clamped_integer(*max_tokens, 1, kMaxTaskTokens);
+    // Parsed text keeps non-negative integers as unsigned: clamp first, then judge the sign.
+    auto tokens = max_tokens->is_number_integer() ? clamped_integer(*max_tokens, 0, kMaxTaskTokens) : std::nullopt;
+    if (!tokens || *tokens <= 0) return invalid("payload field 'maxTokens' must be a positive integer");
+    request.max_tokens = *tokens;
   }
   return request;
 }

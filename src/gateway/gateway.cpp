@@ -168,7 +168,8 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
     // std::atoi is undefined on overflow; a header is outside input.
     const std::string header = req.get_header_value("X-Roundtable-Attempt");
     int64_t parsed = 1;
-    std::from_chars(header.data(), header.data() + header.size(), parsed);
+    auto [end, error] = std::from_chars(header.data(), header.data() + header.size(), parsed);
+    if (error == std::errc::result_out_of_range) parsed = header.front() == '-' ? 1 : INT64_MAX;
     attempt = static_cast<int>(std::clamp<int64_t>(parsed, 1, 1'000'000));
   }
   logger_.info("task.received", {{"task_id", envelope->id}, {"task", task->task}, {"attempt", attempt}});

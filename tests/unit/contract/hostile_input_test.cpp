@@ -108,6 +108,9 @@ TEST(HostileTaskRequest, MaxTokensOutOfRange) {
     payload["maxTokens"] = bad;
     EXPECT_FALSE(parse_task_request(payload).ok()) << bad.dump();
   }
+  // From text, 0 is an unsigned number: still not positive.
+  EXPECT_FALSE(parse_task_request(json::parse(R"({"task":"security.briefing","maxTokens":0})")).ok());
+  EXPECT_TRUE(parse_task_request(json::parse(R"({"task":"security.briefing","maxTokens":7})")).ok());
 }
 
 TEST(HostileTaskFailure, RetryAfterIsClampedToADay) {
