@@ -1,4 +1,4 @@
-// The bridge's reading of a knight-gateway answer (CONTRACT §5), as src/bridge/webhook_client.cpp
+// The bridge's reading of a knight-gateway answer (docs/contract.md §5), as src/bridge/webhook_client.cpp
 // does it: one JSON document, or NDJSON lines of progress ending in a result. The HTTP
 // plumbing stays out; each document goes through the same bounded parse and payload parsers,
 // and an accepted result must become a result envelope that serialises.

@@ -1,5 +1,5 @@
 #pragma once
-// /healthz, /readyz and /metrics on HEALTH_PORT (CONTRACT §6).
+// /healthz, /readyz and /metrics on HEALTH_PORT (docs/contract.md §6).
 #include <functional>
 #include <memory>
 #include <string>

@@ -1,4 +1,4 @@
-// GATEWAY_MODE=webhook: POST the envelope to knight-gateway's /webhook (CONTRACT §5).
+// GATEWAY_MODE=webhook: POST the envelope to knight-gateway's /webhook (docs/contract.md §5).
 #include "roundtable/http/client_pool.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 #include "roundtable/common/json_parse.hpp"
