@@ -126,6 +126,12 @@ std::string SkillCage::kind() const {
   return out.empty() ? "none" : out;
 }
 
+std::vector<std::string> SkillCage::directories() const {
+  std::vector<std::string> out;
+  for (const auto& group : groups_) out.push_back(group.dir);
+  return out;
+}
+
 std::vector<pid_t> SkillCage::members() const {
   std::vector<pid_t> pids;
   for (const auto& group : groups_) {

@@ -29,6 +29,8 @@ class SkillCage {
   bool limits_processes() const { return limits_processes_; }
   // "cgroup v2", "cgroup v1 pids", both joined by " + ", or "none".
   std::string kind() const;
+  // The cgroup directories, removed with the cage.
+  std::vector<std::string> directories() const;
   // Open cgroup.procs descriptors: the child writes "0" to each between fork and exec, so it
   // is inside before it can start anything.
   const std::vector<int>& join_fds() const { return join_fds_; }
