@@ -56,7 +56,6 @@ class Server : public httplib::Server {
   void enqueue(ParkedConnection connection);
 
   ServerLimits limits_;
-  IdleConnections idle_;
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -64,6 +63,8 @@ class Server : public httplib::Server {
   bool finishing_ = false;
   size_t working_ = 0;  // workers not yet exited
   std::vector<std::thread> workers_;
+  // Last, so it is destroyed first: its poller hands connections to enqueue() until joined.
+  IdleConnections idle_;
 };
 
 }  // namespace rt::http
