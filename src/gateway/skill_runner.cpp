@@ -123,6 +123,12 @@ void drop_capabilities() {
   if (::close_range(STDERR_FILENO + 1, ~0U, 0) != 0)
     for (int fd = STDERR_FILENO + 1; fd < setup.max_fd; ++fd) ::close(fd);
   if (::chdir(setup.dir) != 0) ::_exit(126);
+  // Under the pod's memory limit, shared with the gateway, the OOM killer takes the skill first.
+  if (int oom = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC); oom >= 0) {
+    ssize_t adjusted = ::write(oom, "1000", 4);
+    (void)adjusted;
+    ::close(oom);
+  }
   for (const auto& [resource, limit] : setup.limits)
     if (::setrlimit(resource, &limit) != 0) ::_exit(126);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(126);

@@ -145,11 +145,12 @@ print("\n".join(out))
   EXPECT_NE(content.find("parent mem: denied"), std::string::npos) << content;
 }
 
-TEST_F(GatewaySkillSandbox, ASkillRunsWithoutCapabilitiesOrNewPrivileges) {
-  add_skill("privileges", "#!/bin/sh\ngrep -E '^(NoNewPrivs|CapEff|CapPrm|CapBnd):' /proc/self/status\n", "");
+TEST_F(GatewaySkillSandbox, ASkillRunsWithoutCapabilitiesOrNewPrivilegesAndIsTheOomKillersFirstChoice) {
+  add_skill("privileges", "#!/bin/sh\ngrep -E '^(NoNewPrivs|CapEff|CapPrm|CapBnd):' /proc/self/status\necho oom_score_adj $(cat /proc/self/oom_score_adj)\n", "");
   auto gw = start_gateway();
   std::string content = run_skill_once(*gw, "privileges").value("content", "");
   EXPECT_NE(content.find("NoNewPrivs:\t1"), std::string::npos) << content;
+  EXPECT_NE(content.find("oom_score_adj 1000"), std::string::npos) << content;
   for (const char* set : {"CapEff", "CapPrm"}) EXPECT_NE(content.find(std::string(set) + ":\t0000000000000000"), std::string::npos) << content;
   // Only root may empty the bounding set; for anyone else no_new_privs already keeps exec from
   // granting what is in it.
