@@ -166,6 +166,17 @@ TEST_F(LimitedServer, IdleConnectionsBeyondTheWorkersDoNotBlockRequests) {
   EXPECT_EQ(probe.get("/ping"), 200);
 }
 
+TEST_F(LimitedServer, BeyondTheIdleCapTheLongestIdleConnectionIsClosed) {
+  start(ServerLimits{.max_idle_connections = 2});
+  RawConnection oldest(port_);  // connections are accepted, and parked, in the order they connect
+  ASSERT_TRUE(oldest.valid());
+  RawConnection second(port_);
+  RawConnection third(port_);
+  EXPECT_TRUE(oldest.closed_by_peer());
+  EXPECT_EQ(third.get("/ping"), 200);
+  EXPECT_EQ(second.get("/ping"), 200);
+}
+
 TEST_F(LimitedServer, AnOversizedHeadIsRefusedAndTheServerGoesOn) {
   start(ServerLimits{.max_header_bytes = 16 * 1024});
   RawConnection flood(port_);
