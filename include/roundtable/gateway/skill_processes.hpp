@@ -9,6 +9,7 @@
 // thread that runs it.
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <set>
