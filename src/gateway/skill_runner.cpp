@@ -155,6 +155,12 @@ ssize_t write_without_sigpipe(int fd, const char* data, size_t size) {
   return n;
 }
 
+// True once the process has exited; it stays unreaped (a zombie), so its pid stays ours.
+bool has_exited(pid_t pid) {
+  siginfo_t info{};
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+}
+
 // SIGKILL for the skill and everything it started: its process group, its cage, and (while
 // the skill still runs, so the ancestry is intact) its process tree. Returns the pids killed.
 std::vector<pid_t> kill_everything(pid_t pid, const SkillCage& cage) {
@@ -170,11 +176,9 @@ std::vector<pid_t> kill_everything(pid_t pid, const SkillCage& cage) {
   return killed;
 }
 
-// Nothing a skill started outlives its run: leftovers in its process group or cage, and
-// orphans adopted by the gateway (its only way to find them without a cage), are killed and
+// Nothing a skill started outlives its run: leftovers in its cage, and orphans adopted by the gateway (its only way to find them without a cage), are killed and
 // reaped, so none is left even as a zombie.
-void kill_leftovers(pid_t pid, const SkillCage& cage, SkillProcesses& processes, std::vector<pid_t> killed) {
-  ::kill(-pid, SIGKILL);  // the group outlives its leader while members remain
+void kill_leftovers(const SkillCage& cage, SkillProcesses& processes, std::vector<pid_t> killed) {
   auto in_cage = cage.kill_all();
   killed.insert(killed.end(), in_cage.begin(), in_cage.end());
   processes.sweep(!cage.active());
@@ -261,10 +265,9 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
     if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) err_open = drain(err.fd[0], run.errors, 8192, err_truncated);
   }
   in.close_end(1);
-  int status = 0;
   if (!run.timed_out) {
     // Output closed: give the process until the deadline to exit, then kill it.
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
+    while (!has_exited(pid)) {
       if (Steady::now() >= deadline) {
         run.timed_out = true;
         break;
@@ -273,12 +276,13 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
     }
   }
   std::vector<pid_t> killed;
-  if (run.timed_out) {
-    killed = kill_everything(pid, cage);
-    ::waitpid(pid, &status, 0);
-  }
+  if (run.timed_out) killed = kill_everything(pid, cage);
+  // Still unreaped, the skill's pid cannot be reused: its process group is still its own.
+  ::kill(-pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
   processes.release(pid);
-  kill_leftovers(pid, cage, processes, std::move(killed));
+  kill_leftovers(cage, processes, std::move(killed));
   run.exit_code = run.timed_out ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (!run.timed_out) run.errors += limit_reached(status, skill.limits);
   return run;
