@@ -103,7 +103,7 @@ void drop_capabilities() {
 }
 
 // In the child between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(const Pipe& in, const Pipe& out, const Pipe& err, const ChildSetup& setup) {
+[[noreturn]] void exec_child(const Pipe& in, const Pipe& out, const Pipe& err, const Pipe& execd, const ChildSetup& setup) {
   ::setpgid(0, 0);  // its own process group, so a timeout kills its children too
   // Into the cage before anything else runs: whatever it starts from now on stays inside.
   for (int fd : *setup.cage_fds) {
@@ -119,16 +119,13 @@ void drop_capabilities() {
   ::dup2(in.fd[0], STDIN_FILENO);
   ::dup2(out.fd[1], STDOUT_FILENO);
   ::dup2(err.fd[1], STDERR_FILENO);
+  // The exec notice stays open (as fd 3, close-on-exec) until exec closes it.
+  constexpr int kExecNotice = STDERR_FILENO + 1;
+  if (execd.fd[1] != kExecNotice && ::dup3(execd.fd[1], kExecNotice, O_CLOEXEC) != kExecNotice) ::_exit(126);
   // Sockets and files of the gateway (listening socket, clients) must not leak into the skill.
-  if (::close_range(STDERR_FILENO + 1, ~0U, 0) != 0)
-    for (int fd = STDERR_FILENO + 1; fd < setup.max_fd; ++fd) ::close(fd);
+  if (::close_range(kExecNotice + 1, ~0U, 0) != 0)
+    for (int fd = kExecNotice + 1; fd < setup.max_fd; ++fd) ::close(fd);
   if (::chdir(setup.dir) != 0) ::_exit(126);
-  // Under the pod's memory limit, shared with the gateway, the OOM killer takes the skill first.
-  if (int oom = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC); oom >= 0) {
-    ssize_t adjusted = ::write(oom, "1000", 4);
-    (void)adjusted;
-    ::close(oom);
-  }
   for (const auto& [resource, limit] : setup.limits)
     if (::setrlimit(resource, &limit) != 0) ::_exit(126);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(126);
@@ -153,6 +150,21 @@ ssize_t write_without_sigpipe(int fd, const char* data, size_t size) {
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   errno = saved;
   return n;
+}
+
+// Waits until the child has exec'd (or failed to), when exec closes the notice pipe. Then,
+// its /proc files belonging to its user again (the gateway's child was non-dumpable until
+// exec), it is made the OOM killer's first choice: under the pod's memory limit, shared with
+// the gateway, the skill goes, not the gateway.
+void after_exec(pid_t pid, const Pipe& execd) {
+  char byte;
+  while (::read(execd.fd[0], &byte, 1) < 0 && errno == EINTR) {
+  }
+  int oom = ::open(("/proc/" + std::to_string(pid) + "/oom_score_adj").c_str(), O_WRONLY | O_CLOEXEC);
+  if (oom < 0) return;
+  ssize_t adjusted = ::write(oom, "1000", 4);
+  (void)adjusted;
+  ::close(oom);
 }
 
 // True once the process has exited; it stays unreaped (a zombie), so its pid stays ours.
@@ -204,8 +216,8 @@ std::string limit_reached(int status, const SkillLimits& limits) {
 }  // namespace
 
 Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, const SkillSandbox& sandbox) {
-  Pipe in, out, err;
-  if (!in.open() || !out.open() || !err.open()) return make_error(ErrorCode::internal_error, "cannot create pipes for skill " + skill.name);
+  Pipe in, out, err, execd;
+  if (!in.open() || !out.open() || !err.open() || !execd.open()) return make_error(ErrorCode::internal_error, "cannot create pipes for skill " + skill.name);
   std::vector<std::string> args = skill.command;
   args[0] = skill.executable.string();
   std::vector<char*> argv;
@@ -230,10 +242,12 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
   setup.limits = resource_limits(skill.limits);
 
   SkillProcesses& processes = SkillProcesses::of_this_process();
-  pid_t pid = processes.fork_skill([&] { exec_child(in, out, err, setup); });
+  pid_t pid = processes.fork_skill([&] { exec_child(in, out, err, execd, setup); });
   if (pid < 0) return make_error(ErrorCode::internal_error, "fork failed for skill " + skill.name);
   ::setpgid(pid, pid);
   in.close_end(0);
+  execd.close_end(1);
+  after_exec(pid, execd);
   out.close_end(1);
   err.close_end(1);
   // stdin is written inside the poll loop: a skill that does not read its input must not
