@@ -188,8 +188,9 @@ std::vector<pid_t> kill_everything(pid_t pid, const SkillCage& cage) {
   return killed;
 }
 
-// Nothing a skill started outlives its run: leftovers in its cage, and orphans adopted by the gateway (its only way to find them without a cage), are killed and
-// reaped, so none is left even as a zombie.
+// Nothing a skill started outlives its run: leftovers in its cage, and orphans adopted by the
+// gateway (its only way to find them without a cage), are killed and reaped, so none is left
+// even as a zombie.
 void kill_leftovers(const SkillCage& cage, SkillProcesses& processes, std::vector<pid_t> killed) {
   auto in_cage = cage.kill_all();
   killed.insert(killed.end(), in_cage.begin(), in_cage.end());
