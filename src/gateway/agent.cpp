@@ -52,7 +52,8 @@ AgentAnswer Agent::answer_with_what_was_gathered(const std::string& gathered, co
   meta.output_tokens = usage.output_tokens;
   meta.cache_read_tokens = usage.cache_read_tokens;
   meta.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  meta.extra = {{"agent", workspace_.knight.name}, {"partial", true}};
+  meta.extra = {{"agent", workspace_.knight.name}, {"partial", true}, {"cacheWriteTokens", usage.cache_write_tokens},
+                {"costUsd", static_cast<double>(usage.cost_micro_usd) / 1e6}, {"costKnown", usage.cost_known}};
   return answer;
 }
 
@@ -95,7 +96,7 @@ AgentAnswer Agent::run(Conversation conversation) {
       return fail(outcome.failure.code, outcome.failure.message, outcome.failure.retryable, after, usage);
     }
     usage += outcome.response->usage;
-    limiter_.record_tokens(outcome.response->usage.total());
+    limiter_.record(outcome.response->model.empty() ? request.model : outcome.response->model, outcome.response->usage);
     auto tool_uses = outcome.response->tool_uses();
     if (tool_uses.empty() || !request.tools_allowed || request.tools.empty()) {
       AgentAnswer answer;
@@ -109,7 +110,8 @@ AgentAnswer Agent::run(Conversation conversation) {
       meta.output_tokens = usage.output_tokens;
       meta.cache_read_tokens = usage.cache_read_tokens;
       meta.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-      meta.extra = {{"agent", knight.name}, {"toolIterations", iteration - 1}, {"cacheWriteTokens", usage.cache_write_tokens}};
+      meta.extra = {{"agent", knight.name}, {"toolIterations", iteration - 1}, {"cacheWriteTokens", usage.cache_write_tokens},
+                    {"costUsd", static_cast<double>(usage.cost_micro_usd) / 1e6}, {"costKnown", usage.cost_known}};
       return answer;
     }
     request.messages.push_back({"assistant", outcome.response->content});

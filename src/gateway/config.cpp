@@ -14,7 +14,7 @@ const std::vector<std::string> kNames{"WORKSPACE_DIR", "GATEWAY_LISTEN", "GATEWA
                                       "LLM_TIMEOUT", "LLM_RETRY_BASE_DELAY", "LLM_RETRY_ATTEMPTS", "SKILL_OUTPUT_BYTES",
                                       "NATS_USER", "NATS_PASSWORD", "NATS_TOKEN", "NATS_CREDS", "NATS_TLS_CA",
                                       "NATS_TLS_CERT", "NATS_TLS_KEY", "GATEWAY_METRICS_LISTEN",
-                                      "GATEWAY_SHUTDOWN_GRACE"};
+                                      "GATEWAY_SHUTDOWN_GRACE", "PRICE_TABLE"};
 }  // namespace
 
 std::string gateway_usage() {
@@ -41,7 +41,9 @@ the environment.
   LLM_RETRY_ATTEMPTS      3 per model, then the next fallback model
   LLM_RETRY_BASE_DELAY    500ms, doubled per retry (retry-after wins)
   SKILL_OUTPUT_BYTES      65536  stdout kept from a skill
-  REDIS_URL               shared memory, fleet rate limit, token budget (optional)
+  REDIS_URL               shared memory, fleet rate limit, token and spend budgets (optional)
+  PRICE_TABLE             (none) YAML or JSON file of USD per million tokens per model, merged
+                                 over the shipped prices (docs/gateway.md, Cost)
   NATS_URL (+ NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_TLS_*)  lead role
   FLEET_ID, AGENT_ID      override knight.yaml fleet and name
   LOG_LEVEL, LOG_FORMAT   info, json
@@ -86,6 +88,7 @@ std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::s
   c.llm_timeout = s.duration("LLM_TIMEOUT", c.llm_timeout);
   c.retry_base_delay = s.duration("LLM_RETRY_BASE_DELAY", c.retry_base_delay);
   c.retry_attempts = static_cast<int>(s.integer("LLM_RETRY_ATTEMPTS", c.retry_attempts, 1, 10));
+  if (auto prices = s.optional_text("PRICE_TABLE"); prices && !prices->empty()) c.prices = llm::load_price_table(*prices);
   c.skill_output_bytes = static_cast<size_t>(s.integer("SKILL_OUTPUT_BYTES", static_cast<int64_t>(c.skill_output_bytes), 256, 16 << 20));
   c.log.level = s.choice("LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error", "off"});
   c.log.format = s.choice("LOG_FORMAT", "json", {"json", "text"}) == "text" ? LogFormat::text : LogFormat::json;

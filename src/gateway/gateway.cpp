@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <charconv>
+#include <cmath>
 
 #include "providers_setup.hpp"
 #include "roundtable/gateway/peer_requests.hpp"
@@ -62,7 +63,7 @@ Gateway::Gateway(GatewayConfig config, Workspace workspace, Logger logger)
   provider_ = make_provider_chain(config_, workspace_, metrics_, logger_);
   const auto& knight = workspace_.knight;
   limiter_ = std::make_unique<RateLimiter>(redis_.get(), config_.fleet, config_.agent, knight.requests_per_minute,
-                                           knight.tokens_per_day, logger_);
+                                           knight.tokens_per_day, logger_, std::llround(knight.usd_per_day * 1e6));
   ToolDeps deps{&workspace_, redis_.get(), config_.fleet, {}, logger_};
   deps.sandbox.max_output_bytes = config_.skill_output_bytes;
   deps.sandbox.home = workspace_.dir.string();
@@ -140,6 +141,8 @@ void Gateway::routes() {
 std::string Gateway::render_metrics() {
   metrics_.set("roundtable_gateway_in_flight", slots_->running());
   metrics_.set("roundtable_gateway_waiting", slots_->waiting());
+  for (const auto& use : limiter_->budget_use())
+    metrics_.set("roundtable_gateway_budget_used_ratio", use.ratio, {{"agent", config_.agent}, {"kind", use.kind}});
   return metrics_.render();
 }
 

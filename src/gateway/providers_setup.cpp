@@ -6,11 +6,13 @@ namespace {
 
 class MeteredProvider final : public llm::Provider {
  public:
-  MeteredProvider(std::unique_ptr<llm::Provider> inner, http::MetricsRegistry& metrics, Logger logger)
-      : inner_(std::move(inner)), metrics_(metrics), logger_(std::move(logger)) {}
+  MeteredProvider(std::unique_ptr<llm::Provider> inner, const llm::PriceTable& prices, std::string agent,
+                  http::MetricsRegistry& metrics, Logger logger)
+      : inner_(std::move(inner)), prices_(prices), agent_(std::move(agent)), metrics_(metrics), logger_(std::move(logger)) {}
   std::string name() const override { return inner_->name(); }
   llm::Outcome complete(const llm::Request& request) override {
     auto outcome = inner_->complete(request);
+    if (outcome.ok()) price(*outcome.response, request.model);
     std::string result = outcome.ok() ? "ok" : outcome.failure.http_status ? std::to_string(outcome.failure.http_status) : "unreachable";
     metrics_.add("roundtable_gateway_llm_calls_total", 1, {{"provider", name()}, {"model", request.model}, {"outcome", result}});
     if (outcome.ok()) {
@@ -26,7 +28,26 @@ class MeteredProvider final : public llm::Provider {
   }
 
  private:
+  // The response's cost, priced by the model that answered (the asked one if it does not say).
+  void price(llm::Response& response, const std::string& asked) {
+    auto& u = response.usage;
+    const std::string& model = response.model.empty() ? asked : response.model;
+    auto cost = prices_.cost(model, u);
+    u.cost_micro_usd = cost.micro_usd;
+    u.cost_known = cost.known;
+    if (!cost.known) logger_.warn("llm.model_unpriced", {{"model", model}, {"what", "not in the price table (PRICE_TABLE): counted as $0"}});
+    http::Labels labels{{"agent", agent_}, {"model", model}};
+    metrics_.add("roundtable_gateway_cost_usd_total", cost.usd(), labels);
+    for (auto [kind, n] : {std::pair{"input", u.input_tokens}, {"output", u.output_tokens}, {"cache_read", u.cache_read_tokens},
+                           {"cache_write", u.cache_write_tokens}}) {
+      labels["kind"] = kind;
+      metrics_.add("roundtable_gateway_model_tokens_total", static_cast<double>(n), labels);
+    }
+  }
+
   std::unique_ptr<llm::Provider> inner_;
+  const llm::PriceTable& prices_;
+  std::string agent_;
   http::MetricsRegistry& metrics_;
   Logger logger_;
 };
@@ -56,7 +77,7 @@ std::unique_ptr<llm::Provider> make_provider_chain(const GatewayConfig& config, 
     for (char c : workspace.memory()) lines += c == '\n';
     raw = llm::make_offline({workspace.knight.name, first_heading(workspace.soul), lines});
   }
-  auto metered = std::make_unique<MeteredProvider>(std::move(raw), metrics, logger);
+  auto metered = std::make_unique<MeteredProvider>(std::move(raw), config.prices, config.agent, metrics, logger);
   llm::RetryPolicy policy;
   policy.attempts_per_model = config.retry_attempts;
   policy.base_delay = config.retry_base_delay;
@@ -68,6 +89,9 @@ void register_gateway_metrics(http::MetricsRegistry& r) {
   r.counter("roundtable_gateway_llm_calls_total", "LLM API calls by provider, model and outcome.");
   r.counter("roundtable_gateway_tokens_total", "Tokens used, by kind (input, output, cache_read, cache_write).");
   for (const char* kind : {"input", "output", "cache_read", "cache_write"}) r.add("roundtable_gateway_tokens_total", 0, {{"kind", kind}});
+  r.counter("roundtable_gateway_model_tokens_total", "Tokens used, by agent, model and kind.");
+  r.counter("roundtable_gateway_cost_usd_total", "LLM spend in USD (price table x tokens), by agent and model.");
+  r.gauge("roundtable_gateway_budget_used_ratio", "Today's share of the daily budget used, by agent and kind (tokens, usd).");
   r.counter("roundtable_gateway_tool_calls_total", "Tool calls by tool and outcome.");
   r.counter("roundtable_gateway_rate_limited_total", "Requests refused by the rate limit or token budget.");
   r.add("roundtable_gateway_rate_limited_total", 0);

@@ -79,7 +79,7 @@ class SpawnSubagents final : public Tool {
     request.deadline = deadline;
     auto outcome = provider_.complete(request);
     if (!outcome.ok()) return {{{"status", "failed"}, {"error", outcome.failure.message}}, {}};
-    limiter_.record_tokens(outcome.response->usage.total());
+    limiter_.record(outcome.response->model.empty() ? model_ : outcome.response->model, outcome.response->usage);
     return {{{"status", "completed"}, {"answer", outcome.response->text()}}, outcome.response->usage};
   }
 

@@ -94,6 +94,8 @@ KnightSettings parse_knight(const fs::path& file, const YAML::Node& root) {
   if (auto limits = root["limits"]) {
     k.requests_per_minute = number_at<int>(file, limits["requests_per_minute"], 0, "limits.requests_per_minute");
     k.tokens_per_day = number_at<int64_t>(file, limits["tokens_per_day"], 0, "limits.tokens_per_day");
+    k.usd_per_day = number_at<double>(file, limits["usd_per_day"], 0, "limits.usd_per_day");
+    if (!(k.usd_per_day >= 0) || k.usd_per_day > 1e9) fail_at(file, limits["usd_per_day"], "limits.usd_per_day must be a number of dollars, at least 0");
     k.max_tool_iterations = number_at<int>(file, limits["max_tool_iterations"], k.max_tool_iterations, "limits.max_tool_iterations");
   }
   k.skills = string_list(file, root["skills"], "skills");

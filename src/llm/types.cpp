@@ -34,6 +34,8 @@ Usage& Usage::operator+=(const Usage& other) {
   output_tokens += other.output_tokens;
   cache_read_tokens += other.cache_read_tokens;
   cache_write_tokens += other.cache_write_tokens;
+  cost_micro_usd += other.cost_micro_usd;
+  cost_known = cost_known && other.cost_known;
   return *this;
 }
 

@@ -56,5 +56,6 @@ Command knight_new_command();
 Command up_command();
 Command consumers_command();
 Command consumers_prune_command();
+Command spend_command();
 
 }  // namespace rt::cli

@@ -36,6 +36,7 @@ struct KnightSettings {
   int subagent_max_parallel = 3;
   int requests_per_minute = 0;  // 0: unlimited
   int64_t tokens_per_day = 0;   // 0: unlimited
+  double usd_per_day = 0;       // 0: unlimited; priced by llm::PriceTable
   int max_tool_iterations = 6;
   std::vector<std::string> skills;
   size_t memory_max_bytes = 16384;

@@ -56,6 +56,9 @@ struct Usage {
   int64_t output_tokens = 0;
   int64_t cache_read_tokens = 0;
   int64_t cache_write_tokens = 0;
+  // Set by the gateway's metered provider from llm::PriceTable (pricing.hpp).
+  int64_t cost_micro_usd = 0;
+  bool cost_known = true;  // false once a call's model had no price
   Usage& operator+=(const Usage& other);
   int64_t total() const { return input_tokens + output_tokens; }
 };
