@@ -1,6 +1,9 @@
 // Builds the provider chain: raw provider -> metered -> retrying with fallbacks.
 #include "providers_setup.hpp"
 
+#include <mutex>
+#include <set>
+
 namespace rt::gateway {
 namespace {
 
@@ -35,7 +38,8 @@ class MeteredProvider final : public llm::Provider {
     auto cost = prices_.cost(model, u);
     u.cost_micro_usd = cost.micro_usd;
     u.cost_known = cost.known;
-    if (!cost.known) logger_.warn("llm.model_unpriced", {{"model", model}, {"what", "not in the price table (PRICE_TABLE): counted as $0"}});
+    if (!cost.known && first_unpriced(model))
+      logger_.warn("llm.model_unpriced", {{"model", model}, {"what", "not in the price table (PRICE_TABLE): counted as $0"}});
     http::Labels labels{{"agent", agent_}, {"model", model}};
     metrics_.add("roundtable_gateway_cost_usd_total", cost.usd(), labels);
     for (auto [kind, n] : {std::pair{"input", u.input_tokens}, {"output", u.output_tokens}, {"cache_read", u.cache_read_tokens},
@@ -45,7 +49,14 @@ class MeteredProvider final : public llm::Provider {
     }
   }
 
+  bool first_unpriced(const std::string& model) {
+    std::lock_guard lock(unpriced_mutex_);
+    return unpriced_.insert(model).second;
+  }
+
   std::unique_ptr<llm::Provider> inner_;
+  std::mutex unpriced_mutex_;
+  std::set<std::string> unpriced_;  // logged once each
   const llm::PriceTable& prices_;
   std::string agent_;
   http::MetricsRegistry& metrics_;

@@ -70,7 +70,9 @@ class GatewaySpend : public ::testing::Test {
     return res && res->status == 200 ? res->body : "";
   }
   CommandResult spend(std::vector<std::string> args) {
-    args.insert(args.begin(), std::string(RT_BIN_DIR) + "/roundtable");
+    std::string binary = std::string(RT_BIN_DIR) + "/roundtable";
+    EXPECT_TRUE(std::filesystem::exists(binary)) << binary << " is missing: build the roundtable target too";
+    args.insert(args.begin(), binary);
     args.insert(args.begin() + 1, "spend");
     return run_command(args, {{"REDIS_URL", redis_.url()}, {"FLEET_ID", "fleet-a"}});
   }
@@ -109,14 +111,18 @@ TEST_F(GatewaySpend, EveryResultCarriesTheCostOfAllItsCalls) {
 }
 
 TEST_F(GatewaySpend, AModelWithoutAPriceCostsNothingAndSaysSo) {
-  script_.then(priced_text("hello", 100, 20, 0, 0, "mystery-model-7"));
+  script_.otherwise([](const GatewayCall&) { return priced_text("hello", 100, 20, 0, 0, "mystery-model-7"); });
   auto& gw = start(ws_);
   auto [status, answer] = gw.task();
   ASSERT_EQ(status, 200);
   const json& meta = answer["result"]["metadata"];
   EXPECT_EQ(meta["costUsd"], 0);
   EXPECT_EQ(meta["costKnown"], false);
-  EXPECT_NE(gw.output().find("llm.model_unpriced"), std::string::npos);
+  EXPECT_EQ(gw.task().second["result"]["metadata"]["costKnown"], false);
+  auto log = gw.output();
+  auto first = log.find("llm.model_unpriced");
+  EXPECT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find("llm.model_unpriced", first + 1), std::string::npos) << "said once per model";
 }
 
 TEST_F(GatewaySpend, AKnightOverItsMoneyBudgetAnswersRateLimitedWithoutCallingTheLlm) {
