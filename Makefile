@@ -100,7 +100,7 @@ test-tsan: deps
 	cmake -S . -B $(TSAN_DIR) $(CMAKE_FLAGS) -DRT_SANITIZE=thread
 	cmake --build $(TSAN_DIR) -j $(JOBS)
 	rm -rf $(TSAN_DIR)/sanitizer-reports && mkdir -p $(TSAN_DIR)/sanitizer-reports
-	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$(CURDIR)/$(TSAN_DIR)/sanitizer-reports/tsan:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp \
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:report_thread_leaks=0:log_path=$(CURDIR)/$(TSAN_DIR)/sanitizer-reports/tsan:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp \
 	  $(SANITIZER_CTEST); status=$$?; $(CURDIR)/tests/sanitizers/reports.sh sanitizer-reports && exit $$status
 
 images:
