@@ -15,7 +15,7 @@ DedupStore::State DedupStore::claim(const std::string& task_id) {
   auto value = client_->get(key(task_id));
   if (!value) return State::unknown;
   // A claim left by a crashed holder is taken over: JetStream gave us the delivery.
-  return value->value_or("") == kDone ? State::done : State::fresh;
+  return value->value_or("") == kDone ? State::done : State::claimed;
 }
 
 void DedupStore::mark_done(const std::string& task_id) {

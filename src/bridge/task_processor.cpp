@@ -101,19 +101,22 @@ void TaskProcessor::process(HeldTask& task) {
   auto validated = validate(task);
   if (!validated) return;
   const Validated& v = *validated;
-  if (task.attempt() > 1) {
+  auto claim = dedup_.claim(*v.ref.id);
+  if (claim == DedupStore::State::done) {
+    logger_.info("task.already_done", {{"task_id", *v.ref.id}});
+    task.ack();
+    count(outcome::duplicate);
+    return;
+  }
+  // A redelivery, or a copy of a task someone else claimed and may just have answered (its
+  // done marker follows the stored result): the results stream itself decides.
+  if (task.attempt() > 1 || claim == DedupStore::State::claimed) {
     if (auto exists = outbox_.result_exists(v.ref); exists && *exists) {
       logger_.info("task.already_answered", {{"task_id", *v.ref.id}, {"attempt", task.attempt()}});
       task.ack();
       count(outcome::duplicate);
       return;
     }
-  }
-  if (dedup_.claim(*v.ref.id) == DedupStore::State::done) {
-    logger_.info("task.already_done", {{"task_id", *v.ref.id}});
-    task.ack();
-    count(outcome::duplicate);
-    return;
   }
   if (task.attempt() > config_.max_deliver) return dead_letter_interrupted(task, v);
   auto answer = deliver_when_gateway_takes_it(task, v);

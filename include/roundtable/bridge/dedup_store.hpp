@@ -10,11 +10,13 @@ namespace rt::bridge {
 
 class DedupStore {
  public:
-  enum class State { fresh, done, unknown };
+  // fresh: claimed now; claimed: someone claimed it before (a crashed holder, or a duplicate
+  // of a task still being finished); done: answered; unknown: no Redis.
+  enum class State { fresh, claimed, done, unknown };
   DedupStore(redis::Client* client, std::string fleet, std::string agent)
       : client_(client), fleet_(std::move(fleet)), agent_(std::move(agent)) {}
 
-  // Claims the task unless it is already done.
+  // Claims the task unless it is already done (an earlier claim is taken over).
   State claim(const std::string& task_id);
   void mark_done(const std::string& task_id);
 
