@@ -1,4 +1,5 @@
 // GATEWAY_MODE=openai: chat completions on an OpenClaw or other OpenAI-compatible gateway.
+#include "roundtable/http/capped_post.hpp"
 #include "roundtable/http/client_pool.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 #include "roundtable/common/json_parse.hpp"
@@ -51,23 +52,11 @@ class OpenAiClient final : public GatewayClient {
                              {"X-Roundtable-Deadline", format_rfc3339(request.deadline)}};
     if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
     auto started = std::chrono::steady_clock::now();
-    httplib::Request req;
-    req.method = "POST";
-    req.path = "/v1/chat/completions";
-    req.headers = std::move(headers);
-    req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    req.set_header("Content-Type", "application/json");
-    std::string answer;
-    bool too_large = false;
-    req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
-      too_large = answer.size() + size > kMaxAnswerBytes;
-      if (too_large) answer.clear();
-      else answer.append(data, size);
-      return !too_large;
-    };
     auto lease = pool_.borrow();
-    auto res = lease->send(req);
-    if (too_large) {
+    auto capped = http::post_json_capped(*lease, "/v1/chat/completions", headers,
+                                         body.dump(-1, ' ', false, json::error_handler_t::replace), kMaxAnswerBytes);
+    auto& res = capped.result;
+    if (capped.too_large) {
       GatewayOutcome outcome;
       outcome.http_status = 200;
       outcome.failure = malformed_answer("gateway answer is larger than " + std::to_string(kMaxAnswerBytes) + " bytes");
@@ -78,8 +67,8 @@ class OpenAiClient final : public GatewayClient {
                                            res.error() == httplib::Error::Connection);
     if (res->status < 200 || res->status >= 300)
       return outcome_for_status(res->status, parse_retry_after(res->get_header_value("Retry-After"), std::chrono::system_clock::now()),
-                                excerpt(answer, 300));
-    return parse_completion(answer, res->status, started);
+                                excerpt(capped.body, 300));
+    return parse_completion(capped.body, res->status, started);
   }
 
   bool healthy() override {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "roundtable/common/strings.hpp"
+#include "roundtable/http/capped_post.hpp"
 #include "roundtable/llm/wire.hpp"
 
 namespace rt::llm {
@@ -36,22 +37,9 @@ Result<HttpAnswer> post_json(http::HttpClientPool& pool, const std::string& path
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
   lease->set_read_timeout(static_cast<time_t>(seconds.count()), static_cast<time_t>(micros.count()));
   lease->set_write_timeout(static_cast<time_t>(seconds.count()), static_cast<time_t>(micros.count()));
-  httplib::Request req;
-  req.method = "POST";
-  req.path = path;
-  req.headers = headers;
-  req.body = body;
-  req.set_header("Content-Type", "application/json");
-  std::string answer;
-  bool too_large = false;
-  req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
-    too_large = answer.size() + size > kMaxAnswerBytes;
-    if (too_large) answer.clear();
-    else answer.append(data, size);
-    return !too_large;
-  };
-  auto res = lease->send(req);
-  if (too_large) {
+  auto capped = http::post_json_capped(*lease, path, headers, body, kMaxAnswerBytes);
+  auto& res = capped.result;
+  if (capped.too_large) {
     transport_failure = Failure{ErrorCode::model_error, "LLM API answer is larger than " + std::to_string(kMaxAnswerBytes) + " bytes",
                                 0, true, std::nullopt};
     return make_error(transport_failure.code, transport_failure.message);
@@ -63,7 +51,7 @@ Result<HttpAnswer> post_json(http::HttpClientPool& pool, const std::string& path
     transport_failure = Failure{ErrorCode::model_error, what, 0, true, std::nullopt};
     return make_error(transport_failure.code, transport_failure.message);
   }
-  return HttpAnswer{res->status, std::move(answer), retry_after_of(*res)};
+  return HttpAnswer{res->status, std::move(capped.body), retry_after_of(*res)};
 }
 
 }  // namespace rt::llm

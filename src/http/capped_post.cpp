@@ -1,0 +1,25 @@
+#include "roundtable/http/capped_post.hpp"
+
+namespace rt::http {
+
+CappedAnswer post_json_capped(httplib::Client& client, const std::string& path, const httplib::Headers& headers,
+                              std::string body, size_t max_bytes) {
+  httplib::Request req;
+  req.method = "POST";
+  req.path = path;
+  req.headers = headers;
+  req.body = std::move(body);
+  req.set_header("Content-Type", "application/json");
+  std::string answer;
+  bool too_large = false;
+  req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+    too_large = answer.size() + size > max_bytes;
+    if (too_large) answer.clear();
+    else answer.append(data, size);
+    return !too_large;
+  };
+  auto result = client.send(req);
+  return CappedAnswer{std::move(result), std::move(answer), too_large};
+}
+
+}  // namespace rt::http
