@@ -4,6 +4,7 @@
 // Every task must be answered once; the report gives the stall around each kill (the widest
 // gap between stored results) and how long the election took.
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <thread>

@@ -2,6 +2,7 @@
 // restarts them, takes the gateways away for twice the back-off budget, restarts nats-server
 // on its store and redis-server. Counts come from ROUNDTABLE_RESULTS read back at the end.
 // Exit 0 when lost = duplicated = dead-lettered = 0.
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <thread>
