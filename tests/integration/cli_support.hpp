@@ -158,7 +158,11 @@ class PlayedKnight {
   }
 
   void handle(nats::Message& msg) {
-    Received r{std::string(msg.subject()), msg.header("Nats-Msg-Id"), nlohmann::json::parse(msg.data(), nullptr, false)};
+    {
+      // Recorded before the answer goes out: whoever got the answer finds the task recorded.
+      std::lock_guard lock(mutex_);
+      received_.push_back({std::string(msg.subject()), msg.header("Nats-Msg-Id"), nlohmann::json::parse(msg.data(), nullptr, false)});
+    }
     auto task = contract::parse_envelope(msg.data());
     if (task) {
       if (auto reply = answer_(*task)) {
@@ -168,8 +172,6 @@ class PlayedKnight {
       }
     }
     msg.ack();
-    std::lock_guard lock(mutex_);
-    received_.push_back(std::move(r));
   }
 
   TestBus& bus_;
