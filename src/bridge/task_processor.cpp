@@ -101,22 +101,10 @@ void TaskProcessor::process(HeldTask& task) {
   auto validated = validate(task);
   if (!validated) return;
   const Validated& v = *validated;
-  auto claim = dedup_.claim(*v.ref.id);
-  if (claim == DedupStore::State::done) {
-    logger_.info("task.already_done", {{"task_id", *v.ref.id}});
+  if (already_answered(task, v)) {
     task.ack();
     count(outcome::duplicate);
     return;
-  }
-  // A redelivery, or a copy of a task someone else claimed and may just have answered (its
-  // done marker follows the stored result): the results stream itself decides.
-  if (task.attempt() > 1 || claim == DedupStore::State::claimed) {
-    if (auto exists = outbox_.result_exists(v.ref); exists && *exists) {
-      logger_.info("task.already_answered", {{"task_id", *v.ref.id}, {"attempt", task.attempt()}});
-      task.ack();
-      count(outcome::duplicate);
-      return;
-    }
   }
   if (task.attempt() > config_.max_deliver) return dead_letter_interrupted(task, v);
   auto answer = deliver_when_gateway_takes_it(task, v);
@@ -124,6 +112,21 @@ void TaskProcessor::process(HeldTask& task) {
   if (answer->completed) complete(task, v, std::move(answer->result), started);
   else fail(task, v, std::move(answer->failure));
   metrics_.observe(metric::duration, std::chrono::duration<double>(clock_.steady_now() - started).count());
+}
+
+// Redis's done marker, or, on a redelivery or a copy of a task someone else claimed and may just
+// have answered (its done marker follows the stored result), the results stream itself.
+bool TaskProcessor::already_answered(const HeldTask& task, const Validated& v) {
+  auto claim = dedup_.claim(*v.ref.id);
+  if (claim == DedupStore::State::done) {
+    logger_.info("task.already_done", {{"task_id", *v.ref.id}});
+    return true;
+  }
+  if (task.attempt() == 1 && claim != DedupStore::State::claimed) return false;
+  auto exists = outbox_.result_exists(v.ref);
+  if (!exists || !*exists) return false;
+  logger_.info("task.already_answered", {{"task_id", *v.ref.id}, {"attempt", task.attempt()}});
+  return true;
 }
 
 // Waits while the gateway is unreachable or the breaker is open; a connection that could not be

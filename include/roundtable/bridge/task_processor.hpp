@@ -41,6 +41,7 @@ class TaskProcessor {
   void fail(HeldTask& task, const Validated& v, contract::TaskFailure failure);
   void finish_failed(HeldTask& task, const Validated& v, const nlohmann::json& failure_json, bool dead_letter);
   void dead_letter_interrupted(HeldTask& task, const Validated& v);
+  bool already_answered(const HeldTask& task, const Validated& v);
   std::optional<GatewayOutcome> deliver_when_gateway_takes_it(HeldTask& task, const Validated& v);
   void record_for_breaker(const IntakeGate::Permit& permit, const GatewayOutcome& answer);
   static std::chrono::milliseconds seconds_to_delay(int64_t seconds);
