@@ -14,6 +14,7 @@
 #include "fixtures/await.hpp"
 #include "fixtures/gateway_harness.hpp"
 #include "fixtures/http_guard.hpp"
+#include "fixtures/sanitizers.hpp"
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/payloads.hpp"
 
@@ -94,7 +95,8 @@ TEST_F(GatewayHttpGuard, ATaskOutlivingTheGraceDoesNotHoldTheExit) {
   auto answer = std::async(std::launch::async, [&] { return gateway.task(); });
   ASSERT_TRUE(llm.wait_for_started(1));
   gateway.process().signal(SIGTERM);
-  EXPECT_EQ(gateway.process().wait(kGrace + 1s), std::optional<int>(0));
+  // The exit deadline is the product's (grace + 1 s); a sanitizer's slower exit gets more.
+  EXPECT_EQ(gateway.process().wait(kGrace + 1s + (kUnderSanitizer ? 10s : 0s)), std::optional<int>(0));
   EXPECT_EQ(answer.get().first, 0) << "the connection closed without an answer";
   EXPECT_NE(gateway.output().find("gateway.grace_expired"), std::string::npos);
 }
