@@ -1,6 +1,7 @@
 // GATEWAY_MODE=openai: chat completions on an OpenClaw or other OpenAI-compatible gateway.
 #include "roundtable/http/capped_post.hpp"
 #include "roundtable/http/client_pool.hpp"
+#include "roundtable/bridge/gateway_answer.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/common/strings.hpp"
@@ -10,19 +11,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxAnswerBytes = 8u << 20;
 constexpr int64_t kMaxTokens = 1'000'000'000'000;
 
 int64_t usage_field(const json& usage, const char* key) {
   auto it = usage.find(key);
   return it != usage.end() && it->is_number_integer() ? clamped_integer(*it, 0, kMaxTokens).value_or(0) : 0;
-}
-
-// A 2xx answer that is not a usable chat completion: not retried, the gateway did answer.
-contract::TaskFailure malformed_answer(std::string message) {
-  auto failure = contract::make_failure(ErrorCode::internal_error, std::move(message));
-  failure.retryable = false;
-  return failure;
 }
 
 // choices[0].message.content when it is a string.
