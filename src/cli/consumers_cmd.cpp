@@ -104,7 +104,7 @@ int prune(const config::Settings& s, const std::vector<std::string>& positional)
     }
     std::string why = row.evidence + ", idle " + short_age(row.last_active, now) + ", " + std::to_string(row.pending) + " pending";
     if (!dry_run) {
-      if (auto status = nats::remove_consumer(*inventory.bus.connection, contract::kTasksStream, row.name); !status) {
+      if (auto status = inventory.bus.js->delete_consumer(contract::kTasksStream, row.name); !status) {
         ++failures;
         std::fprintf(stderr, "roundtable: cannot remove %s: %s\n", row.name.c_str(), status.error().message.c_str());
         continue;

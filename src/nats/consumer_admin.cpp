@@ -71,11 +71,4 @@ Result<std::vector<ConsumerActivity>> list_consumer_activity(Connection& connect
   return out;
 }
 
-Status remove_consumer(Connection& connection, std::string_view stream, std::string_view name, std::chrono::milliseconds timeout) {
-  auto answer = api_request(connection, "$JS.API.CONSUMER.DELETE." + std::string(stream) + "." + std::string(name), json::object(), timeout);
-  if (!answer) return answer.error();
-  if (!answer->value("success", false)) return make_error(ErrorCode::internal_error, "consumer " + std::string(name) + " was not deleted");
-  return {};
-}
-
 }  // namespace rt::nats

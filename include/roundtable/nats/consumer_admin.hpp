@@ -1,7 +1,7 @@
 #pragma once
-// Listing and removing the consumers of a stream through the JetStream API, with what nats.c's
+// Listing the consumers of a stream through the JetStream API, with what nats.c's
 // consumer info leaves out of ConsumerState: when each consumer was created and last delivered.
-// Used by `roundtable consumers` (docs/contract.md §3).
+// Used by `roundtable consumers` (docs/contract.md §3); removal is JetStream::delete_consumer.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -34,8 +34,5 @@ ConsumerActivity consumer_activity_from(const nlohmann::json& info);
 // Every consumer of `stream`, page by page. not_found when the stream does not exist.
 Result<std::vector<ConsumerActivity>> list_consumer_activity(Connection& connection, std::string_view stream,
                                                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
-// Deletes one consumer; not_found when it is already gone.
-Status remove_consumer(Connection& connection, std::string_view stream, std::string_view name,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace rt::nats
