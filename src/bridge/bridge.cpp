@@ -82,7 +82,7 @@ Bridge::Readiness Bridge::readiness() const {
   }
   r.breaker = gate_.state();
   r.consumers_bound = consumers_bound_.load();
-  r.gateway_healthy = gateway_state_.healthy.load();
+  r.gateway_healthy = gate_.gateway_reachable();
   r.gateway_auth_ok = gateway_state_.auth_ok.load();
   r.redis_configured = redis_ != nullptr;
   r.redis_up = redis_ && redis_->healthy();
@@ -155,8 +155,7 @@ int Bridge::run() {
   outbox_->publish_event(contract::type::knight_online, {{"agent", config_.agent}, {"domains", config_.domains},
                                                           {"capabilities", config_.capabilities}, {"instance", instance_},
                                                           {"version", RT_VERSION}});
-  gateway_state_.healthy = gateway_->healthy();  // ready at once, not at the monitor's next tick
-  gate_.set_gateway_reachable(gateway_state_.healthy);
+  gate_.set_gateway_reachable(gateway_->healthy());  // ready at once, not at the monitor's next tick
   start_workers();
   logger_.info("bridge.started", {{"domains", config_.domains}, {"max_concurrency", config_.max_concurrency}});
   {

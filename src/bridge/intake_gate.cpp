@@ -1,6 +1,7 @@
 #include "roundtable/bridge/intake_gate.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace rt::bridge {
 
@@ -57,12 +58,14 @@ bool IntakeGate::wait_until_intake_open(milliseconds limit) {
   }
 }
 
-void IntakeGate::set_gateway_reachable(bool reachable) {
+bool IntakeGate::set_gateway_reachable(bool reachable) {
+  bool was;
   {
     std::lock_guard lock(mutex_);
-    reachable_ = reachable;
+    was = std::exchange(reachable_, reachable);
   }
   changed_.notify_all();
+  return was;
 }
 
 bool IntakeGate::gateway_reachable() const {

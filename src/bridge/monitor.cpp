@@ -68,9 +68,8 @@ void Bridge::monitor_loop() {
   auto next_heartbeat = std::chrono::steady_clock::now();
   do {
     bool healthy = gateway_->healthy();
-    if (healthy != gateway_state_.healthy.exchange(healthy))
+    if (healthy != gate_.set_gateway_reachable(healthy))
       logger_.info(healthy ? "gateway.up" : "gateway.down", {{"url", redact_url(config_.gateway_url)}});
-    gate_.set_gateway_reachable(healthy);
     if (redis_) redis_->ping();
     if (consumers_bound_ && std::chrono::steady_clock::now() >= next_heartbeat) {
       publish_heartbeat();

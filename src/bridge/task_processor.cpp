@@ -166,7 +166,6 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
       logger_.warn("task.gateway_unreachable", {{"task_id", *v.ref.id}, {"message", answer.failure.message}, {"attempt", task.attempt()}});
       gate_.record_neutral(*permit);
       gate_.set_gateway_reachable(false);
-      gateway_state_.healthy = false;
       continue;
     }
     record_for_breaker(*permit, answer);

@@ -33,8 +33,9 @@ class IntakeGate {
   // Fetchers ask before pulling more work; blocks up to `limit`, true when intake is open.
   bool wait_until_intake_open(std::chrono::milliseconds limit);
 
-  // The gateway's own health (probe of /health, or a refused connection).
-  void set_gateway_reachable(bool reachable);
+  // The gateway's own health (probe of /health, or a refused connection); unknown counts as
+  // unreachable until the first probe. Returns the previous value.
+  bool set_gateway_reachable(bool reachable);
   bool gateway_reachable() const;
 
   // Outcome of a task the permit was used for.
@@ -57,7 +58,7 @@ class IntakeGate {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   BreakerState state_ = BreakerState::closed;
-  bool reachable_ = true;
+  bool reachable_ = false;
   bool probe_out_ = false;
   bool stopped_ = false;
   int consecutive_failures_ = 0;

@@ -18,7 +18,6 @@ namespace rt::bridge {
 
 // Shared readiness facts the processor learns from gateway answers.
 struct GatewayState {
-  std::atomic<bool> healthy{false};
   std::atomic<bool> auth_ok{true};
   std::atomic<int> active{0};
 };

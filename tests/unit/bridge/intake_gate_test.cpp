@@ -14,6 +14,7 @@ class IntakeGateTest : public ::testing::Test {
  protected:
   std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
   IntakeGate gate_{BreakerSettings{3, milliseconds(1000)}, [this] { return now_; }};
+  void SetUp() override { gate_.set_gateway_reachable(true); }
   IntakeGate::Permit take() { return *gate_.wait_for_turn(); }
   void fail_times(int n) {
     for (int i = 0; i < n; ++i) gate_.record_retryable_failure(take(), std::nullopt);
