@@ -7,7 +7,8 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # Build, test and demo dependencies: Debian 12 packages only.
 PACKAGES := build-essential cmake pkg-config libnats-dev libcpp-httplib-dev nlohmann-json3-dev \
   libspdlog-dev libhiredis-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  nats-server redis-server prometheus python3 python3-yaml python3-cryptography openssl ca-certificates
+  nats-server redis-server prometheus python3 python3-yaml python3-cryptography openssl ca-certificates \
+  chromium
 
 .PHONY: all deps configure build test demo bench images clean soak chaos-cluster fuzz fuzz-ci test-asan test-tsan deps-clang
 all: build
@@ -31,6 +32,9 @@ deps:
 	@# Schema validators for the manifest checks (tests/scripts/test_schemas.sh), pinned by the lock file.
 	@cd tests/schema && if [ ! -d node_modules/kubernetes-models ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	  echo "deps: npm ci in tests/schema"; npm ci --no-audit --no-fund --loglevel=error; fi
+	@# Third-party clients and servers of the interop tests (MCP, A2A, openai, Playwright, OTLP), pinned.
+	@cd tests/interop && if [ ! -d node_modules/@modelcontextprotocol ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  echo "deps: npm ci in tests/interop"; npm ci --no-audit --no-fund --loglevel=error; fi
 
 configure: deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) $(if $(CI),-DRT_WERROR=ON)
