@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "roundtable/cli/cli.hpp"
+#include "roundtable/cli/notify.hpp"
 #include "roundtable/cli/spinner.hpp"
 #include "roundtable/cli/views.hpp"
 #include "roundtable/common/duration.hpp"
@@ -43,8 +44,16 @@ failure code and message (exit 1), or "no result within <wait>" (exit 1).
   --from NAME        the sender id (cli)
   --json             print one JSON object: taskId, task, status, agent, elapsedMs, content or
                      error and message, and the answer's envelope
+  --notify URL[,URL] also POST the answer (or the failure, or the timeout) there: ntfy, Slack,
+                     Discord or JSON by --notify-format (auto: by URL); ROUNDTABLE_NOTIFY_URL from
+                     the environment adds to it. Exit 3 when the task completed but a delivery failed
+  --notify-format F  auto | ntfy | slack | discord | json (auto)
+  --notify-attempts N  tries per URL, 1 to 10 (5); 408, 429, 5xx and no answer are tried again
+  --notify-backoff DUR first wait between tries, doubled each time, Retry-After wins (1s)
 )";
   c.flags = {"PARAMS", "PRIORITY", "WAIT", "TTL", "FROM"};
+  c.flags.insert(c.flags.end(), kNotifyFlags.begin(), kNotifyFlags.end());
+  c.environment = kNotifyEnvironment;
   c.boolean_flags = {"JSON"};
   c.run = [](const config::Settings& s, const std::vector<std::string>& positional) {
     if (positional.size() != 1) throw config::ConfigError("task", "ask needs exactly one <domain.action> (see roundtable ask --help)");
@@ -55,6 +64,7 @@ failure code and message (exit 1), or "no result within <wait>" (exit 1).
     if (ttl.count() <= 0) s.fail("TTL", "at least 1s", s.text("TTL", ""));
     auto from = s.identifier("FROM", std::string("cli"));
     bool as_json = s.boolean("JSON", false);
+    auto notify = notify_settings(s);
     auto fleet = fleet_of(s);
     auto bus = connect_bus(s);
     nats::TaskClient client(*bus.connection, *bus.js, fleet, from);  // subscribes before it publishes
@@ -66,9 +76,10 @@ failure code and message (exit 1), or "no result within <wait>" (exit 1).
       answers = client.wait_checking_stream({*id}, std::chrono::steady_clock::now() + wait, std::chrono::seconds(2));
     }
     const auto& answer = answers.front();
+    bool delivered = notify_all(notify, notify_message_for_ask(answer, wait), *bus.js, fleet, from);
     if (as_json) {
       std::printf("%s\n", to_json(answer).dump().c_str());
-      return answer.completed ? 0 : 1;
+      return exit_with_notify(answer.completed ? 0 : 1, delivered);
     }
     if (!answer.answered) {
       std::fprintf(stderr, "no result within %s for %s (task %s)\n", format_duration(wait).c_str(), order.task.c_str(), id->c_str());
@@ -80,7 +91,7 @@ failure code and message (exit 1), or "no result within <wait>" (exit 1).
       return 1;
     }
     std::printf("%s\n", answer.content().c_str());
-    return 0;
+    return exit_with_notify(0, delivered);
   };
   return c;
 }

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "roundtable/cli/cli.hpp"
+#include "roundtable/cli/notify.hpp"
 #include "roundtable/cli/spinner.hpp"
 #include "roundtable/cli/views.hpp"
 
@@ -21,8 +22,13 @@ Every task is published at once; then one table: task, status (completed | faile
 duration, the agent that answered, and the first line of the answer. Exit 1 when any task
 failed or had no result within --wait (60s).
   --json             print one JSON object {"tasks": [...], "ok": true|false}
+  --notify URL[,URL] also POST every outcome there (--notify-format, --notify-attempts,
+                     --notify-backoff and ROUNDTABLE_NOTIFY_URL as for ask); exit 3 when every
+                     task completed but a delivery failed
 )";
   c.flags = {"WAIT", "FROM"};
+  c.flags.insert(c.flags.end(), kNotifyFlags.begin(), kNotifyFlags.end());
+  c.environment = kNotifyEnvironment;
   c.boolean_flags = {"JSON"};
   c.run = [](const config::Settings& s, const std::vector<std::string>& positional) {
     if (positional.size() != 1) throw config::ConfigError("tasks.yaml", "fanout needs exactly one tasks.yaml file (see roundtable fanout --help)");
@@ -30,6 +36,7 @@ failed or had no result within --wait (60s).
     auto wait = s.duration("WAIT", std::chrono::seconds(60));
     auto from = s.identifier("FROM", std::string("cli"));
     bool as_json = s.boolean("JSON", false);
+    auto notify = notify_settings(s);
     auto fleet = fleet_of(s);
     auto bus = connect_bus(s);
     nats::TaskClient client(*bus.connection, *bus.js, fleet, from);
@@ -45,6 +52,7 @@ failed or had no result within --wait (60s).
       answers = client.wait_checking_stream(ids, std::chrono::steady_clock::now() + wait, std::chrono::seconds(2));
     }
     bool all_completed = std::all_of(answers.begin(), answers.end(), [](const nats::TaskAnswer& a) { return a.completed; });
+    bool delivered = notify_all(notify, notify_message_for_fanout(answers, wait), *bus.js, fleet, from);
     if (as_json) {
       json tasks = json::array();
       for (const auto& a : answers) tasks.push_back(to_json(a));
@@ -52,7 +60,7 @@ failed or had no result within --wait (60s).
     } else {
       std::fputs(fanout_table(answers).c_str(), stdout);
     }
-    return all_completed ? 0 : 1;
+    return exit_with_notify(all_completed ? 0 : 1, delivered);
   };
   return c;
 }
