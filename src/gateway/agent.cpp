@@ -74,6 +74,8 @@ AgentAnswer Agent::run(Conversation conversation) {
   llm::Usage usage;
   std::string gathered;  // tool output so far: the answer of last resort when time runs out
   for (int iteration = 1; iteration <= knight.max_tool_iterations; ++iteration) {
+    if (conversation.canceled && conversation.canceled())
+      return fail(ErrorCode::internal_error, "canceled before the answer was ready", false, std::nullopt, usage);
     if (conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline) {
       if (!gathered.empty()) return answer_with_what_was_gathered(gathered, request.model, usage, started);
       return fail(ErrorCode::timeout, "deadline passed before the answer was ready", true, std::nullopt, usage);

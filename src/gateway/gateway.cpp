@@ -7,6 +7,7 @@
 
 #include "providers_setup.hpp"
 #include "roundtable/gateway/peer_requests.hpp"
+#include "roundtable/gateway/a2a/service.hpp"
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/common/uuid.hpp"
@@ -43,7 +44,7 @@ json answer_json(const AgentAnswer& answer) {
 // The request counter's label: a fixed set, never the raw path (unauthenticated 404s would
 // otherwise make a series each).
 std::string route_label(const std::string& path) {
-  for (const char* route : {"/webhook", "/v1/chat/completions", "/health", "/metrics"})
+  for (const char* route : {"/webhook", "/v1/chat/completions", "/health", "/metrics", "/.well-known/agent-card.json", "/a2a"})
     if (path == route) return route;
   return "other";
 }
@@ -136,6 +137,7 @@ void Gateway::routes() {
   s.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
     if (authorized(req, res)) handle_chat(req, res);
   });
+  a2a_routes();
 }
 
 std::string Gateway::render_metrics() {

@@ -77,6 +77,7 @@ KnightSettings parse_knight(const fs::path& file, const YAML::Node& root) {
     if (!contract::is_identifier(domain)) fail_at(file, root["domains"], "domain '" + domain + "' is not an identifier");
     else k.domains.push_back(domain);
   k.capabilities = string_list(file, root["capabilities"], "capabilities");
+  if (root["description"]) k.description = root["description"].as<std::string>();
   if (auto model = root["model"]) {
     if (!model.IsMap()) fail_at(file, model, "'model' must be a mapping");
     if (model["provider"]) k.model.provider = model["provider"].as<std::string>();
@@ -232,6 +233,18 @@ Workspace load_workspace(const fs::path& dir) {
     throw ConfigError("knight.yaml", knight_file.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   ws.soul = read_file(ws.dir / "SOUL.md");
+  // Optional front matter (---, YAML, ---): read for the agent card, kept out of the prompt.
+  if (ws.soul.rfind("---\n", 0) == 0)
+    if (auto end = ws.soul.find("\n---", 3); end != std::string::npos) {
+      try {
+        if (auto front = YAML::Load(ws.soul.substr(4, end - 4)); front.IsMap() && front["description"])
+          ws.knight.description = front["description"].as<std::string>();
+      } catch (const YAML::Exception& e) {
+        throw ConfigError("SOUL.md", (ws.dir / "SOUL.md").string() + ":" + std::to_string(e.mark.line + 2) + ": front matter: " + e.msg);
+      }
+      auto body = ws.soul.find('\n', end + 4);
+      ws.soul = body == std::string::npos ? "" : ws.soul.substr(body + 1);
+    }
   ws.memory_file = ws.dir / "MEMORY.md";
   if (!fs::exists(ws.memory_file)) std::ofstream(ws.memory_file) << "# Memory\n";
   for (const auto& name : ws.knight.skills) {

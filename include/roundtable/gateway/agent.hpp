@@ -31,6 +31,7 @@ struct Conversation {
   std::optional<int64_t> max_tokens;
   std::optional<SystemTime> deadline;
   std::function<void(const contract::Progress&)> progress;
+  std::function<bool()> canceled;  // polled before each model call: true ends the run (A2A CancelTask)
 };
 
 class Agent {

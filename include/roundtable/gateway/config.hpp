@@ -17,6 +17,7 @@ struct GatewayConfig {
   std::string listen = "127.0.0.1:18789";
   std::string token;
   std::string metrics_listen;  // GET /metrics only, without the token; empty = off
+  std::string public_url;      // GATEWAY_PUBLIC_URL: the base URL in the A2A agent card; empty = from Host
   std::chrono::milliseconds shutdown_grace{25'000};
   std::string provider;  // anthropic | openai | offline
   std::string model;

@@ -29,6 +29,9 @@ class Server;
 namespace rt::gateway {
 
 class PeerRequests;
+namespace a2a {
+class Service;
+}  // namespace a2a
 
 class Gateway {
  public:
@@ -54,6 +57,7 @@ class Gateway {
  private:
   void routes();
   void metrics_routes();
+  void a2a_routes();  // a2a/routes.cpp
   std::string render_metrics();
   bool authorized(const httplib::Request& req, httplib::Response& res) const;
   void handle_webhook(const httplib::Request& req, httplib::Response& res);
@@ -81,6 +85,7 @@ class Gateway {
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::Server> metrics_server_;  // GATEWAY_METRICS_LISTEN
   std::unique_ptr<WorkSlots> slots_;
+  std::unique_ptr<a2a::Service> a2a_;  // after slots_: goes first, with its background tasks
   int port_ = 0;
 };
 

@@ -29,6 +29,7 @@ struct KnightSettings {
   std::string name;
   std::string fleet;
   std::string role = "knight";  // knight | lead
+  std::string description;      // knight.yaml `description:`, or SOUL.md front matter's (it wins)
   std::vector<std::string> domains;
   std::vector<std::string> capabilities;
   ModelSettings model;
