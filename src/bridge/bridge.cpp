@@ -44,6 +44,7 @@ Bridge::Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient
       gate_(BreakerSettings{config_.breaker_threshold, config_.breaker_cooldown}),
       instance_(make_instance_name()) {
   register_bridge_metrics(metrics_);
+  exporter_ = std::make_unique<trace::Exporter>(config_.tracing, logger_, &metrics_, "roundtable_bridge_spans_dropped_total");
   if (!gateway_)
     gateway_ = config_.gateway_mode == GatewayMode::openai ? make_openai_client(config_) : make_webhook_client(config_);
   if (config_.redis_url) {
@@ -61,6 +62,7 @@ Bridge::Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient
                        {"breaker", std::string(breaker_state_name(r.breaker))},
                        {"intake", gate_.intake_open() ? "open" : "paused"},
                        {"redis", r.redis_configured ? (r.redis_up ? "up" : "down") : "not configured"}};
+        if (auto reason = gateway_->not_ready_reason()) detail["gatewayReason"] = *reason;
         return std::pair{r.ready(), detail.dump()};
       },
       [this] { return metrics_text(); }};
@@ -187,7 +189,8 @@ bool Bridge::connect_and_bind() {
       js_ = std::move(*js);
       outbox_ = std::make_unique<Outbox>(*js_, config_.fleet, config_.agent, logger_);
       dedup_ = std::make_unique<DedupStore>(redis_.get(), config_.fleet, config_.agent);
-      processor_ = std::make_unique<TaskProcessor>(config_, *outbox_, *dedup_, *gateway_, metrics_, gateway_state_, gate_, clock_, logger_);
+      processor_ = std::make_unique<TaskProcessor>(config_, *outbox_, *dedup_, *gateway_, metrics_, gateway_state_, gate_, clock_, logger_,
+                                                   exporter_.get());
     }
     if (bind_consumers()) return true;
     wait_stop_for(kRetryPause * 2);

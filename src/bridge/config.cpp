@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "roundtable/bridge/go_bridge_aliases.hpp"
 #include "roundtable/config/knight_file.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/config/nats_settings.hpp"
@@ -54,7 +55,7 @@ present) supplies name, fleet, domains, capabilities and a `bridge:` map; env ov
   BACKOFF             2s,10s,30s,60s
   BREAKER_THRESHOLD   5   consecutive retryable gateway failures that pause intake
   BREAKER_COOLDOWN    30s before one probe task tests the gateway again
-  HEARTBEAT_INTERVAL  30s
+  HEARTBEAT_INTERVAL  30s   (plain seconds, e.g. 60, are read as seconds)
   HEALTH_PORT         8080   (HEALTH_HOST 0.0.0.0)
   REDIS_URL           optional, redis://[:password@]host:port[/db]
   STREAMS_AUTO_CREATE true
@@ -62,6 +63,11 @@ present) supplies name, fleet, domains, capabilities and a `bridge:` map; env ov
   SHUTDOWN_GRACE      25s
   LOG_LEVEL           info    (trace|debug|info|warn|error)
   LOG_FORMAT          json    (json|text)
+
+The Go nats-bridge's settings are read when ours are unset (ours win; a warning names each):
+  SUBSCRIBE_TOPICS -> TASK_DOMAINS, OPENCLAW_WEBHOOK_URL -> GATEWAY_URL with GATEWAY_MODE=openai,
+  OPENCLAW_HOOK_TOKEN / OPENCLAW_TOKEN -> GATEWAY_TOKEN, RESULT_PREFIX (only <fleet>.results).
+  See docs/go-bridge.md.
 
 Exit codes: 0 clean shutdown, 2 bad configuration, 1 anything else.
 )";
@@ -90,6 +96,7 @@ BridgeConfig load_bridge_config(const std::vector<std::string>& args, const conf
   s.add_flags(args, bridge_setting_names());
 
   BridgeConfig c;
+  c.notices = apply_go_bridge_aliases(s, env);
   c.fleet = s.identifier("FLEET_ID", std::nullopt);
   c.agent = s.identifier("AGENT_ID", std::nullopt);
   c.domains = s.identifier_list("TASK_DOMAINS", {});
@@ -128,7 +135,15 @@ BridgeConfig load_bridge_config(const std::vector<std::string>& args, const conf
   c.log.format = s.choice("LOG_FORMAT", "json", {"json", "text"}) == "text" ? LogFormat::text : LogFormat::json;
   c.log.component = "bridge";
   c.log.context = {{"fleet", c.fleet}, {"agent", c.agent}};
+  c.tracing = trace::exporter_settings(env, "nats-bridge");
   return c;
+}
+
+void log_config_notices(const BridgeConfig& config, const Logger& logger) {
+  for (const auto& notice : config.notices) {
+    if (notice.warning) logger.warn(notice.event, notice.fields);
+    else logger.info(notice.event, notice.fields);
+  }
 }
 
 }  // namespace rt::bridge

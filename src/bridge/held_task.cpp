@@ -7,6 +7,10 @@ HeldTask::HeldTask(nats::Message message)
   if (auto delivery = message_.delivery()) attempt_ = static_cast<int>(delivery->delivered);
 }
 
+std::optional<trace::TraceContext> HeldTask::incoming_trace() const {
+  return trace::incoming_context(message_.header("traceparent"), message_.header("tracestate"));
+}
+
 bool HeldTask::ack() {
   std::lock_guard lock(mutex_);
   if (settled_) return false;

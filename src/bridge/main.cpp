@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   rt::TerminationSignals signals;
 
   rt::Logger logger(config.log);
+  rt::bridge::log_config_notices(config, logger);  // Go nats-bridge aliases (docs/go-bridge.md)
   rt::bridge::Bridge bridge(config, logger);
   std::thread signal_waiter([&] {
     int received = signals.wait();

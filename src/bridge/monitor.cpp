@@ -68,8 +68,11 @@ void Bridge::monitor_loop() {
   auto next_heartbeat = std::chrono::steady_clock::now();
   do {
     bool healthy = gateway_->healthy();
-    if (healthy != gate_.set_gateway_reachable(healthy))
-      logger_.info(healthy ? "gateway.up" : "gateway.down", {{"url", redact_url(config_.gateway_url)}});
+    if (healthy != gate_.set_gateway_reachable(healthy)) {
+      json fields = {{"url", redact_url(config_.gateway_url)}};
+      if (auto reason = gateway_->not_ready_reason(); reason && !healthy) fields["reason"] = *reason;
+      logger_.info(healthy ? "gateway.up" : "gateway.down", fields);
+    }
     if (redis_) redis_->ping();
     if (consumers_bound_ && std::chrono::steady_clock::now() >= next_heartbeat) {
       publish_heartbeat();

@@ -3,6 +3,7 @@
 #include "roundtable/http/client_pool.hpp"
 #include "roundtable/bridge/gateway_answer.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
+#include "roundtable/bridge/openai_probe.hpp"
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/common/strings.hpp"
 
@@ -34,12 +35,19 @@ class OpenAiClient final : public GatewayClient {
  public:
   explicit OpenAiClient(const BridgeConfig& config)
       : model_(config.gateway_model), token_(config.gateway_token), pool_(config.gateway_url, config.gateway_timeout),
-        health_pool_(config.gateway_url, std::chrono::seconds(2)) {}
+        health_pool_(config.gateway_url, std::chrono::seconds(2)), readiness_(config.breaker_cooldown) {}
 
   GatewayOutcome deliver(const GatewayRequest& request, const ProgressSink&) override {
+    // OpenClaw keys its sessions on `user`: one per task unless the task continues a conversation.
+    auto user = session_user(request.envelope);
+    if (!user) {
+      GatewayOutcome refused;
+      refused.failure = contract::TaskFailure{ErrorCode::invalid_params, user.error().message, false, std::nullopt, 1};
+      return refused;
+    }
     json body = {{"model", model_},
                  {"messages", json::array({{{"role", "user"}, {"content", render_task_text(request.task)}}})},
-                 {"user", request.envelope.from}};
+                 {"user", *user}};
     if (request.task.max_tokens) body["max_tokens"] = *request.task.max_tokens;
     httplib::Headers headers{{"X-Roundtable-Attempt", std::to_string(request.attempt)},
                              {"X-Roundtable-Deadline", format_rfc3339(request.deadline)}};
@@ -58,6 +66,7 @@ class OpenAiClient final : public GatewayClient {
     if (!res)
       return outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()),
                                            res.error() == httplib::Error::Connection);
+    if (auto reason = deployment_error(res->status, capped.body, model_)) return held_for_deployment(res->status, std::move(*reason));
     if (res->status < 200 || res->status >= 300)
       return outcome_for_status(res->status, parse_retry_after(res->get_header_value("Retry-After"), std::chrono::system_clock::now()),
                                 excerpt(capped.body, 300));
@@ -69,10 +78,26 @@ class OpenAiClient final : public GatewayClient {
     httplib::Headers headers;
     if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
     auto res = lease->Get("/v1/models", headers);
-    return res && res->status < 500;
+    auto verdict = res ? judge_models_probe(res->status, res->body, "", model_, !token_.empty())
+                       : judge_models_probe(0, "", httplib::to_string(res.error()), model_, !token_.empty());
+    return readiness_.record_probe(verdict);
   }
 
+  std::optional<std::string> not_ready_reason() override { return readiness_.reason(); }
+
  private:
+  // The gateway refused the deployment, not the task: the task waits within its delivery, as in an
+  // outage (no attempt spent), while the bridge reports not ready with the reason.
+  GatewayOutcome held_for_deployment(int status, std::string reason) {
+    readiness_.flag(reason);
+    GatewayOutcome outcome;
+    outcome.http_status = status;
+    outcome.never_sent = true;
+    outcome.auth_problem = status == 401 || status == 403;
+    outcome.failure = contract::make_failure(ErrorCode::gateway_unavailable, std::move(reason));
+    return outcome;
+  }
+
   GatewayOutcome parse_completion(const std::string& text, int status, std::chrono::steady_clock::time_point started) const {
     GatewayOutcome outcome;
     outcome.http_status = status;
@@ -107,6 +132,7 @@ class OpenAiClient final : public GatewayClient {
   std::string token_;
   http::HttpClientPool pool_;
   http::HttpClientPool health_pool_;
+  OpenAiReadiness readiness_;
 };
 
 }  // namespace

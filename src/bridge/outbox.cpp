@@ -9,6 +9,17 @@ namespace rt::bridge {
 
 using nlohmann::json;
 
+namespace {
+// The traceparent (and tracestate) header of what is published for a traced task.
+nats::Headers trace_headers(const TaskRef* task) {
+  nats::Headers headers;
+  if (!task || !task->trace.is_object()) return headers;
+  for (const char* name : {"traceparent", "tracestate"})
+    if (auto it = task->trace.find(name); it != task->trace.end() && it->is_string()) headers.emplace_back(name, it->get<std::string>());
+  return headers;
+}
+}  // namespace
+
 Outbox::Outbox(nats::JetStream& js, std::string fleet, std::string agent, Logger logger)
     : js_(js), fleet_(std::move(fleet)), agent_(std::move(agent)), logger_(std::move(logger)) {}
 
@@ -17,6 +28,8 @@ contract::Envelope Outbox::envelope(std::string_view type, json payload, const T
   env.fleet = fleet_;
   if (task && task->id) env.correlation_id = task->id;
   if (task && task->requester) env.to = task->requester;
+  if (task && task->trace.is_object()) env.unknown_fields["trace"] = task->trace;
+  if (task && task->parent_task_id) env.unknown_fields["parentTaskId"] = *task->parent_task_id;
   return env;
 }
 
@@ -30,7 +43,7 @@ Status Outbox::publish_result(const TaskRef& task, std::string_view type, json p
                                                                          " bytes is over the 4 MiB result limit");
     body = contract::serialize(envelope(contract::type::task_failed, contract::to_json(failure), &task));
   }
-  auto ack = js_.publish(*subject, body, "result-" + *task.id);
+  auto ack = js_.publish(*subject, body, "result-" + *task.id, trace_headers(&task));
   if (!ack) return ack.error();
   if (ack->duplicate) logger_.info("result.duplicate_suppressed", {{"task_id", *task.id}});
   return {};
@@ -43,7 +56,7 @@ void Outbox::publish_event(std::string_view type, json payload, const TaskRef* t
     return;
   }
   auto env = envelope(type, std::move(payload), task);
-  if (auto status = js_.publish_async(*subject, contract::serialize(env), env.id); !status)
+  if (auto status = js_.publish_async(*subject, contract::serialize(env), env.id, trace_headers(task)); !status)
     logger_.warn("event.publish_failed", {{"type", std::string(type)}, {"error", status.error().message}});
 }
 
@@ -51,7 +64,7 @@ Status Outbox::publish_event_acked(std::string_view type, json payload, const Ta
   auto subject = contract::event_subject(fleet_, type);
   if (!subject) return subject.error();
   auto env = envelope(type, std::move(payload), task);
-  auto ack = js_.publish(*subject, contract::serialize(env), env.id);
+  auto ack = js_.publish(*subject, contract::serialize(env), env.id, trace_headers(task));
   if (!ack) return ack.error();
   return {};
 }

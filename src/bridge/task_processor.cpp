@@ -8,6 +8,8 @@
 #include "roundtable/contract/errors.hpp"
 #include "roundtable/contract/payloads.hpp"
 #include "roundtable/contract/subjects.hpp"
+#include "roundtable/trace/propagation.hpp"
+#include "roundtable/trace/semconv.hpp"
 
 namespace rt::bridge {
 
@@ -24,13 +26,14 @@ struct TaskProcessor::Validated {
   contract::Envelope envelope;
   contract::TaskRequest request;
   TaskRef ref;
+  trace::TraceContext trace;  // this attempt's span: the parent of the gateway call
 };
 
 TaskProcessor::TaskProcessor(const BridgeConfig& config, Outbox& outbox, DedupStore& dedup, GatewayClient& gateway,
                              http::MetricsRegistry& metrics, GatewayState& gateway_state, IntakeGate& gate, const Clock& clock,
-                             Logger logger)
+                             Logger logger, trace::Exporter* spans)
     : config_(config), outbox_(outbox), dedup_(dedup), gateway_(gateway), metrics_(metrics), gateway_state_(gateway_state),
-      gate_(gate), clock_(clock), logger_(std::move(logger)) {}
+      gate_(gate), clock_(clock), logger_(std::move(logger)), spans_(spans) {}
 
 void TaskProcessor::count(const char* outcome_label) { metrics_.add(metric::tasks, 1, {{"outcome", outcome_label}}); }
 
@@ -57,13 +60,14 @@ std::optional<TaskProcessor::Validated> TaskProcessor::validate(HeldTask& task) 
     reject(task, ErrorCode::timeout, "task expired at " + format_rfc3339(*env.expires_at()) + " (ttl " + std::to_string(env.ttl_seconds) + "s)", domain);
     return std::nullopt;
   }
-  return Validated{env, *request, TaskRef{env.id, env.from, subject->domain}};
+  TaskRef ref{env.id, env.from, subject->domain, nullptr, trace::parent_task_id_of(env.unknown_fields)};
+  return Validated{env, *request, std::move(ref), {}};
 }
 
 void TaskProcessor::reject(HeldTask& task, ErrorCode code, const std::string& reason, const std::optional<std::string>& domain) {
   std::string_view raw = task.message().data();
   std::optional<std::string> id = task.envelope() ? std::optional(task.envelope()->id) : contract::readable_id(raw);
-  TaskRef ref{id, task.envelope() ? std::optional(task.envelope()->from) : std::nullopt, domain.value_or("")};
+  TaskRef ref{id, task.envelope() ? std::optional(task.envelope()->from) : std::nullopt, domain.value_or(""), nullptr, std::nullopt};
   logger_.warn("task.rejected", {{"task_id", id.value_or("")}, {"subject", std::string(task.message().subject())}, {"reason", reason}});
   size_t parts = std::max<size_t>(1, (raw.size() + kRejectChunkBytes - 1) / kRejectChunkBytes);
   for (size_t part = 0; part < parts; ++part) {
@@ -100,18 +104,51 @@ void TaskProcessor::process(HeldTask& task) {
   if (task.attempt() > 1) metrics_.add(metric::redeliveries);
   auto validated = validate(task);
   if (!validated) return;
-  const Validated& v = *validated;
+  Validated& v = *validated;
   if (already_answered(task, v)) {
     task.ack();
     count(outcome::duplicate);
     return;
   }
-  if (task.attempt() > config_.max_deliver) return dead_letter_interrupted(task, v);
+  trace::Span span = start_attempt_span(task, v);
+  if (task.attempt() > config_.max_deliver) {
+    dead_letter_interrupted(task, v);
+    span.fail("dead-lettered: the last attempt was interrupted");
+    return finish_attempt_span(std::move(span));
+  }
   auto answer = deliver_when_gateway_takes_it(task, v);
-  if (!answer) return;
+  if (!answer) return finish_attempt_span(std::move(span));
+  mark_attempt_span(span, *answer);
   if (answer->completed) complete(task, v, std::move(answer->result), started);
   else fail(task, v, std::move(answer->failure));
+  finish_attempt_span(std::move(span));
   metrics_.observe(metric::duration, std::chrono::duration<double>(clock_.steady_now() - started).count());
+}
+
+// One span per delivery (attempt): a child of the sender's span from the traceparent header, or
+// the root of a new trace. What is published for the task from here on names it (envelope `trace`).
+trace::Span TaskProcessor::start_attempt_span(const HeldTask& task, Validated& v) const {
+  trace::Span span = trace::process_span(std::string(task.message().subject()), task.incoming_trace());
+  span.set("messaging.message.id", *v.ref.id);
+  span.set("messaging.consumer.group.name", config_.fleet + "-" + config_.agent + "-" + v.ref.domain);
+  span.set("roundtable.task.id", *v.ref.id);
+  span.set("roundtable.task", v.request.task);
+  span.set("roundtable.attempt", task.attempt());
+  span.set("roundtable.agent", config_.agent);
+  if (v.ref.parent_task_id) span.set("roundtable.parent_task.id", *v.ref.parent_task_id);
+  v.trace = span.context();
+  v.ref.trace = trace::trace_field(v.trace);
+  return span;
+}
+
+void TaskProcessor::mark_attempt_span(trace::Span& span, const GatewayOutcome& answer) {
+  if (answer.completed) span.status = trace::StatusCode::ok;
+  else span.fail(std::string(contract::error_code_name(answer.failure.error)) + ": " + answer.failure.message);
+}
+
+void TaskProcessor::finish_attempt_span(trace::Span span) const {
+  trace::end_span(span);
+  if (spans_) spans_->record(std::move(span));
 }
 
 // Redis's done marker, or, on a redelivery or a copy of a task someone else claimed and may just
@@ -154,13 +191,18 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     }
     SystemTime deadline = clock_.now() + config_.gateway_timeout;
     if (auto expiry = v.envelope.expires_at()) deadline = std::min(deadline, *expiry);
-    GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline};
+    trace::Span call = trace::http_client_span("POST", config_.gateway_url, v.trace);
+    GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline, trace::headers_for(call.context())};
     auto on_progress = [&](const contract::Progress& progress) {
       outbox_.publish_event(type::task_progress, contract::to_json(progress), &v.ref);
     };
     gateway_state_.active++;
     GatewayOutcome answer = gateway_.deliver(request, on_progress);
     gateway_state_.active--;
+    if (answer.http_status != 0) call.set("http.response.status_code", answer.http_status);
+    if (!answer.completed) call.fail(std::string(contract::error_code_name(answer.failure.error)) + ": " + answer.failure.message);
+    trace::end_span(call);
+    if (spans_) spans_->record(std::move(call));
     if (answer.http_status != 0) gateway_state_.auth_ok = !answer.auth_problem;
     if (answer.never_sent && !stopping_) {
       logger_.warn("task.gateway_unreachable", {{"task_id", *v.ref.id}, {"message", answer.failure.message}, {"attempt", task.attempt()}});

@@ -25,6 +25,7 @@ class WebhookClient final : public GatewayClient {
     req.set_header("X-Roundtable-Attempt", std::to_string(request.attempt));
     req.set_header("X-Roundtable-Deadline", format_rfc3339(request.deadline));
     if (!token_.empty()) req.set_header("Authorization", "Bearer " + token_);
+    for (const auto& [name, value] : request.trace_headers) req.set_header(name, value);
 
     bool ndjson = false;
     std::string body;

@@ -4,6 +4,7 @@
 #include "roundtable/cli/cli.hpp"
 #include "roundtable/cli/notify.hpp"
 #include "roundtable/cli/spinner.hpp"
+#include "roundtable/cli/tracing.hpp"
 #include "roundtable/cli/views.hpp"
 #include "roundtable/common/duration.hpp"
 
@@ -55,6 +56,7 @@ failure code and message (exit 1), or "no result within <wait>" (exit 1).
   c.flags.insert(c.flags.end(), kNotifyFlags.begin(), kNotifyFlags.end());
   c.environment = kNotifyEnvironment;
   c.boolean_flags = {"JSON"};
+  c.environment = trace::otel_setting_names();
   c.run = [](const config::Settings& s, const std::vector<std::string>& positional) {
     if (positional.size() != 1) throw config::ConfigError("task", "ask needs exactly one <domain.action> (see roundtable ask --help)");
     nats::TaskOrder order{positional[0], params_of(s), priority_of(s), std::nullopt, std::nullopt};
@@ -68,7 +70,11 @@ failure code and message (exit 1), or "no result within <wait>" (exit 1).
     auto fleet = fleet_of(s);
     auto bus = connect_bus(s);
     nats::TaskClient client(*bus.connection, *bus.js, fleet, from);  // subscribes before it publishes
-    auto id = client.send(order, std::nullopt, ttl);
+    auto exporter = cli_exporter(s);
+    nats::SendOptions options;
+    options.ttl = ttl;
+    std::string trace_id;
+    auto id = send_traced(client, fleet, order, options, std::nullopt, *exporter, &trace_id);
     if (!id) throw std::runtime_error("cannot publish " + order.task + ": " + explain_stream_error(id.error()));
     std::vector<nats::TaskAnswer> answers;
     {
@@ -78,7 +84,9 @@ failure code and message (exit 1), or "no result within <wait>" (exit 1).
     const auto& answer = answers.front();
     bool delivered = notify_all(notify, notify_message_for_ask(answer, wait), *bus.js, fleet, from);
     if (as_json) {
-      std::printf("%s\n", to_json(answer).dump().c_str());
+      auto out = to_json(answer);
+      out["traceId"] = trace_id;
+      std::printf("%s\n", out.dump().c_str());
       return exit_with_notify(answer.completed ? 0 : 1, delivered);
     }
     if (!answer.answered) {

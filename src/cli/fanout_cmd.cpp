@@ -5,6 +5,7 @@
 #include "roundtable/cli/cli.hpp"
 #include "roundtable/cli/notify.hpp"
 #include "roundtable/cli/spinner.hpp"
+#include "roundtable/cli/tracing.hpp"
 #include "roundtable/cli/views.hpp"
 
 namespace rt::cli {
@@ -30,6 +31,7 @@ failed or had no result within --wait (60s).
   c.flags.insert(c.flags.end(), kNotifyFlags.begin(), kNotifyFlags.end());
   c.environment = kNotifyEnvironment;
   c.boolean_flags = {"JSON"};
+  c.environment = trace::otel_setting_names();
   c.run = [](const config::Settings& s, const std::vector<std::string>& positional) {
     if (positional.size() != 1) throw config::ConfigError("tasks.yaml", "fanout needs exactly one tasks.yaml file (see roundtable fanout --help)");
     auto orders = read_tasks_file(positional[0]);
@@ -40,9 +42,13 @@ failed or had no result within --wait (60s).
     auto fleet = fleet_of(s);
     auto bus = connect_bus(s);
     nats::TaskClient client(*bus.connection, *bus.js, fleet, from);
+    // One trace for the whole fan-out: a root span, and a publish span per task under it.
+    auto exporter = cli_exporter(s);
+    trace::Span root = trace::start_span("fanout", trace::SpanKind::internal, std::nullopt);
+    root.set("roundtable.tasks", static_cast<int64_t>(orders.size()));
     std::vector<std::string> ids;
     for (const auto& order : orders) {
-      auto id = client.send(order);
+      auto id = send_traced(client, fleet, order, {}, root.context(), *exporter);
       if (!id) throw std::runtime_error("cannot publish " + order.task + ": " + explain_stream_error(id.error()));
       ids.push_back(*id);
     }
@@ -52,11 +58,15 @@ failed or had no result within --wait (60s).
       answers = client.wait_checking_stream(ids, std::chrono::steady_clock::now() + wait, std::chrono::seconds(2));
     }
     bool all_completed = std::all_of(answers.begin(), answers.end(), [](const nats::TaskAnswer& a) { return a.completed; });
+    if (!all_completed) root.fail("not every task completed");
+    std::string trace_id = root.trace_id;
+    trace::end_span(root);
+    exporter->record(std::move(root));
     bool delivered = notify_all(notify, notify_message_for_fanout(answers, wait), *bus.js, fleet, from);
     if (as_json) {
       json tasks = json::array();
       for (const auto& a : answers) tasks.push_back(to_json(a));
-      std::printf("%s\n", json{{"tasks", tasks}, {"ok", all_completed}}.dump().c_str());
+      std::printf("%s\n", json{{"tasks", tasks}, {"ok", all_completed}, {"traceId", trace_id}}.dump().c_str());
     } else {
       std::fputs(fanout_table(answers).c_str(), stdout);
     }

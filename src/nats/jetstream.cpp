@@ -105,6 +105,50 @@ Status JetStream::publish_async(std::string_view subject, std::string_view data,
   return to_status(js_PublishAsync(js_, subj.c_str(), data.data(), static_cast<int>(data.size()), &options), "publish to " + subj);
 }
 
+namespace {
+// A message with headers: js_Publish has no headers, js_PublishMsg takes a natsMsg.
+Result<Message> message_with_headers(const std::string& subject, std::string_view data, const Headers& headers) {
+  natsMsg* msg = nullptr;
+  if (auto s = natsMsg_Create(&msg, subject.c_str(), nullptr, data.data(), static_cast<int>(data.size())); s != NATS_OK)
+    return nats_error(s, "message for " + subject);
+  Message owned(msg);
+  for (const auto& [name, value] : headers)
+    if (auto s = natsMsgHeader_Set(msg, name.c_str(), value.c_str()); s != NATS_OK) return nats_error(s, "header " + name);
+  return owned;
+}
+}  // namespace
+
+Result<PublishAck> JetStream::publish(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers) {
+  if (headers.empty()) return publish(subject, data, msg_id);
+  std::string subj(subject), id(msg_id);
+  auto msg = message_with_headers(subj, data, headers);
+  if (!msg) return msg.error();
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  if (!id.empty()) options.MsgId = id.c_str();
+  jsPubAck* ack = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_PublishMsg(&ack, js_, msg->get(), &options, &jerr);
+  if (s != NATS_OK) return nats_error(s, "publish to " + subj, jerr);
+  PublishAck out{ack->Stream ? ack->Stream : "", ack->Sequence, ack->Duplicate};
+  jsPubAck_Destroy(ack);
+  return out;
+}
+
+Status JetStream::publish_async(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers) {
+  if (headers.empty()) return publish_async(subject, data, msg_id);
+  std::string subj(subject), id(msg_id);
+  auto msg = message_with_headers(subj, data, headers);
+  if (!msg) return msg.error();
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  if (!id.empty()) options.MsgId = id.c_str();
+  natsMsg* raw = msg->release();
+  natsStatus s = js_PublishMsgAsync(js_, &raw, &options);
+  Message left_over(raw);  // null when the library took the message, else ours to destroy
+  return to_status(s, "publish to " + subj);
+}
+
 Status JetStream::complete_async(std::chrono::milliseconds timeout) {
   jsPubOptions options;
   jsPubOptions_Init(&options);

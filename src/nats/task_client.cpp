@@ -53,6 +53,13 @@ TaskClient::TaskClient(Connection& connection, JetStream& js, std::string fleet,
 }
 
 Result<std::string> TaskClient::send(const TaskOrder& order, std::optional<std::string> correlation_id, std::chrono::seconds ttl) {
+  SendOptions options;
+  options.correlation_id = std::move(correlation_id);
+  options.ttl = ttl;
+  return send(order, options);
+}
+
+Result<std::string> TaskClient::send(const TaskOrder& order, const SendOptions& options) {
   auto name = contract::parse_task_name(order.task);
   if (!name) return make_error(ErrorCode::invalid_params, "task '" + order.task + "' is not <domain>.<action>");
   auto subject = contract::task_subject(fleet_, name->domain, name->action);
@@ -63,13 +70,15 @@ Result<std::string> TaskClient::send(const TaskOrder& order, std::optional<std::
   env.fleet = fleet_;
   env.to = order.to;
   env.priority = order.priority;
-  env.ttl_seconds = ttl.count();
-  env.correlation_id = correlation_id;
+  env.ttl_seconds = options.ttl.count();
+  env.correlation_id = options.correlation_id;
+  if (options.envelope_fields.is_object())
+    for (const auto& [key, value] : options.envelope_fields.items()) env.unknown_fields[key] = value;
   {
     std::lock_guard lock(mutex_);
     sent_[env.id] = {order, std::chrono::steady_clock::now()};
   }
-  auto ack = js_.publish(*subject, contract::serialize(env), env.id);
+  auto ack = js_.publish(*subject, contract::serialize(env), env.id, options.headers);
   if (!ack) return ack.error();
   return env.id;
 }

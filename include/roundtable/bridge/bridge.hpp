@@ -72,6 +72,7 @@ class Bridge {
   Logger logger_;
   SystemClock clock_;
   http::MetricsRegistry metrics_;
+  std::unique_ptr<trace::Exporter> exporter_;  // spans (docs/observability.md)
   std::unique_ptr<GatewayClient> gateway_;
   std::unique_ptr<redis::Client> redis_;
   std::unique_ptr<nats::Connection> connection_;

@@ -5,13 +5,24 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "roundtable/common/log.hpp"
 #include "roundtable/config/settings.hpp"
 #include "roundtable/nats/settings.hpp"
+#include "roundtable/trace/settings.hpp"
 
 namespace rt::bridge {
 
 enum class GatewayMode { webhook, openai };
+
+// One line worth logging once the logger exists: a Go nats-bridge alias used or overridden
+// (docs/go-bridge.md). Names settings, never a value of a token.
+struct ConfigNotice {
+  bool warning = true;
+  std::string event;
+  nlohmann::json fields;
+};
 
 struct BridgeConfig {
   nats::NatsSettings nats;
@@ -43,6 +54,8 @@ struct BridgeConfig {
   int stream_replicas = 1;
   std::chrono::milliseconds shutdown_grace{25'000};
   LogSettings log;
+  trace::ExporterSettings tracing;  // OTEL_* (docs/observability.md); export off without an endpoint
+  std::vector<ConfigNotice> notices;  // logged at start by log_config_notices()
 };
 
 // Every setting name the bridge reads; also its accepted flags (kebab-case).
@@ -51,5 +64,6 @@ std::string bridge_usage();
 
 // Throws config::ConfigError (exit 2) naming the bad setting.
 BridgeConfig load_bridge_config(const std::vector<std::string>& args, const config::EnvMap& env);
+void log_config_notices(const BridgeConfig& config, const Logger& logger);
 
 }  // namespace rt::bridge

@@ -21,6 +21,7 @@ struct GatewayRequest {
   std::string_view raw;  // the envelope exactly as received
   int attempt = 1;
   SystemTime deadline;
+  std::vector<std::pair<std::string, std::string>> trace_headers = {};  // traceparent (+ tracestate) for the gateway
 };
 
 struct GatewayOutcome {
@@ -41,6 +42,8 @@ class GatewayClient {
   virtual GatewayOutcome deliver(const GatewayRequest& request, const ProgressSink& progress) = 0;
   // True when the gateway answers its health check.
   virtual bool healthy() = 0;
+  // Why the gateway cannot take tasks, when the client knows (shown in /readyz).
+  virtual std::optional<std::string> not_ready_reason() { return std::nullopt; }
 };
 
 std::unique_ptr<GatewayClient> make_webhook_client(const BridgeConfig& config);

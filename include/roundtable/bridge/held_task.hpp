@@ -10,6 +10,7 @@
 #include "roundtable/common/result.hpp"
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/nats/message.hpp"
+#include "roundtable/trace/context.hpp"
 
 namespace rt::bridge {
 
@@ -21,6 +22,9 @@ class HeldTask {
   const Result<contract::Envelope>& envelope() const { return envelope_; }
   contract::Priority priority() const { return envelope_ ? envelope_->priority : contract::Priority::normal; }
   int attempt() const { return attempt_; }
+  // The sender's trace from the message's traceparent/tracestate headers; nullopt when absent or
+  // invalid (the bridge then starts a new trace; a bad header never fails the task).
+  std::optional<trace::TraceContext> incoming_trace() const;
 
   // Each settles the message once; later calls are no-ops that return false.
   bool ack();

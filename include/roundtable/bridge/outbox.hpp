@@ -18,6 +18,8 @@ struct TaskRef {
   std::optional<std::string> id;
   std::optional<std::string> requester;  // the task's "from"
   std::string domain;
+  nlohmann::json trace;                        // envelope field `trace` of what is published for it (null: none)
+  std::optional<std::string> parent_task_id;   // the delegating task, copied from the request
 };
 
 class Outbox {

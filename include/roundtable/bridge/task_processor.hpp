@@ -13,6 +13,8 @@
 #include "roundtable/common/log.hpp"
 #include "roundtable/common/time.hpp"
 #include "roundtable/http/metrics.hpp"
+#include "roundtable/trace/exporter.hpp"
+#include "roundtable/trace/span.hpp"
 
 namespace rt::bridge {
 
@@ -25,7 +27,8 @@ struct GatewayState {
 class TaskProcessor {
  public:
   TaskProcessor(const BridgeConfig& config, Outbox& outbox, DedupStore& dedup, GatewayClient& gateway,
-                http::MetricsRegistry& metrics, GatewayState& gateway_state, IntakeGate& gate, const Clock& clock, Logger logger);
+                http::MetricsRegistry& metrics, GatewayState& gateway_state, IntakeGate& gate, const Clock& clock, Logger logger,
+                trace::Exporter* spans = nullptr);
 
   void process(HeldTask& task);
   // Once set, a result that cannot be stored is given back (nak) instead of retried.
@@ -47,6 +50,9 @@ class TaskProcessor {
   bool store_result(const TaskRef& ref, std::string_view type, const nlohmann::json& payload);
   std::chrono::milliseconds retry_delay(int attempt, const std::optional<int64_t>& retry_after) const;
   void count(const char* outcome_label);
+  trace::Span start_attempt_span(const HeldTask& task, Validated& v) const;
+  static void mark_attempt_span(trace::Span& span, const GatewayOutcome& answer);
+  void finish_attempt_span(trace::Span span) const;
 
   const BridgeConfig& config_;
   Outbox& outbox_;
@@ -57,6 +63,7 @@ class TaskProcessor {
   IntakeGate& gate_;
   const Clock& clock_;
   Logger logger_;
+  trace::Exporter* spans_;
   std::atomic<bool> stopping_{false};
 };
 

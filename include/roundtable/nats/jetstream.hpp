@@ -16,6 +16,9 @@ typedef struct __jsCtx jsCtx;
 
 namespace rt::nats {
 
+// Extra message headers, name and value.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
 struct PublishAck {
   std::string stream;
   uint64_t sequence = 0;
@@ -93,10 +96,13 @@ class JetStream {
 
   // Publishes with `Nats-Msg-Id` and waits for the stream's ack.
   Result<PublishAck> publish(std::string_view subject, std::string_view data, std::string_view msg_id);
+  // The same with more headers (traceparent, docs/contract.md §4).
+  Result<PublishAck> publish(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers);
 
   // Publishes without waiting for the ack (for events): failures are logged by the context's
   // error handler. complete_async() waits for every outstanding ack.
   Status publish_async(std::string_view subject, std::string_view data, std::string_view msg_id);
+  Status publish_async(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers);
   Status complete_async(std::chrono::milliseconds timeout);
 
   Result<StreamApplyReport> apply_stream(const contract::StreamSpec& spec);

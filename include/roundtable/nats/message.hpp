@@ -42,6 +42,12 @@ class Message {
   Status term();
 
   natsMsg* get() const { return msg_; }
+  // Gives up ownership (to a nats.c call that takes it).
+  natsMsg* release() {
+    natsMsg* msg = msg_;
+    msg_ = nullptr;
+    return msg;
+  }
 
  private:
   natsMsg* msg_ = nullptr;

@@ -24,6 +24,14 @@ struct TaskOrder {
   std::optional<int64_t> max_tokens;
 };
 
+// How one task is sent, beyond its order.
+struct SendOptions {
+  std::optional<std::string> correlation_id;
+  std::chrono::seconds ttl{3600};
+  Headers headers;                                              // e.g. traceparent
+  nlohmann::json envelope_fields = nlohmann::json::object();   // extra envelope fields, e.g. trace, parentTaskId
+};
+
 struct TaskAnswer {
   std::string task_id;
   std::string task;
@@ -44,6 +52,7 @@ class TaskClient {
   // Publishes with Nats-Msg-Id = task id; returns the task id.
   Result<std::string> send(const TaskOrder& order, std::optional<std::string> correlation_id = std::nullopt,
                            std::chrono::seconds ttl = std::chrono::seconds(3600));
+  Result<std::string> send(const TaskOrder& order, const SendOptions& options);
   // Waits for every id until the deadline; unanswered ones come back with answered = false.
   std::vector<TaskAnswer> wait(const std::vector<std::string>& task_ids, std::chrono::steady_clock::time_point deadline);
   // Looks in ROUNDTABLE_RESULTS for the stored result of every id this client sent and has no
