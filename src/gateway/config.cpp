@@ -101,6 +101,7 @@ std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::s
   c.log.component = "gateway";
   c.log.context = {{"fleet", c.fleet}, {"agent", c.agent}};
   if (c.nats) c.nats->connection_name += "/" + c.agent;
+  mcp::resolve_environment(ws.knight.mcp_servers, env, ws.dir);  // before the gateway scrubs its secrets
   ws.knight.fleet = c.fleet;
   ws.knight.name = c.agent;
   ws.knight.model.provider = c.provider;

@@ -17,6 +17,7 @@
 #include "roundtable/http/server.hpp"
 #include "roundtable/http/server_options.hpp"
 #include "roundtable/llm/wire.hpp"
+#include "roundtable/mcp/toolbox.hpp"
 
 namespace rt::gateway {
 
@@ -77,6 +78,9 @@ Gateway::Gateway(GatewayConfig config, Workspace workspace, Logger logger)
   tools_.add(make_shared_set_tool(deps, local));
   std::string sub_model = knight.subagent_model.empty() ? knight.model.name : knight.subagent_model;
   tools_.add(make_spawn_subagents_tool(*provider_, *limiter_, sub_model, knight.subagent_max_parallel, workspace_.soul, logger_));
+  // MCP servers' tools (docs/mcp.md), listed before the gateway serves.
+  mcp_ = std::make_unique<mcp::Toolbox>(knight.mcp_servers, tools_, config_.skill_output_bytes, logger_.with({{"component", "mcp"}}));
+  mcp_->start();
   agent_ = std::make_unique<Agent>(workspace_, *provider_, tools_, *limiter_, metrics_, logger_);
   slots_ = std::make_unique<WorkSlots>(config_.max_concurrency, config_.max_concurrency);
   // Workers: the running tasks, as many waiting, and spares so probes and scrapes are answered

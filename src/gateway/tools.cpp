@@ -17,19 +17,40 @@ using nlohmann::json;
 
 void ToolRegistry::add(std::unique_ptr<Tool> tool) {
   auto name = tool->spec().name;
+  std::lock_guard lock(mutex_);
   tools_[name] = std::move(tool);
 }
 
+void ToolRegistry::replace_prefix(const std::string& prefix, std::vector<std::unique_ptr<Tool>> tools) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(tools_, [&](const auto& entry) { return entry.first.rfind(prefix, 0) == 0; });
+  for (auto& tool : tools) {
+    auto name = tool->spec().name;
+    tools_[name] = std::move(tool);
+  }
+}
+
 std::vector<llm::ToolSpec> ToolRegistry::specs() const {
+  std::lock_guard lock(mutex_);
   std::vector<llm::ToolSpec> out;
   for (const auto& [name, tool] : tools_) out.push_back(tool->spec());
   return out;
 }
 
+bool ToolRegistry::has(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  return tools_.count(name) > 0;
+}
+
 ToolResult ToolRegistry::run(const std::string& name, const json& input, ToolContext& context) const {
-  auto it = tools_.find(name);
-  if (it == tools_.end()) return {"unknown tool '" + name + "'", true};
-  return it->second->run(input, context);
+  std::shared_ptr<Tool> tool;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = tools_.find(name);
+    if (it == tools_.end()) return {"unknown tool '" + name + "'", true};
+    tool = it->second;
+  }
+  return tool->run(input, context);
 }
 
 namespace {

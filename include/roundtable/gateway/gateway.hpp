@@ -26,6 +26,10 @@ namespace rt::http {
 class Server;
 }  // namespace rt::http
 
+namespace rt::mcp {
+class Toolbox;
+}  // namespace rt::mcp
+
 namespace rt::gateway {
 
 class PeerRequests;
@@ -76,6 +80,7 @@ class Gateway {
   std::unique_ptr<llm::Provider> provider_;
   std::unique_ptr<RateLimiter> limiter_;
   ToolRegistry tools_;
+  std::unique_ptr<mcp::Toolbox> mcp_;  // after tools_: its servers stop before the registry goes
   std::unique_ptr<Agent> agent_;
   std::unique_ptr<nats::Connection> nats_;
   std::unique_ptr<nats::JetStream> js_;

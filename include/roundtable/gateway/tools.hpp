@@ -42,16 +42,21 @@ class Tool {
   virtual ToolResult run(const nlohmann::json& input, ToolContext& context) = 0;
 };
 
+// Thread-safe: MCP servers' tools change while tasks run (replace_prefix); a tool being run
+// stays alive until its run ends.
 class ToolRegistry {
  public:
   void add(std::unique_ptr<Tool> tool);
+  // Removes every tool whose name starts with `prefix`, then adds `tools`.
+  void replace_prefix(const std::string& prefix, std::vector<std::unique_ptr<Tool>> tools);
   std::vector<llm::ToolSpec> specs() const;
   // Unknown tool -> an error result naming it (the model may recover).
   ToolResult run(const std::string& name, const nlohmann::json& input, ToolContext& context) const;
-  bool has(const std::string& name) const { return tools_.count(name) > 0; }
+  bool has(const std::string& name) const;
 
  private:
-  std::map<std::string, std::unique_ptr<Tool>> tools_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Tool>> tools_;
 };
 
 // shared_get/shared_set without Redis: this process only.

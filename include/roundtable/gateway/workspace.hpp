@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "roundtable/mcp/server_config.hpp"
+
 namespace rt::gateway {
 
 struct ModelSettings {
@@ -43,6 +45,7 @@ struct KnightSettings {
   size_t memory_max_bytes = 16384;
   std::vector<Delegate> delegates;  // lead role
   std::chrono::milliseconds delegate_deadline{60'000};
+  std::vector<mcp::ServerConfig> mcp_servers;  // docs/mcp.md
 };
 
 // What one run of a skill may use (SKILL.md `limits:`); see docs/security.md.

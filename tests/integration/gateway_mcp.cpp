@@ -1,0 +1,279 @@
+// knight-gateway as an MCP client: the reference servers from npm (server-everything over stdio
+// and Streamable HTTP, server-filesystem on a temp dir) reached through the real binary, with a
+// scripted LLM that asks for their tools and reads what comes back in the tool loop.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <fstream>
+
+#include "fixtures/await.hpp"
+#include "fixtures/gateway_harness.hpp"
+#include "roundtable/common/time.hpp"
+
+namespace rt::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const std::string kBin = std::string(RT_SOURCE_DIR) + "/tests/interop/node_modules/.bin/";
+const std::string kEverything = kBin + "mcp-server-everything";
+const std::string kFilesystem = kBin + "mcp-server-filesystem";
+
+const std::string kKnight = R"(name: testknight
+fleet: fleet-a
+role: knight
+domains: [security]
+capabilities: [security.briefing]
+model:
+  provider: offline
+  name: test-model
+  max_tokens: 1000
+limits:
+  max_tool_iterations: 6
+skills: [echo]
+)";
+
+// The tool_result blocks the gateway sent back to the LLM in its latest call.
+std::vector<json> tool_results(const std::vector<GatewayCall>& calls) {
+  std::vector<json> out;
+  if (calls.empty()) return out;
+  for (const auto& message : calls.back().json["messages"])
+    if (message["role"] == "user" && message["content"].is_array())
+      for (const auto& block : message["content"])
+        if (block["type"] == "tool_result") out.push_back(block);
+  return out;
+}
+
+std::vector<std::string> tool_names(const GatewayCall& call) {
+  std::vector<std::string> names;
+  for (const auto& tool : call.json["tools"]) names.push_back(tool["name"]);
+  return names;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Direct children of `parent` whose command line mentions `needle`.
+std::vector<pid_t> children_running(pid_t parent, const std::string& needle) {
+  std::vector<pid_t> out;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto paren = text.rfind(')');
+    if (paren == std::string::npos) continue;
+    char state = 0;
+    pid_t ppid = 0;
+    std::istringstream rest(text.substr(paren + 2));
+    rest >> state >> ppid;
+    if (ppid != parent || state == 'Z') continue;
+    std::ifstream cmdline(entry.path() / "cmdline");
+    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (args.find(needle) != std::string::npos) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+class GatewayMcp : public ::testing::Test {
+ protected:
+  GatewayProcess& start(const std::string& mcp_yaml, std::map<std::string, std::string> env = {}) {
+    ws_.write("knight.yaml", kKnight + mcp_yaml);
+    std::map<std::string, std::string> base{{"LLM_PROVIDER", "anthropic"}, {"LLM_BASE_URL", llm_.url()},
+                                            {"ANTHROPIC_API_KEY", "sk-ant-test-key"}, {"LOG_LEVEL", "debug"}};
+    for (auto& [k, v] : env) base[k] = v;
+    gateway_ = std::make_unique<GatewayProcess>(ws_.dir(), base);
+    gateway_->start();
+    EXPECT_TRUE(gateway_->wait_ready(std::chrono::seconds(60))) << gateway_->output();
+    return *gateway_;
+  }
+  // server-everything over Streamable HTTP on a free port, listening when this returns.
+  std::string start_http_everything(int port = 0) {
+    http_port_ = port ? port : free_port();
+    http_server_ = std::make_unique<ChildProcess>(std::vector<std::string>{kEverything, "streamableHttp"},
+                                                  std::map<std::string, std::string>{{"PORT", std::to_string(http_port_)}},
+                                                  scratch_ / ("http-everything-" + std::to_string(++http_starts_) + ".log"));
+    http_server_->start();
+    EXPECT_TRUE(wait_for_port(http_port_, std::chrono::seconds(60))) << http_server_->output();
+    return "http://127.0.0.1:" + std::to_string(http_port_) + "/mcp";
+  }
+  void TearDown() override {
+    if (HasFailure() && gateway_) std::cerr << "---- gateway log ----\n" << gateway_->output().substr(0, 20000) << "\n";
+    gateway_.reset();
+    http_server_.reset();
+    fs::remove_all(scratch_);
+  }
+
+  TempWorkspace ws_;
+  FakeGateway llm_;
+  ScriptedLlm script_{llm_};
+  std::unique_ptr<GatewayProcess> gateway_;
+  fs::path scratch_ = make_temp_dir("rt-mcp-test");
+  std::unique_ptr<ChildProcess> http_server_;
+  int http_port_ = 0;
+  int http_starts_ = 0;
+};
+
+std::string stdio_everything(const std::string& extra = "") {
+  return "mcp_servers:\n  - name: everything\n    command: [" + kEverything + ", stdio]\n" + extra;
+}
+
+TEST_F(GatewayMcp, StdioServerToolsJoinTheSkillsNamespacedAndFilteredByTheAllowList) {
+  script_.then(anthropic_text("noted"));
+  auto& gw = start(stdio_everything("    tools: [echo, get-sum]\n"));
+  auto [status, answer] = gw.task();
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(answer["status"], "completed") << answer.dump();
+  auto calls = llm_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  auto names = tool_names(calls[0]);
+  EXPECT_TRUE(contains(names, "echo")) << "the knight's own skill stays";
+  EXPECT_TRUE(contains(names, "everything__echo"));
+  EXPECT_TRUE(contains(names, "everything__get-sum"));
+  EXPECT_FALSE(contains(names, "everything__get-env")) << "not on the allow-list";
+  EXPECT_FALSE(contains(names, "get-sum")) << "remote tools are namespaced";
+  for (const auto& tool : calls[0].json["tools"])
+    if (tool["name"] == "everything__get-sum") {
+      EXPECT_EQ(tool["input_schema"]["properties"]["a"]["type"], "number") << tool.dump();
+      EXPECT_NE(tool["description"].get<std::string>().find("sum"), std::string::npos);
+    }
+}
+
+TEST_F(GatewayMcp, EchoAndSumOverStdioComeBackInTheToolLoop) {
+  script_.then(anthropic_tool_use("everything__echo", {{"message", "hello knights"}}, "toolu_echo"));
+  script_.then(anthropic_tool_use("everything__get-sum", {{"a", 2}, {"b", 3}}, "toolu_sum"));
+  script_.then(anthropic_text("2 and 3 make 5"));
+  auto& gw = start(stdio_everything());
+  auto [status, answer] = gw.task();
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(answer["result"]["content"], "2 and 3 make 5") << answer.dump();
+  auto calls = llm_.calls();
+  ASSERT_EQ(calls.size(), 3u);
+  auto results = tool_results(calls);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0]["tool_use_id"], "toolu_echo");
+  EXPECT_EQ(results[0]["content"], "Echo: hello knights");
+  EXPECT_EQ(results[0]["is_error"], false);
+  EXPECT_EQ(results[1]["tool_use_id"], "toolu_sum");
+  EXPECT_EQ(results[1]["content"], "The sum of 2 and 3 is 5.");
+  EXPECT_EQ(results[1]["is_error"], false);
+}
+
+TEST_F(GatewayMcp, FilesystemServerReadsAndListsATempDirAndItsRefusalIsAToolError) {
+  fs::path data = scratch_ / "data";
+  fs::create_directories(data);
+  std::ofstream(data / "orders.txt") << "hold the bridge at dawn\n";
+  script_.then(anthropic_tool_use("files__read_text_file", {{"path", (data / "orders.txt").string()}}, "toolu_read"));
+  script_.then(anthropic_tool_use("files__list_directory", {{"path", data.string()}}, "toolu_list"));
+  script_.then(anthropic_tool_use("files__read_text_file", {{"path", "/etc/passwd"}}, "toolu_outside"));
+  script_.then(anthropic_text("read"));
+  auto& gw = start("mcp_servers:\n  - name: files\n    command: [" + kFilesystem + ", " + data.string() + "]\n");
+  auto [status, answer] = gw.task();
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(answer["result"]["content"], "read") << answer.dump();
+  auto results = tool_results(llm_.calls());
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0]["content"], "hold the bridge at dawn\n");
+  EXPECT_EQ(results[0]["is_error"], false);
+  EXPECT_EQ(results[1]["content"], "[FILE] orders.txt");
+  EXPECT_EQ(results[2]["is_error"], true) << "isError comes back as a tool error";
+  EXPECT_NE(results[2]["content"].get<std::string>().find("Access denied"), std::string::npos) << results[2].dump();
+}
+
+TEST_F(GatewayMcp, StreamableHttpServerAnswersWithItsSessionAndTheBearerStaysSecret) {
+  std::string url = start_http_everything();
+  script_.then(anthropic_tool_use("web__echo", {{"message", "over http"}}, "toolu_1"));
+  script_.then(anthropic_tool_use("web__get-structured-content", {{"location", "Chicago"}}, "toolu_2"));
+  script_.then(anthropic_text("done"));
+  auto& gw = start("mcp_servers:\n  - name: web\n    url: " + url + "\n    bearer_env: MCP_WEB_TOKEN\n    timeout: 20s\n",
+                   {{"MCP_WEB_TOKEN", "very-secret-mcp-token"}});
+  auto [status, answer] = gw.task();
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(answer["result"]["content"], "done") << answer.dump();
+  auto results = tool_results(llm_.calls());
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0]["content"], "Echo: over http");
+  json weather = json::parse(results[1]["content"].get<std::string>(), nullptr, false);
+  EXPECT_EQ(weather["conditions"], "Light rain / drizzle") << results[1].dump();
+  EXPECT_EQ(gw.output().find("very-secret-mcp-token"), std::string::npos) << "the bearer token is never logged";
+}
+
+TEST_F(GatewayMcp, HttpServerThatForgotTheSessionIsInitializedAgain) {
+  std::string url = start_http_everything();
+  script_.then(anthropic_tool_use("web__echo", {{"message", "first"}}));
+  script_.then(anthropic_text("one"));
+  auto& gw = start("mcp_servers:\n  - name: web\n    url: " + url + "\n");
+  ASSERT_EQ(gw.task().second["result"]["content"], "one");
+  // A new server process on the same port knows nothing of the gateway's session.
+  http_server_->stop();
+  start_http_everything(http_port_);
+  script_.then(anthropic_tool_use("web__echo", {{"message", "second"}}));
+  script_.then(anthropic_text("two"));
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["result"]["content"], "two") << answer.dump();
+  auto results = tool_results(llm_.calls());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0]["content"], "Echo: second");
+  EXPECT_EQ(results[0]["is_error"], false);
+}
+
+TEST_F(GatewayMcp, DeadStdioServerIsRestartedOnItsNextUse) {
+  auto& gw = start(stdio_everything());
+  auto servers = children_running(gw.process().pid(), "mcp-server-everything");
+  ASSERT_EQ(servers.size(), 1u) << "started once, at start-up";
+  ::kill(servers[0], SIGKILL);
+  // The gateway notices and reaps it (no zombie left).
+  ASSERT_TRUE(eventually([&] { return !fs::exists("/proc/" + std::to_string(servers[0])); })) << "reaped";
+  script_.then(anthropic_tool_use("everything__echo", {{"message", "still here"}}));
+  script_.then(anthropic_text("back"));
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["result"]["content"], "back") << answer.dump();
+  auto results = tool_results(llm_.calls());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0]["content"], "Echo: still here");
+  auto restarted = children_running(gw.process().pid(), "mcp-server-everything");
+  ASSERT_EQ(restarted.size(), 1u);
+  EXPECT_NE(restarted[0], servers[0]);
+}
+
+TEST_F(GatewayMcp, ServerSlowerThanItsTimeoutIsAToolErrorAndTheTaskGoesOn) {
+  script_.then(anthropic_tool_use("everything__trigger-long-running-operation", {{"duration", 300}, {"steps", 1}}));
+  script_.then(anthropic_text("it timed out, moving on"));
+  auto& gw = start(stdio_everything("    timeout: 2s\n"));
+  auto [status, answer] = gw.task();
+  ASSERT_EQ(status, 200) << "answered, not hung";
+  EXPECT_EQ(answer["result"]["content"], "it timed out, moving on") << answer.dump();
+  auto results = tool_results(llm_.calls());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0]["is_error"], true);
+  EXPECT_NE(results[0]["content"].get<std::string>().find("did not answer"), std::string::npos) << results[0].dump();
+  EXPECT_NE(results[0]["content"].get<std::string>().find("2000ms"), std::string::npos) << results[0].dump();
+}
+
+TEST_F(GatewayMcp, ServerSlowerThanTheTaskDeadlineEndsTheTaskByItsDeadline) {
+  script_.then(anthropic_tool_use("everything__trigger-long-running-operation", {{"duration", 300}, {"steps", 1}}));
+  auto& gw = start(stdio_everything("    timeout: 10m\n"));
+  auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(4);
+  auto [status, answer] = gw.task("security.briefing", json::object(), {{"X-Roundtable-Deadline", format_rfc3339(deadline)}});
+  ASSERT_EQ(status, 200) << "answered, not hung until the operation's 300 s";
+  EXPECT_EQ(answer["status"], "failed") << answer.dump();
+  EXPECT_EQ(answer["error"], "timeout") << answer.dump();
+  EXPECT_NE(gw.output().find("\"mcp.called\""), std::string::npos);
+}
+
+TEST_F(GatewayMcp, ServerThatCannotStartLeavesTheKnightWorkingWithoutItsTools) {
+  script_.then(anthropic_text("fine without it"));
+  auto& gw = start("mcp_servers:\n  - name: ghost\n    command: [/nonexistent/mcp-server]\n");
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["result"]["content"], "fine without it") << answer.dump();
+  auto names = tool_names(llm_.calls()[0]);
+  EXPECT_TRUE(contains(names, "echo"));
+  EXPECT_TRUE(std::none_of(names.begin(), names.end(), [](const std::string& n) { return n.rfind("ghost__", 0) == 0; }));
+  EXPECT_NE(gw.output().find("mcp.start_failed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rt::testing
