@@ -77,7 +77,6 @@ KnightSettings parse_knight(const fs::path& file, const YAML::Node& root) {
     if (!contract::is_identifier(domain)) fail_at(file, root["domains"], "domain '" + domain + "' is not an identifier");
     else k.domains.push_back(domain);
   k.capabilities = string_list(file, root["capabilities"], "capabilities");
-  if (root["description"]) k.description = root["description"].as<std::string>();
   k.mcp_servers = mcp::parse_servers(file, root["mcp_servers"]);
   if (root["description"]) k.description = root["description"].as<std::string>();
   if (auto model = root["model"]) {
