@@ -1,0 +1,44 @@
+// An MCP stdio server that misbehaves on request, for tests/integration/gateway_mcp.cpp: built
+// on the official SDK, with tools that change the tool list, write garbage between messages,
+// flood stdout with one huge line, or kill the process mid-call.
+//   node mcp_client_unruly_server.mjs          serve
+//   node mcp_client_unruly_server.mjs mute     read stdin, never answer (not even initialize)
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { z } from "zod";
+
+if (process.argv[2] === "mute") {
+  process.stdin.resume();
+  setInterval(() => {}, 1 << 30);
+} else {
+  const server = new McpServer({ name: "unruly", version: "1.0.0" });
+  const text = (t) => ({ content: [{ type: "text", text: t }] });
+
+  server.registerTool("unlock", { description: "Adds the vault tool", inputSchema: {} }, async () => {
+    // Registering after connect makes the SDK send notifications/tools/list_changed.
+    server.registerTool("vault", { description: "Opens the vault", inputSchema: {} }, async () => text("the vault is open"));
+    return text("unlocked");
+  });
+
+  server.registerTool("noise", { description: "Answers after stdout garbage", inputSchema: {} }, async () => {
+    process.stdout.write("this line is not JSON\n");
+    process.stdout.write("[".repeat(100000) + "\n");
+    process.stdout.write('{"jsonrpc":"2.0","id":"nobody-asked","result":{}}\n');
+    return text("after the noise");
+  });
+
+  server.registerTool("flood", { description: "Writes one line of 9 MiB", inputSchema: {} }, async () => {
+    process.stdout.write("x".repeat(9 << 20) + "\n");
+    return text("flooded");
+  });
+
+  server.registerTool("big", { description: "Answers with 300 KiB of text", inputSchema: {} }, async () => text("b".repeat(300 * 1024)));
+
+  server.registerTool("die", { description: "Exits mid-call", inputSchema: {} }, async () => {
+    process.exit(3);
+  });
+
+  server.registerTool("pid", { description: "Says its process id", inputSchema: {} }, async () => text(String(process.pid)));
+
+  await server.connect(new StdioServerTransport());
+}
