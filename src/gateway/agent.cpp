@@ -6,6 +6,18 @@ namespace rt::gateway {
 
 using nlohmann::json;
 
+namespace {
+
+// The partial answer (tool output gathered before the deadline) in the asked format.
+AgentAnswer in_format(AgentAnswer answer, ResponseFormat format) {
+  answer.result.format = std::string(response_format_name(format));
+  if (format == ResponseFormat::json)
+    answer.result.content = json{{"partial", true}, {"gathered", answer.result.content}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  return answer;
+}
+
+}  // namespace
+
 std::string render_task_message(const contract::TaskRequest& request) {
   std::string text = "Task: " + request.task + "\n";
   text += "Parameters: " + (request.params.empty() ? std::string("{}") : request.params.dump()) + "\n";
@@ -62,7 +74,8 @@ AgentAnswer Agent::run(Conversation conversation) {
   const auto& knight = workspace_.knight;
   llm::Request request;
   request.model = knight.model.name;
-  request.system = system_prompt() + (conversation.extra_system.empty() ? "" : "\n\n" + conversation.extra_system);
+  request.system = system_prompt() + (conversation.extra_system.empty() ? "" : "\n\n" + conversation.extra_system) + "\n\n" +
+                   response_format_instructions(conversation.format);
   request.messages = std::move(conversation.messages);
   request.max_tokens = conversation.max_tokens.value_or(knight.model.max_tokens);
   request.temperature = knight.model.temperature;
@@ -73,11 +86,12 @@ AgentAnswer Agent::run(Conversation conversation) {
   }
   llm::Usage usage;
   std::string gathered;  // tool output so far: the answer of last resort when time runs out
-  for (int iteration = 1; iteration <= knight.max_tool_iterations; ++iteration) {
+  int corrections = 0;  // a json answer that did not parse is asked for once more
+  for (int iteration = 1; iteration <= knight.max_tool_iterations + corrections; ++iteration) {
     if (conversation.canceled && conversation.canceled())
       return fail(ErrorCode::internal_error, "canceled before the answer was ready", false, std::nullopt, usage);
     if (conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline) {
-      if (!gathered.empty()) return answer_with_what_was_gathered(gathered, request.model, usage, started);
+      if (!gathered.empty()) return in_format(answer_with_what_was_gathered(gathered, request.model, usage, started), conversation.format);
       return fail(ErrorCode::timeout, "deadline passed before the answer was ready", true, std::nullopt, usage);
     }
     auto admission = limiter_.admit();
@@ -90,7 +104,7 @@ AgentAnswer Agent::run(Conversation conversation) {
     auto outcome = provider_.complete(request);
     if (!outcome.ok()) {
       bool late = conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline;
-      if (late && !gathered.empty()) return answer_with_what_was_gathered(gathered, request.model, usage, started);
+      if (late && !gathered.empty()) return in_format(answer_with_what_was_gathered(gathered, request.model, usage, started), conversation.format);
       if (late)
         return fail(ErrorCode::timeout, "deadline passed while the LLM was failing: " + outcome.failure.message, true, std::nullopt, usage);
       std::optional<int64_t> after;
@@ -101,11 +115,26 @@ AgentAnswer Agent::run(Conversation conversation) {
     limiter_.record(outcome.response->model.empty() ? request.model : outcome.response->model, outcome.response->usage);
     auto tool_uses = outcome.response->tool_uses();
     if (tool_uses.empty() || !request.tools_allowed || request.tools.empty()) {
+      std::string text = outcome.response->text();
+      if (conversation.format == ResponseFormat::json) {
+        auto checked = json_answer(text);
+        if (!checked && corrections == 0) {
+          ++corrections;
+          logger_.warn("answer.not_json", {{"task_id", conversation.task_id}, {"why", checked.error().message}});
+          request.messages.push_back({"assistant", {llm::Block::make_text(text.empty() ? "(no answer)" : text)}});
+          request.messages.push_back({"user", {llm::Block::make_text(json_correction(checked.error().message))}});
+          continue;
+        }
+        if (!checked)
+          return fail(ErrorCode::model_error, "the model's answer was not valid JSON, asked twice: " + checked.error().message, true,
+                      std::nullopt, usage);
+        text = std::move(*checked);
+      }
       AgentAnswer answer;
       answer.completed = true;
       answer.usage = usage;
-      answer.result.content = outcome.response->text();
-      answer.result.format = "markdown";
+      answer.result.content = std::move(text);
+      answer.result.format = std::string(response_format_name(conversation.format));
       auto& meta = answer.result.metadata;
       meta.model = outcome.response->model.empty() ? request.model : outcome.response->model;
       meta.input_tokens = usage.input_tokens;

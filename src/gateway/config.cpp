@@ -14,15 +14,15 @@ const std::vector<std::string> kNames{"WORKSPACE_DIR", "GATEWAY_LISTEN", "GATEWA
                                       "LLM_TIMEOUT", "LLM_RETRY_BASE_DELAY", "LLM_RETRY_ATTEMPTS", "SKILL_OUTPUT_BYTES",
                                       "NATS_USER", "NATS_PASSWORD", "NATS_TOKEN", "NATS_CREDS", "NATS_TLS_CA",
                                       "NATS_TLS_CERT", "NATS_TLS_KEY", "GATEWAY_METRICS_LISTEN",
-                                      "GATEWAY_SHUTDOWN_GRACE", "PRICE_TABLE", "GATEWAY_PUBLIC_URL"};
+                                      "GATEWAY_SHUTDOWN_GRACE", "PRICE_TABLE", "GATEWAY_PUBLIC_URL", "GATEWAY_PORT_FILE"};
 }  // namespace
 
 std::string gateway_usage() {
   return R"(usage: knight-gateway [--setting value ...]
 
 The knight runtime: loads WORKSPACE_DIR (knight.yaml, SOUL.md, MEMORY.md, skills/), answers
-POST /webhook (task envelopes), POST /v1/chat/completions (OpenAI-compatible), GET /health and
-GET /metrics on GATEWAY_LISTEN. Environment overrides knight.yaml; flags (kebab-case) override
+POST /webhook (task envelopes), POST /v1/chat/completions and GET /v1/models (OpenAI-compatible),
+GET /health and GET /metrics on GATEWAY_LISTEN. Environment overrides knight.yaml; flags (kebab-case) override
 the environment.
 
   WORKSPACE_DIR           /workspace
@@ -31,6 +31,8 @@ the environment.
   GATEWAY_MAX_CONCURRENCY 8      requests served at once
   GATEWAY_METRICS_LISTEN  (off)  host:port serving GET /metrics alone, without the token, for
                                  Prometheus (e.g. 0.0.0.0:9464; restrict it by network policy)
+  GATEWAY_PORT_FILE       (none) file the bound port is written to (also printed on stdout as
+                                 `listening <host>:<port>`): for GATEWAY_LISTEN port 0
   GATEWAY_PUBLIC_URL      (Host) base URL other agents reach this gateway at, for the A2A agent
                                  card (GET /.well-known/agent-card.json); default: the Host header
   GATEWAY_SHUTDOWN_GRACE  25s    after SIGTERM, how long running requests may finish; idle
@@ -68,6 +70,7 @@ std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::s
   c.metrics_listen = s.text("GATEWAY_METRICS_LISTEN", "");
   if (!c.metrics_listen.empty() && !http::parse_listen_address(c.metrics_listen, hp))
     s.fail("GATEWAY_METRICS_LISTEN", "host:port (empty: off)", c.metrics_listen);
+  c.port_file = s.text("GATEWAY_PORT_FILE", "");
   c.public_url = s.text("GATEWAY_PUBLIC_URL", "");
   if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0)
     s.fail("GATEWAY_PUBLIC_URL", "an http:// or https:// URL (empty: from the Host header)", c.public_url);

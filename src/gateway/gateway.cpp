@@ -45,7 +45,7 @@ json answer_json(const AgentAnswer& answer) {
 // The request counter's label: a fixed set, never the raw path (unauthenticated 404s would
 // otherwise make a series each).
 std::string route_label(const std::string& path) {
-  for (const char* route : {"/webhook", "/v1/chat/completions", "/health", "/metrics", "/.well-known/agent-card.json", "/a2a"})
+  for (const char* route : {"/webhook", "/v1/chat/completions", "/v1/models", "/health", "/metrics", "/.well-known/agent-card.json", "/a2a"})
     if (path == route) return route;
   return "other";
 }
@@ -142,6 +142,12 @@ void Gateway::routes() {
     if (authorized(req, res)) handle_chat(req, res);
   });
   a2a_routes();
+  s.Get("/v1/models", [this](const httplib::Request& req, httplib::Response& res) {
+    if (authorized(req, res)) handle_models(req, res);
+  });
+  s.Get(R"(/v1/models/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
+    if (authorized(req, res)) handle_models(req, res);
+  });
 }
 
 std::string Gateway::render_metrics() {
@@ -171,6 +177,10 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
   conversation.task_id = envelope->id;
   conversation.messages = {{"user", {llm::Block::make_text(render_task_message(*task))}}};
   conversation.max_tokens = task->max_tokens;
+  auto format = parse_response_format(task->response_format);
+  if (!format)
+    return reply_json(res, 400, failure_answer(contract::make_failure(ErrorCode::invalid_params, "responseFormat must be markdown, text or json")));
+  conversation.format = *format;
   conversation.deadline = deadline_of(req);
   int attempt = 1;
   if (req.has_header("X-Roundtable-Attempt")) {
@@ -221,84 +231,7 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
   });
 }
 
-void Gateway::handle_chat(const httplib::Request& req, httplib::Response& res) {
-  auto bad = [&](const std::string& why) {
-    reply_json(res, 400, {{"error", {{"message", why}, {"type", "invalid_request_error"}}}});
-  };
-  auto parsed = parse_json_bounded(req.body, {.max_depth = contract::kMaxJsonDepth, .max_bytes = kMaxBody});
-  if (!parsed) return bad("request body is not usable JSON: " + parsed.error().message);
-  json& body = *parsed;
-  if (!body.is_object()) return bad("request body is not a JSON object");
-  if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty()) return bad("'messages' must be a non-empty array");
-  Conversation conversation;
-  conversation.task_id = "chat-" + make_uuid_v4();
-  for (const auto& m : body["messages"]) {
-    if (!m.is_object() || !m.contains("role") || !m["role"].is_string()) return bad("every message needs a string 'role'");
-    std::string role = m["role"];
-    std::string content;
-    if (m.contains("content") && m["content"].is_string()) {
-      content = m["content"];
-    } else if (m.contains("content") && m["content"].is_array()) {
-      for (const auto& part : m["content"]) {
-        if (!part.is_object() || !part.contains("type") || part["type"] != "text") continue;
-        if (!part.contains("text") || !part["text"].is_string()) return bad("a text content part needs a string 'text'");
-        content += part["text"].get<std::string>();
-      }
-    } else if (m.contains("content") && !m["content"].is_null()) {
-      return bad("message 'content' must be a string or an array of parts");
-    }
-    if (role == "system" || role == "developer") conversation.extra_system += content + "\n";
-    else if (role == "user" || role == "assistant") conversation.messages.push_back({role, {llm::Block::make_text(content)}});
-  }
-  if (conversation.messages.empty() || conversation.messages.back().role != "user") return bad("the last message must come from the user");
-  for (const char* key : {"max_tokens", "max_completion_tokens"})
-    if (body.contains(key) && body[key].is_number_integer())
-      if (auto tokens = clamped_integer(body[key], 0, contract::kMaxTaskTokens); tokens && *tokens > 0) conversation.max_tokens = *tokens;
-  if (body.contains("stream") && !body["stream"].is_boolean() && !body["stream"].is_null()) return bad("'stream' must be a boolean");
-  if (body.contains("model") && !body["model"].is_string() && !body["model"].is_null()) return bad("'model' must be a string");
-  const bool wants_stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
-  const std::string model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>() : config_.model;
-  auto slot = enter_or_refuse(res, true);
-  if (!slot) return;
-  auto started = std::chrono::steady_clock::now();
-  auto answer = agent_->run(std::move(conversation));
-  slot.reset();
-  record(answer, started);
-  if (!answer.completed) {
-    int status = answer.failure.error == ErrorCode::rate_limited ? 429 : answer.failure.error == ErrorCode::timeout ? 504 : 502;
-    if (answer.failure.retry_after_seconds) res.set_header("Retry-After", std::to_string(*answer.failure.retry_after_seconds));
-    return reply_json(res, status, {{"error", {{"message", answer.failure.message},
-                                               {"type", status == 429 ? "rate_limit_error" : "api_error"},
-                                               {"code", std::string(contract::error_code_name(answer.failure.error))}}}});
-  }
-  std::string id = "chatcmpl-" + make_uuid_v4();
-  auto created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  json usage = {{"prompt_tokens", answer.usage.input_tokens}, {"completion_tokens", answer.usage.output_tokens},
-                {"total_tokens", answer.usage.total()},
-                {"prompt_tokens_details", {{"cached_tokens", answer.usage.cache_read_tokens}}}};
-  if (!wants_stream) {
-    return reply_json(res, 200, {{"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", model},
-                                 {"choices", json::array({{{"index", 0}, {"message", {{"role", "assistant"}, {"content", answer.result.content}}},
-                                                           {"finish_reason", "stop"}}})},
-                                 {"usage", usage}});
-  }
-  auto chunk = [&](const json& delta, const json& finish) {
-    return "data: " + llm::wire_text(json{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model},
-                          {"choices", json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}})}}) + "\n\n";
-  };
-  std::string stream = chunk({{"role", "assistant"}, {"content", ""}}, nullptr);
-  const std::string& text = answer.result.content;
-  for (size_t pos = 0; pos < text.size();) {
-    // Pieces end on character boundaries so every chunk is valid UTF-8 on its own.
-    std::string piece = llm::utf8_prefix(text.substr(pos, 260), 256);
-    if (piece.empty()) piece = text.substr(pos, 1);
-    stream += chunk({{"content", piece}}, nullptr);
-    pos += piece.size();
-  }
-  stream += chunk(json::object(), "stop") + "data: [DONE]\n\n";
-  res.set_header("Cache-Control", "no-cache");
-  res.set_content(stream, "text/event-stream");
-}
+// Gateway::handle_chat is in chat_completions.cpp, Gateway::handle_models in models_route.cpp.
 
 bool Gateway::bind() {
   http::HostPort hp;

@@ -11,6 +11,8 @@
 #include "roundtable/common/signals.hpp"
 #include "roundtable/gateway/skill_processes.hpp"
 #include "roundtable/gateway/gateway.hpp"
+#include "roundtable/gateway/listen_announce.hpp"
+#include "roundtable/http/server_options.hpp"
 
 extern char** environ;
 
@@ -34,9 +36,16 @@ int main(int argc, char** argv) {
   rt::TerminationSignals signals;
 
   rt::Logger logger(loaded.first.log);
+  rt::http::HostPort listen;
+  rt::http::parse_listen_address(loaded.first.listen, listen);
+  const std::string port_file = loaded.first.port_file;
   rt::gateway::Gateway gateway(std::move(loaded.first), std::move(loaded.second), logger);
   if (!gateway.start_lead()) return 2;
   if (!gateway.bind()) return 1;
+  if (auto announced = rt::gateway::announce_listening(stdout, listen.host, gateway.port(), port_file); !announced) {
+    logger.error("gateway.port_file_failed", {{"setting", "GATEWAY_PORT_FILE"}, {"error", announced.error().message}});
+    return 1;
+  }
   std::thread signal_waiter([&] {
     int received = signals.wait();
     logger.info("gateway.signal", {{"signal", rt::TerminationSignals::name(received)}});

@@ -10,6 +10,7 @@
 #include "roundtable/common/time.hpp"
 #include "roundtable/contract/payloads.hpp"
 #include "roundtable/gateway/rate_limiter.hpp"
+#include "roundtable/gateway/response_format.hpp"
 #include "roundtable/gateway/tools.hpp"
 #include "roundtable/gateway/workspace.hpp"
 #include "roundtable/http/metrics.hpp"
@@ -28,6 +29,7 @@ struct Conversation {
   std::string task_id;                 // for logs and tools
   std::vector<llm::Message> messages;  // at least one user message
   std::string extra_system;            // e.g. system messages of a chat request
+  ResponseFormat format = ResponseFormat::markdown;  // asked of the model; json answers are checked
   std::optional<int64_t> max_tokens;
   std::optional<SystemTime> deadline;
   std::function<void(const contract::Progress&)> progress;

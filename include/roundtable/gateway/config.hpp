@@ -18,6 +18,7 @@ struct GatewayConfig {
   std::string token;
   std::string metrics_listen;  // GET /metrics only, without the token; empty = off
   std::string public_url;      // GATEWAY_PUBLIC_URL: the base URL in the A2A agent card; empty = from Host
+  std::string port_file;       // GATEWAY_PORT_FILE: the bound port is written there; empty = off
   std::chrono::milliseconds shutdown_grace{25'000};
   std::string provider;  // anthropic | openai | offline
   std::string model;

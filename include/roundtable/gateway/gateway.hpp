@@ -65,7 +65,9 @@ class Gateway {
   std::string render_metrics();
   bool authorized(const httplib::Request& req, httplib::Response& res) const;
   void handle_webhook(const httplib::Request& req, httplib::Response& res);
+  // chat_completions.cpp, models_route.cpp
   void handle_chat(const httplib::Request& req, httplib::Response& res);
+  void handle_models(const httplib::Request& req, httplib::Response& res);
   void record(const AgentAnswer& answer, std::chrono::steady_clock::time_point started);
   WorkSlots::Slot enter_or_refuse(httplib::Response& res, bool openai_shape);
   void answer_peer(const nats::Message& msg);
@@ -92,6 +94,7 @@ class Gateway {
   std::unique_ptr<WorkSlots> slots_;
   std::unique_ptr<a2a::Service> a2a_;  // after slots_: goes first, with its background tasks
   int port_ = 0;
+  int64_t started_unix_ = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 };
 
 }  // namespace rt::gateway
