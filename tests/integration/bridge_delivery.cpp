@@ -58,7 +58,7 @@ TEST_F(BridgeDelivery, OpenAiModeSendsChatCompletionAndPublishesContent) {
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].path, "/v1/chat/completions");
   EXPECT_EQ(calls[0].json["model"], "openclaw:galahad");
-  EXPECT_EQ(calls[0].json["user"], "tim");
+  EXPECT_EQ(calls[0].json["user"], task.id);  // one OpenClaw session per task (docs/openclaw.md)
   EXPECT_EQ(calls[0].json["messages"][0]["role"], "user");
   EXPECT_NE(calls[0].json["messages"][0]["content"].get<std::string>().find("security.briefing"), std::string::npos);
   EXPECT_EQ(calls[0].headers["Authorization"], "Bearer tok");
