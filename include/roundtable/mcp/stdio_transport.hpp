@@ -46,7 +46,7 @@ class StdioTransport final : public Transport {
   std::condition_variable answered_;
   std::map<int64_t, std::optional<Result<jsonrpc::Message>>> pending_;  // id -> answer, once it came
   std::string exit_reason_;
-  std::mutex write_mutex_;
+  std::timed_mutex write_mutex_;  // stdin_fd_, pid_ (with mutex_ when set)
   int stdin_fd_ = -1, stdout_fd_ = -1, stderr_fd_ = -1;
   int wake_[2] = {-1, -1};
   pid_t pid_ = -1;

@@ -119,13 +119,13 @@ Status StdioTransport::open(Deadline) {
     std::string why = pid < 0 ? "fork failed" : std::strerror(exec_error);
     return make_error(ErrorCode::unavailable, "cannot start " + config_.command[0] + ": " + why);
   }
-  stdin_fd_ = in[1];
-  stdout_fd_ = out[0];
-  stderr_fd_ = err[0];
-  for (int fd : {stdin_fd_, stdout_fd_, stderr_fd_}) ::fcntl(fd, F_SETFL, O_NONBLOCK);
-  pid_ = pid;
+  for (int fd : {in[1], out[0], err[0]}) ::fcntl(fd, F_SETFL, O_NONBLOCK);
   {
-    std::lock_guard lock(mutex_);
+    std::scoped_lock lock(write_mutex_, mutex_);
+    stdin_fd_ = in[1];
+    stdout_fd_ = out[0];
+    stderr_fd_ = err[0];
+    pid_ = pid;
     exit_reason_.clear();
     running_ = true;
   }
@@ -243,7 +243,9 @@ void StdioTransport::finish(const std::string& why) {
 }
 
 Status StdioTransport::write_line(const std::string& text, Deadline deadline) {
-  std::lock_guard lock(write_mutex_);
+  // Timed: a writer stuck on a server that stopped reading must not hold the others past their deadlines.
+  std::unique_lock lock(write_mutex_, deadline);
+  if (!lock.owns_lock()) return make_error(ErrorCode::timeout, "the server does not read its input");
   if (stdin_fd_ < 0 || !running_) return make_error(ErrorCode::io_error, "the server is not running");
   std::string line = text + "\n";
   size_t written = 0;
@@ -293,10 +295,9 @@ Status StdioTransport::notify(const json& message, Deadline deadline) {
 
 void StdioTransport::close() {
   if (reader_.joinable()) {
-    {
-      std::lock_guard lock(write_mutex_);
-      close_fd(stdin_fd_);  // the polite stop for a stdio server: end of input, then SIGTERM
-    }
+    // The polite stop for a stdio server: end of input, then SIGTERM (a writer blocked on a
+    // full pipe keeps stdin open; the signal ends its wait).
+    if (std::unique_lock lock(write_mutex_, std::chrono::milliseconds(100)); lock.owns_lock()) close_fd(stdin_fd_);
     if (running_) {
       ::kill(-pid_, SIGTERM);
       std::unique_lock lock(mutex_);
