@@ -64,22 +64,17 @@ ProbeVerdict judge_models_probe(int status, std::string_view body, std::string_v
     verdict.reason = "gateway answered HTTP " + std::to_string(status) + " on GET /v1/models";
     return verdict;
   }
-  const bool openclaw = openclaw_agent(model).has_value();
   auto ids = status >= 200 && status < 300 ? model_ids(body) : std::nullopt;
   if (ids) {
     verdict.model_listed = lists_model(*ids, model);
-    verdict.ready = verdict.model_listed || !openclaw;
+    verdict.ready = verdict.model_listed || !openclaw_agent(model);
     if (!verdict.ready)
       verdict.reason = "unknown agent/model " + std::string(model) + ": GET /v1/models lists " + named(*ids) +
                        " (GATEWAY_MODEL names the agent: openclaw:<agentId>)";
     return verdict;
   }
-  if (openclaw && status >= 200 && status < 300) {
-    verdict.reason = "GET /v1/models answered no model list: " + std::string(kEnableHint);
-    return verdict;
-  }
-  // No list to check (an older gateway without the route, or a server that keeps it elsewhere):
-  // the first task tells, and a deployment error then holds the tasks (deployment_error).
+  // No list to check (an older gateway without the route, a server that keeps it elsewhere, or
+  // answers something else): the first task tells, and a deployment error then holds the tasks.
   verdict.ready = true;
   return verdict;
 }
