@@ -57,5 +57,6 @@ Command up_command();
 Command consumers_command();
 Command consumers_prune_command();
 Command spend_command();
+Command dashboard_command();
 
 }  // namespace rt::cli
