@@ -20,10 +20,6 @@ const std::vector<std::string>& go_only_names() {
   return names;
 }
 
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 bool all_digits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -127,13 +123,11 @@ void map_webhook_url(AliasReader& r, bool go_deployment) {
   size_t path_at = url.find('/', scheme);
   std::string origin = url.substr(0, path_at);
   std::string path = path_at == std::string::npos ? "" : url.substr(path_at);
-  std::string base;
-  if (ends_with(path, "/hooks/agent")) base = origin + path.substr(0, path.size() - std::string("/hooks/agent").size());
-  else if (ends_with(path, "/v1/chat/completions")) base = origin + path.substr(0, path.size() - std::string("/v1/chat/completions").size());
-  else if (path.empty() || path == "/") base = origin;
-  else
-    r.refuse(alias, "GATEWAY_URL", "OpenClaw's <base>/hooks/agent or <base>/v1/chat/completions (or set GATEWAY_URL and GATEWAY_MODE)",
-             redact_url(url));
+  // The gateway clients address the host's root, so a path prefix (a proxy's /openclaw/...) would be lost.
+  if (path != "" && path != "/" && path != "/hooks/agent" && path != "/v1/chat/completions")
+    r.refuse(alias, "GATEWAY_URL", "OpenClaw's http(s)://host:port/hooks/agent or .../v1/chat/completions, without a path prefix (or set "
+             "GATEWAY_URL and GATEWAY_MODE)", redact_url(url));
+  const std::string base = origin;
   if (r.ours_set("GATEWAY_MODE") && to_lower(r.settings().text("GATEWAY_MODE", "")) == "webhook")
     r.refuse(alias, "GATEWAY_URL", "GATEWAY_MODE openai with OpenClaw: GATEWAY_MODE=webhook posts to <base>/webhook (knight-gateway), and "
              "OpenClaw's /hooks/agent answers only a receipt, never a result", redact_url(url));

@@ -62,10 +62,12 @@ TEST(GoBridgeAliases, OursWinAndTheAliasIsNamed) {
   }
 }
 
-TEST(GoBridgeAliases, ChatCompletionsUrlAndBasePathKeepTheBase) {
-  EXPECT_EQ(load({{"TASK_DOMAINS", "a"}, {"OPENCLAW_WEBHOOK_URL", "https://gw.example/openclaw/v1/chat/completions"}}).gateway_url,
-            "https://gw.example/openclaw");
+TEST(GoBridgeAliases, ChatCompletionsUrlAndBareUrlGiveTheOrigin) {
+  EXPECT_EQ(load({{"TASK_DOMAINS", "a"}, {"OPENCLAW_WEBHOOK_URL", "https://gw.example/v1/chat/completions"}}).gateway_url,
+            "https://gw.example");
   EXPECT_EQ(load({{"TASK_DOMAINS", "a"}, {"OPENCLAW_WEBHOOK_URL", "http://gw:18789/"}}).gateway_url, "http://gw:18789");
+  EXPECT_NE(refusal({{"TASK_DOMAINS", "a"}, {"OPENCLAW_WEBHOOK_URL", "https://gw.example/openclaw/hooks/agent"}}).find("path prefix"),
+            std::string::npos);
 }
 
 TEST(GoBridgeAliases, AGoDeploymentWithoutAUrlTakesTheGoDefault) {
