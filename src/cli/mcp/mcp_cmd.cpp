@@ -98,7 +98,8 @@ closes; with --listen, Streamable HTTP on http://HOST:PORT/mcp until SIGTERM.
   --fleet F           the fleet (FLEET_ID, fleet-a)
   --log-level L       stderr log level (info)
 
-Example (Claude Code):  claude mcp add roundtable -e NATS_URL=nats://127.0.0.1:4222 -- roundtable mcp
+Claude Code:  claude mcp add --transport stdio --env NATS_URL=nats://127.0.0.1:4222 roundtable -- roundtable mcp
+(docs/mcp.md has the .mcp.json / Cursor form and a worked example)
 )";
   c.flags = {"LISTEN", "TOKEN", "ALLOWED_ORIGINS", "DEADLINE", "MAX_DEADLINE", "MAX_CALLS", "MAX_SESSIONS", "SESSION_IDLE",
              "MAX_FANOUT", "RECENT_RESULTS", "STALE_AFTER", "FROM", "LOG_LEVEL"};
