@@ -34,8 +34,9 @@ void Gateway::handle_models(const httplib::Request& req, httplib::Response& res)
   };
   if (req.matches.size() < 2) return reply(200, model_list(card));
   const std::string asked = req.matches[1];
+  constexpr size_t kShown = 200;  // an id is echoed in the error, not a whole URL's worth
   if (asked == listed_model_id(card.fleet, card.agent)) return reply(200, model_object(card));
-  reply(404, chat_error(404, "The model '" + asked + "' does not exist on this knight; it offers " +
+  reply(404, chat_error(404, "The model '" + asked.substr(0, kShown) + "' does not exist on this knight; it offers " +
                                  listed_model_id(card.fleet, card.agent), "model_not_found"));
 }
 
