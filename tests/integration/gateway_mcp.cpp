@@ -119,6 +119,29 @@ TEST_F(GatewayMcp, HttpServerThatForgotTheSessionIsInitializedAgain) {
   EXPECT_EQ(results[0]["is_error"], false);
 }
 
+TEST_F(GatewayMcp, HttpServerThatIsGoneOrSlowIsAToolError) {
+  std::string url = start_http_everything();
+  script_.then(anthropic_tool_use("web__trigger-long-running-operation", {{"duration", 300}, {"steps", 1}}, "toolu_slow"));
+  script_.then(anthropic_text("too slow"));
+  auto& gw = start("mcp_servers:\n  - name: web\n    url: " + url + "\n    timeout: 2s\n");
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["result"]["content"], "too slow") << answer.dump();
+  auto results = tool_results(llm_.calls());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0]["is_error"], true);
+  EXPECT_NE(results[0]["content"].get<std::string>().find("did not answer"), std::string::npos) << results[0].dump();
+
+  http_server_->stop();
+  script_.then(anthropic_tool_use("web__echo", {{"message", "anyone?"}}, "toolu_gone"));
+  script_.then(anthropic_text("nobody home"));
+  auto [status2, answer2] = gw.task();
+  EXPECT_EQ(answer2["result"]["content"], "nobody home") << answer2.dump();
+  results = tool_results(llm_.calls());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0]["is_error"], true);
+  EXPECT_NE(results[0]["content"].get<std::string>().find("cannot reach"), std::string::npos) << results[0].dump();
+}
+
 TEST_F(GatewayMcp, DeadStdioServerIsRestartedOnItsNextUse) {
   auto& gw = start(stdio_everything());
   auto servers = children_running(gw.process().pid(), "mcp-server-everything");
@@ -155,7 +178,7 @@ TEST_F(GatewayMcp, ServerSlowerThanItsTimeoutIsAToolErrorAndTheTaskGoesOn) {
 TEST_F(GatewayMcp, ServerSlowerThanTheTaskDeadlineEndsTheTaskByItsDeadline) {
   script_.then(anthropic_tool_use("everything__trigger-long-running-operation", {{"duration", 300}, {"steps", 1}}));
   auto& gw = start(stdio_everything("    timeout: 10m\n"));
-  auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(4);
+  auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(6);
   auto [status, answer] = gw.task("security.briefing", json::object(), {{"X-Roundtable-Deadline", format_rfc3339(deadline)}});
   ASSERT_EQ(status, 200) << "answered, not hung until the operation's 300 s";
   EXPECT_EQ(answer["status"], "failed") << answer.dump();

@@ -19,7 +19,8 @@ TEST_F(GatewayMcp, ListChangedNotificationBringsTheNewToolToTheNextTask) {
   script_.then(anthropic_tool_use("unruly__unlock", json::object()));
   script_.then(anthropic_text("unlocked it"));
   auto& gw = start(unruly());
-  EXPECT_FALSE(contains(tool_names((gw.task(), llm_.calls()[0])), "unruly__vault"));
+  EXPECT_EQ(gw.task().second["result"]["content"], "unlocked it");
+  EXPECT_FALSE(contains(tool_names(llm_.calls()[0]), "unruly__vault"));
   // The server sent notifications/tools/list_changed; the gateway lists its tools again.
   ASSERT_TRUE(eventually([&] { return gw.output().find("\"unruly__vault\"") != std::string::npos; })) << gw.output();
   script_.then(anthropic_tool_use("unruly__vault", json::object()));
