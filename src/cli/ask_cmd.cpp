@@ -54,9 +54,9 @@ failure code and message (exit 1), or "no result within <wait>" (exit 1).
 )";
   c.flags = {"PARAMS", "PRIORITY", "WAIT", "TTL", "FROM"};
   c.flags.insert(c.flags.end(), kNotifyFlags.begin(), kNotifyFlags.end());
-  c.environment = kNotifyEnvironment;
   c.boolean_flags = {"JSON"};
   c.environment = trace::otel_setting_names();
+  c.environment.insert(c.environment.end(), kNotifyEnvironment.begin(), kNotifyEnvironment.end());
   c.run = [](const config::Settings& s, const std::vector<std::string>& positional) {
     if (positional.size() != 1) throw config::ConfigError("task", "ask needs exactly one <domain.action> (see roundtable ask --help)");
     nats::TaskOrder order{positional[0], params_of(s), priority_of(s), std::nullopt, std::nullopt};

@@ -29,9 +29,9 @@ failed or had no result within --wait (60s).
 )";
   c.flags = {"WAIT", "FROM"};
   c.flags.insert(c.flags.end(), kNotifyFlags.begin(), kNotifyFlags.end());
-  c.environment = kNotifyEnvironment;
   c.boolean_flags = {"JSON"};
   c.environment = trace::otel_setting_names();
+  c.environment.insert(c.environment.end(), kNotifyEnvironment.begin(), kNotifyEnvironment.end());
   c.run = [](const config::Settings& s, const std::vector<std::string>& positional) {
     if (positional.size() != 1) throw config::ConfigError("tasks.yaml", "fanout needs exactly one tasks.yaml file (see roundtable fanout --help)");
     auto orders = read_tasks_file(positional[0]);
