@@ -1,6 +1,7 @@
 #include "roundtable/gateway/agent.hpp"
 
 #include "roundtable/contract/errors.hpp"
+#include "roundtable/gateway/checkpoint_store.hpp"
 
 namespace rt::gateway {
 
@@ -87,7 +88,16 @@ AgentAnswer Agent::run(Conversation conversation) {
   llm::Usage usage;
   std::string gathered;  // tool output so far: the answer of last resort when time runs out
   int corrections = 0;  // a json answer that did not parse is asked for once more
-  for (int iteration = 1; iteration <= knight.max_tool_iterations + corrections; ++iteration) {
+  int first_turn = 1;
+  if (conversation.checkpoint)
+    if (auto saved = conversation.checkpoint->resume(tools_, conversation.progress, request.deadline)) {
+      request.messages = std::move(saved->messages);  // the completed turns are not asked again
+      usage = saved->usage;
+      gathered = std::move(saved->gathered);
+      corrections = saved->corrections;
+      first_turn = saved->turns + 1;
+    }
+  for (int iteration = first_turn; iteration <= knight.max_tool_iterations + corrections; ++iteration) {
     if (conversation.canceled && conversation.canceled())
       return fail(ErrorCode::internal_error, "canceled before the answer was ready", false, std::nullopt, usage);
     if (conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline) {
@@ -123,6 +133,7 @@ AgentAnswer Agent::run(Conversation conversation) {
           logger_.warn("answer.not_json", {{"task_id", conversation.task_id}, {"why", checked.error().message}});
           request.messages.push_back({"assistant", {llm::Block::make_text(text.empty() ? "(no answer)" : text)}});
           request.messages.push_back({"user", {llm::Block::make_text(json_correction(checked.error().message))}});
+          if (conversation.checkpoint) conversation.checkpoint->turn_done(request.messages, usage, gathered, iteration, corrections);
           continue;
         }
         if (!checked)
@@ -146,15 +157,18 @@ AgentAnswer Agent::run(Conversation conversation) {
       return answer;
     }
     request.messages.push_back({"assistant", outcome.response->content});
+    if (conversation.checkpoint) conversation.checkpoint->turn_done(request.messages, usage, gathered, iteration, corrections);
     llm::Message results{"user", {}};
     for (const auto& use : tool_uses) {
       ToolContext context{conversation.task_id, conversation.progress, {}, request.deadline};
+      if (conversation.checkpoint) conversation.checkpoint->tool_starting(results, use);
       auto result = tools_.run(use.tool_name, use.tool_input, context);
       usage += context.usage;
       metrics_.add("roundtable_gateway_tool_calls_total", 1, {{"tool", use.tool_name}, {"outcome", result.is_error ? "error" : "ok"}});
       logger_.info("tool.called", {{"task_id", conversation.task_id}, {"tool", use.tool_name}, {"error", result.is_error}});
       if (!result.is_error) gathered += (gathered.empty() ? "" : "\n\n") + result.content;
       results.content.push_back(llm::Block::make_tool_result(use.tool_id, result.content, result.is_error));
+      if (conversation.checkpoint) conversation.checkpoint->tool_finished(results, usage, gathered);
       if (conversation.progress)
         conversation.progress({std::min(90, iteration * 90 / knight.max_tool_iterations), "ran " + use.tool_name, {}});
     }

@@ -14,7 +14,8 @@ const std::vector<std::string> kNames{"WORKSPACE_DIR", "GATEWAY_LISTEN", "GATEWA
                                       "LLM_TIMEOUT", "LLM_RETRY_BASE_DELAY", "LLM_RETRY_ATTEMPTS", "SKILL_OUTPUT_BYTES",
                                       "NATS_USER", "NATS_PASSWORD", "NATS_TOKEN", "NATS_CREDS", "NATS_TLS_CA",
                                       "NATS_TLS_CERT", "NATS_TLS_KEY", "GATEWAY_METRICS_LISTEN",
-                                      "GATEWAY_SHUTDOWN_GRACE", "PRICE_TABLE", "GATEWAY_PUBLIC_URL", "GATEWAY_PORT_FILE"};
+                                      "GATEWAY_SHUTDOWN_GRACE", "PRICE_TABLE", "GATEWAY_PUBLIC_URL", "GATEWAY_PORT_FILE",
+                                      "CHECKPOINT_TTL", "CHECKPOINT_MAX_BYTES"};
 }  // namespace
 
 std::string gateway_usage() {
@@ -45,7 +46,10 @@ the environment.
   LLM_RETRY_ATTEMPTS      3 per model, then the next fallback model
   LLM_RETRY_BASE_DELAY    500ms, doubled per retry (retry-after wins)
   SKILL_OUTPUT_BYTES      65536  stdout kept from a skill
-  REDIS_URL               shared memory, fleet rate limit, token and spend budgets (optional)
+  REDIS_URL               shared memory, fleet rate limit, token and spend budgets, task
+                                 checkpoints (optional)
+  CHECKPOINT_TTL          24h    how long a task's checkpoint is kept for its redelivery
+  CHECKPOINT_MAX_BYTES    4194304  a task whose checkpoint grows past this is no longer checkpointed
   PRICE_TABLE             (none) YAML or JSON file of USD per million tokens per model, merged
                                  over the shipped prices (docs/gateway.md, Cost)
   NATS_URL (+ NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_TLS_*)  lead role
@@ -99,6 +103,9 @@ std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::s
   c.retry_attempts = static_cast<int>(s.integer("LLM_RETRY_ATTEMPTS", c.retry_attempts, 1, 10));
   if (auto prices = s.optional_text("PRICE_TABLE"); prices && !prices->empty()) c.prices = llm::load_price_table(*prices);
   c.skill_output_bytes = static_cast<size_t>(s.integer("SKILL_OUTPUT_BYTES", static_cast<int64_t>(c.skill_output_bytes), 256, 16 << 20));
+  c.checkpoints.ttl = s.duration("CHECKPOINT_TTL", c.checkpoints.ttl);
+  if (c.checkpoints.ttl < std::chrono::seconds(1)) s.fail("CHECKPOINT_TTL", "a duration of at least 1s", std::to_string(c.checkpoints.ttl.count()) + "ms");
+  c.checkpoints.max_bytes = static_cast<size_t>(s.integer("CHECKPOINT_MAX_BYTES", static_cast<int64_t>(c.checkpoints.max_bytes), 1024, 64 << 20));
   c.log.level = s.choice("LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error", "off"});
   c.log.format = s.choice("LOG_FORMAT", "json", {"json", "text"}) == "text" ? LogFormat::text : LogFormat::json;
   c.log.component = "gateway";

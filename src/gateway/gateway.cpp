@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "providers_setup.hpp"
+#include "roundtable/gateway/checkpoint_store.hpp"
 #include "roundtable/gateway/peer_requests.hpp"
 #include "roundtable/gateway/a2a/service.hpp"
 #include "roundtable/common/json_parse.hpp"
@@ -66,6 +67,9 @@ Gateway::Gateway(GatewayConfig config, Workspace workspace, Logger logger)
   const auto& knight = workspace_.knight;
   limiter_ = std::make_unique<RateLimiter>(redis_.get(), config_.fleet, config_.agent, knight.requests_per_minute,
                                            knight.tokens_per_day, logger_, std::llround(knight.usd_per_day * 1e6));
+  if (redis_)
+    checkpoints_ = std::make_unique<CheckpointStore>(*redis_, config_.fleet, config_.agent, config_.checkpoints, metrics_,
+                                                     logger_.with({{"component", "checkpoint"}}));
   ToolDeps deps{&workspace_, redis_.get(), config_.fleet, {}, logger_};
   deps.sandbox.max_output_bytes = config_.skill_output_bytes;
   deps.sandbox.home = workspace_.dir.string();
@@ -192,14 +196,17 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
     attempt = static_cast<int>(std::clamp<int64_t>(parsed, 1, 1'000'000));
   }
   logger_.info("task.received", {{"task_id", envelope->id}, {"task", task->task}, {"attempt", attempt}});
+  if (checkpoints_) conversation.checkpoint = checkpoints_->for_task(envelope->id, attempt);
 
   auto slot = enter_or_refuse(res, false);
   if (!slot) return;
   bool ndjson = req.get_header_value("Accept").find("application/x-ndjson") != std::string::npos;
   if (!ndjson) {
     auto started = std::chrono::steady_clock::now();
+    auto checkpoint = conversation.checkpoint;
     auto answer = agent_->run(std::move(conversation));
     slot.reset();
+    if (checkpoint) checkpoint->settle(answer.completed || !answer.failure.retryable);
     answer.result.metadata.attempt = answer.failure.attempt = attempt;
     record(answer, started);
     return reply_json(res, 200, answer_json(answer));
@@ -221,6 +228,7 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
     auto started = std::chrono::steady_clock::now();
     auto answer = agent_->run(*shared);
     slot.reset();
+    if (shared->checkpoint) shared->checkpoint->settle(answer.completed || !answer.failure.retryable);
     answer.result.metadata.attempt = answer.failure.attempt = attempt;
     record(answer, started);
     json final_line = answer_json(answer);

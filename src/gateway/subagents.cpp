@@ -16,6 +16,8 @@ class SpawnSubagents final : public Tool {
   SpawnSubagents(llm::Provider& provider, RateLimiter& limiter, std::string model, int max_parallel, std::string soul, Logger logger)
       : provider_(provider), limiter_(limiter), model_(std::move(model)), max_parallel_(std::max(1, max_parallel)),
         soul_(std::move(soul)), logger_(std::move(logger)) {}
+  // No side effects: an interrupted run only costs its sub-agents' tokens again.
+  bool idempotent() const override { return true; }
 
   llm::ToolSpec spec() const override {
     return {"spawn_subagents",

@@ -42,6 +42,12 @@ bool ToolRegistry::has(const std::string& name) const {
   return tools_.count(name) > 0;
 }
 
+bool ToolRegistry::idempotent(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  auto it = tools_.find(name);
+  return it != tools_.end() && it->second->idempotent();
+}
+
 ToolResult ToolRegistry::run(const std::string& name, const json& input, ToolContext& context) const {
   std::shared_ptr<Tool> tool;
   {
@@ -78,6 +84,7 @@ class SkillTool final : public Tool {
  public:
   SkillTool(Skill skill, ToolDeps deps) : skill_(std::move(skill)), deps_(std::move(deps)) {}
   llm::ToolSpec spec() const override { return {skill_.name, skill_.description, skill_.input_schema}; }
+  bool idempotent() const override { return skill_.idempotent; }
   ToolResult run(const json& input, ToolContext& context) override {
     if (auto problem = schema_problem(skill_.input_schema, input)) return {"invalid input for " + skill_.name + ": " + *problem, true};
     Skill bounded = skill_;
@@ -136,6 +143,8 @@ class SharedTool final : public Tool {
                  : "Read a value from the fleet's shared memory.",
             {{"type", "object"}, {"properties", props}, {"required", set_ ? json{"key", "value"} : json{"key"}}}};
   }
+  // Reading, or writing the same value again, changes nothing a second time.
+  bool idempotent() const override { return true; }
   ToolResult run(const json& input, ToolContext&) override {
     if (auto problem = schema_problem(spec().input_schema, input)) return {*problem, true};
     std::string key = input["key"];

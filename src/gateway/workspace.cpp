@@ -56,6 +56,15 @@ std::chrono::milliseconds duration_at(const fs::path& file, const YAML::Node& no
   return *parsed;
 }
 
+bool flag_at(const fs::path& file, const YAML::Node& node, const char* what) {
+  if (!node) return false;
+  if (!node.IsScalar()) fail_at(file, node, std::string("'") + what + "' must be true or false");
+  const std::string text = node.as<std::string>();
+  if (text == "true") return true;
+  if (text == "false") return false;
+  fail_at(file, node, std::string("'") + what + "' must be true or false, got '" + text + "'");
+}
+
 template <typename T>
 T number_at(const fs::path& file, const YAML::Node& node, T fallback, const char* what) {
   if (!node) return fallback;
@@ -190,6 +199,7 @@ Skill parse_skill(const fs::path& workspace_dir, const fs::path& skill_dir) {
   if (skill.command.empty()) fail_at(file, front, "'command' must be a non-empty argv list");
   skill.timeout = duration_at(file, front["timeout"], skill.timeout);
   skill.limits = limits_at(file, front["limits"]);
+  skill.idempotent = flag_at(file, front["idempotent"], "idempotent");
   std::error_code ec;
   auto root = fs::canonical(workspace_dir, ec);
   auto executable = fs::weakly_canonical(skill_dir / skill.command[0], ec);

@@ -18,6 +18,8 @@
 
 namespace rt::gateway {
 
+class TaskCheckpoint;  // gateway/checkpoint_store.hpp
+
 struct AgentAnswer {
   bool completed = false;
   contract::TaskResult result;
@@ -34,6 +36,7 @@ struct Conversation {
   std::optional<SystemTime> deadline;
   std::function<void(const contract::Progress&)> progress;
   std::function<bool()> canceled;  // polled before each model call: true ends the run (A2A CancelTask)
+  std::shared_ptr<TaskCheckpoint> checkpoint;  // saved after each turn and tool result; null: none (no Redis, chat, A2A)
 };
 
 class Agent {

@@ -6,6 +6,7 @@
 
 #include "roundtable/common/log.hpp"
 #include "roundtable/config/settings.hpp"
+#include "roundtable/gateway/checkpoint.hpp"
 #include "roundtable/gateway/workspace.hpp"
 #include "roundtable/llm/pricing.hpp"
 #include "roundtable/nats/settings.hpp"
@@ -33,6 +34,7 @@ struct GatewayConfig {
   std::chrono::milliseconds retry_base_delay{500};
   int retry_attempts = 3;
   size_t skill_output_bytes = 64 * 1024;
+  CheckpointSettings checkpoints;  // CHECKPOINT_TTL, CHECKPOINT_MAX_BYTES (with REDIS_URL)
   llm::PriceTable prices = llm::PriceTable::builtin();  // PRICE_TABLE merged over the shipped prices
   LogSettings log;
 };

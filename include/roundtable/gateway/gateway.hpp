@@ -33,6 +33,7 @@ class Toolbox;
 namespace rt::gateway {
 
 class PeerRequests;
+class CheckpointStore;
 namespace a2a {
 class Service;
 }  // namespace a2a
@@ -81,6 +82,7 @@ class Gateway {
   std::unique_ptr<redis::Client> redis_;
   std::unique_ptr<llm::Provider> provider_;
   std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<CheckpointStore> checkpoints_;  // with Redis only
   ToolRegistry tools_;
   std::unique_ptr<mcp::Toolbox> mcp_;  // after tools_: its servers stop before the registry goes
   std::unique_ptr<Agent> agent_;

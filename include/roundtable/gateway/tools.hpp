@@ -40,6 +40,8 @@ class Tool {
   virtual ~Tool() = default;
   virtual llm::ToolSpec spec() const = 0;
   virtual ToolResult run(const nlohmann::json& input, ToolContext& context) = 0;
+  // Safe to run again after an interrupted run (a resumed task, gateway/checkpoint_store.hpp).
+  virtual bool idempotent() const { return false; }
 };
 
 // Thread-safe: MCP servers' tools change while tasks run (replace_prefix); a tool being run
@@ -53,6 +55,7 @@ class ToolRegistry {
   // Unknown tool -> an error result naming it (the model may recover).
   ToolResult run(const std::string& name, const nlohmann::json& input, ToolContext& context) const;
   bool has(const std::string& name) const;
+  bool idempotent(const std::string& name) const;  // false for an unknown tool
 
  private:
   mutable std::mutex mutex_;

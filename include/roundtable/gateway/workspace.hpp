@@ -63,6 +63,7 @@ struct Skill {
   std::vector<std::string> command;  // argv; command[0] resolved inside the skill folder
   std::chrono::milliseconds timeout{10'000};
   SkillLimits limits;
+  bool idempotent = false;  // SKILL.md `idempotent: true`: safe to run again when a resumed task finds it interrupted
   std::filesystem::path dir;
   std::filesystem::path executable;  // command[0], resolved and checked to stay in the workspace
 };
