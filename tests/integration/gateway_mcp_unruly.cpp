@@ -91,6 +91,17 @@ TEST_F(GatewayMcp, ServerExitingMidCallIsAToolErrorAndIsStartedAgainForTheNextCa
   EXPECT_NE(results[1]["content"], std::to_string(first[0])) << "a new process";
 }
 
+TEST_F(GatewayMcp, RequestsFromTheServerMidCallAreAnswered) {
+  script_.then(anthropic_tool_use("unruly__ask_back", json::object()));
+  script_.then(anthropic_text("answered"));
+  auto& gw = start(unruly());
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["result"]["content"], "answered") << answer.dump();
+  auto results = tool_results(llm_.calls());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0]["content"], "pinged; sampling refused with -32601") << "ping answered, sampling declined";
+}
+
 TEST_F(GatewayMcp, ServerThatNeverAnswersHoldsUpNeitherStartNorTasks) {
   script_.then(anthropic_tool_use("mute__anything", json::object()));
   script_.then(anthropic_text("went without"));

@@ -5,7 +5,7 @@
 //   node mcp_client_unruly_server.mjs mute     read stdin, never answer (not even initialize)
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { z } from "zod";
+import { EmptyResultSchema } from "@modelcontextprotocol/sdk/types.js";
 
 if (process.argv[2] === "mute") {
   process.stdin.resume();
@@ -36,6 +36,16 @@ if (process.argv[2] === "mute") {
 
   server.registerTool("die", { description: "Exits mid-call", inputSchema: {} }, async () => {
     process.exit(3);
+  });
+
+  server.registerTool("ask_back", { description: "Pings the client, then asks it for sampling", inputSchema: {} }, async () => {
+    await server.server.request({ method: "ping" }, EmptyResultSchema);
+    try {
+      await server.server.request({ method: "sampling/createMessage", params: { messages: [], maxTokens: 1 } }, EmptyResultSchema);
+      return text("sampled");
+    } catch (error) {
+      return text(`pinged; sampling refused with ${error.code}`);
+    }
   });
 
   server.registerTool("pid", { description: "Says its process id", inputSchema: {} }, async () => text(String(process.pid)));

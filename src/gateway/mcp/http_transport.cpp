@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "roundtable/common/json_parse.hpp"
+#include "roundtable/common/strings.hpp"
 #include "roundtable/http/client_pool.hpp"
 #include "roundtable/mcp/sse_reader.hpp"
 
@@ -81,6 +82,13 @@ void HttpTransport::take(const std::string& text, std::optional<int64_t> id, std
       if (id && message->id.is_number_integer() && message->id.get<int64_t>() == *id) response = *message;
     } else if (message->kind == jsonrpc::Kind::notification && on_message_) {
       on_message_(*message);
+    } else if (message->kind == jsonrpc::Kind::request) {
+      // Answered at once, on its own POST: the server may hold our answer back until it has it.
+      json reply = message->method == "ping"
+                       ? jsonrpc::result_response(message->id, json::object())
+                       : jsonrpc::error_response(message->id, {jsonrpc::kMethodNotFound, "not supported by this client", std::nullopt});
+      auto sent = post(reply, std::nullopt, Steady::now() + std::chrono::seconds(2));
+      (void)sent;
     }
   }
 }
@@ -132,7 +140,7 @@ Result<HttpTransport::Answer> HttpTransport::post(const json& message, std::opti
   if (answer.response) return answer;
   if (!result && answer.status == 0) {
     if (Steady::now() >= deadline || http::is_timeout(result.error())) return make_error(ErrorCode::timeout, "no answer by the deadline");
-    return make_error(ErrorCode::unavailable, "cannot reach " + origin_ + ": " + httplib::to_string(result.error()));
+    return make_error(ErrorCode::unavailable, "cannot reach " + redact_url(origin_) + ": " + httplib::to_string(result.error()));
   }
   if ((answer.status == 404 || answer.status == 400) && !session.empty()) {
     std::lock_guard lock(mutex_);
