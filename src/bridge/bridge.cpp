@@ -10,6 +10,7 @@
 #include "roundtable/contract/payloads.hpp"
 #include "roundtable/contract/streams.hpp"
 #include "roundtable/contract/subjects.hpp"
+#include "roundtable/http/listen_announce.hpp"
 
 namespace rt::bridge {
 
@@ -128,6 +129,10 @@ bool Bridge::wait_stop_for(milliseconds duration) {
 int Bridge::run() {
   if (!health_->start()) {
     logger_.error("bridge.health_port_unavailable", {{"port", config_.health_port}});
+    return 1;
+  }
+  if (auto announced = http::announce_listening(stdout, config_.health_host, health_->port(), config_.health_port_file); !announced) {
+    logger_.error("bridge.port_file_failed", {{"setting", "HEALTH_PORT_FILE"}, {"error", announced.error().message}});
     return 1;
   }
   auto connection = nats::Connection::connect(config_.nats, logger_.with({{"component", "nats"}}));

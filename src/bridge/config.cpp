@@ -21,7 +21,7 @@ const std::vector<std::string>& bridge_setting_names() {
       "GATEWAY_MODEL",  "GATEWAY_TOKEN",      "GATEWAY_TIMEOUT",    "MAX_CONCURRENCY",  "PRIORITY_LOOKAHEAD",
       "ACK_WAIT",       "MAX_DELIVER",        "BACKOFF",            "HEARTBEAT_INTERVAL", "HEALTH_PORT",
       "HEALTH_HOST",    "REDIS_URL",          "STREAMS_AUTO_CREATE", "STREAM_REPLICAS",  "SHUTDOWN_GRACE",
-      "LOG_LEVEL",      "LOG_FORMAT",         "KNIGHT_CONFIG",      "BREAKER_THRESHOLD", "BREAKER_COOLDOWN"};
+      "LOG_LEVEL",      "LOG_FORMAT",         "KNIGHT_CONFIG",      "BREAKER_THRESHOLD", "BREAKER_COOLDOWN", "HEALTH_PORT_FILE"};
   return names;
 }
 
@@ -56,7 +56,8 @@ present) supplies name, fleet, domains, capabilities and a `bridge:` map; env ov
   BREAKER_THRESHOLD   5   consecutive retryable gateway failures that pause intake
   BREAKER_COOLDOWN    30s before one probe task tests the gateway again
   HEARTBEAT_INTERVAL  30s   (plain seconds, e.g. 60, are read as seconds)
-  HEALTH_PORT         8080   (HEALTH_HOST 0.0.0.0)
+  HEALTH_PORT         8080   (HEALTH_HOST 0.0.0.0); 0: a free port, printed on stdout as
+                      `listening <host>:<port>` and written to HEALTH_PORT_FILE when set
   REDIS_URL           optional, redis://[:password@]host:port[/db]
   STREAMS_AUTO_CREATE true
   STREAM_REPLICAS     1
@@ -125,6 +126,7 @@ BridgeConfig load_bridge_config(const std::vector<std::string>& args, const conf
   if (c.heartbeat_interval < milliseconds(100)) s.fail("HEARTBEAT_INTERVAL", "a duration of at least 100ms", s.text("HEARTBEAT_INTERVAL", ""));
   c.health_port = static_cast<int>(s.integer("HEALTH_PORT", c.health_port, 0, 65535));
   c.health_host = s.text("HEALTH_HOST", c.health_host);
+  c.health_port_file = s.text("HEALTH_PORT_FILE", "");
   c.redis_url = s.optional_text("REDIS_URL");
   if (c.redis_url)
     if (auto parsed = redis::parse_redis_url(*c.redis_url); !parsed) s.fail("REDIS_URL", "redis://[:password@]host[:port][/db]", "(hidden)");

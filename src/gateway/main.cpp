@@ -11,7 +11,7 @@
 #include "roundtable/common/signals.hpp"
 #include "roundtable/gateway/skill_processes.hpp"
 #include "roundtable/gateway/gateway.hpp"
-#include "roundtable/gateway/listen_announce.hpp"
+#include "roundtable/http/listen_announce.hpp"
 #include "roundtable/http/server_options.hpp"
 
 extern char** environ;
@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   rt::gateway::Gateway gateway(std::move(loaded.first), std::move(loaded.second), logger);
   if (!gateway.start_lead()) return 2;
   if (!gateway.bind()) return 1;
-  if (auto announced = rt::gateway::announce_listening(stdout, listen.host, gateway.port(), port_file); !announced) {
+  if (auto announced = rt::http::announce_listening(stdout, listen.host, gateway.port(), port_file); !announced) {
     logger.error("gateway.port_file_failed", {{"setting", "GATEWAY_PORT_FILE"}, {"error", announced.error().message}});
     return 1;
   }

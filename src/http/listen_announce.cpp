@@ -1,11 +1,11 @@
-#include "roundtable/gateway/listen_announce.hpp"
+#include "roundtable/http/listen_announce.hpp"
 
 #include <filesystem>
 #include <fstream>
 
 #include <unistd.h>
 
-namespace rt::gateway {
+namespace rt::http {
 
 std::string listening_line(const std::string& host, int port) { return "listening " + host + ":" + std::to_string(port) + "\n"; }
 
@@ -32,4 +32,4 @@ Status announce_listening(std::FILE* out, const std::string& host, int port, con
   return port_file.empty() ? Status{} : write_port_file(port_file, port);
 }
 
-}  // namespace rt::gateway
+}  // namespace rt::http

@@ -1,7 +1,7 @@
 // The gateway's OpenAI-compatible face as chat front-ends use it: the official `openai` npm SDK
 // (tests/interop/openai_chat.mjs) against the real knight-gateway binary and a scripted LLM;
-// GET /v1/models on the wire; and the listening line and GATEWAY_PORT_FILE of a gateway started
-// on port 0.
+// GET /v1/models on the wire; and the listening line and port file of a gateway (and of a
+// bridge's health port) started on port 0.
 #include <gtest/gtest.h>
 
 #include <httplib.h>
@@ -13,6 +13,7 @@
 
 #include "fixtures/await.hpp"
 #include "fixtures/gateway_harness.hpp"
+#include "fixtures/servers.hpp"
 
 namespace rt::testing {
 namespace {
@@ -190,6 +191,31 @@ TEST_F(GatewayChatClients, PortZeroIsAnnouncedOnStdoutAndInThePortFile) {
   EXPECT_EQ(health->status, 200);
   EXPECT_NE(gateway.output().find("listening 127.0.0.1:" + std::to_string(port) + "\n"), std::string::npos) << gateway.output();
   gateway.stop();
+  fs::remove_all(dir);
+}
+
+TEST(PortZero, TheBridgesHealthPortIsAnnouncedTheSameWay) {
+  NatsServer nats;
+  nats.start();
+  auto dir = make_temp_dir("rt-port0-bridge");
+  auto port_file = dir / "health.port";
+  ChildProcess bridge({std::string(RT_BIN_DIR) + "/nats-bridge"},
+                      {{"NATS_URL", nats.url()}, {"GATEWAY_URL", "http://127.0.0.1:9"}, {"FLEET_ID", "fleet-a"}, {"AGENT_ID", "galahad"},
+                       {"TASK_DOMAINS", "security"}, {"HEALTH_HOST", "127.0.0.1"}, {"HEALTH_PORT", "0"},
+                       {"HEALTH_PORT_FILE", port_file.string()}, {"LOG_LEVEL", "warn"}},
+                      dir / "bridge.log");
+  bridge.start();
+  ASSERT_TRUE(eventually([&] { return fs::exists(port_file); }, std::chrono::seconds(20))) << bridge.output();
+  std::ifstream in(port_file);
+  int port = 0;
+  in >> port;
+  ASSERT_GT(port, 0);
+  httplib::Client client("127.0.0.1", port);
+  auto alive = client.Get("/healthz");
+  ASSERT_TRUE(alive) << "the port in the file is the health port";
+  EXPECT_EQ(alive->status, 200);
+  EXPECT_NE(bridge.output().find("listening 127.0.0.1:" + std::to_string(port) + "\n"), std::string::npos) << bridge.output();
+  bridge.stop();
   fs::remove_all(dir);
 }
 

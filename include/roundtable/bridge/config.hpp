@@ -49,6 +49,7 @@ struct BridgeConfig {
   std::chrono::milliseconds heartbeat_interval{30'000};
   int health_port = 8080;
   std::string health_host = "0.0.0.0";
+  std::string health_port_file;  // HEALTH_PORT_FILE: the bound port is written there; empty = off
   std::optional<std::string> redis_url;
   bool streams_auto_create = true;
   int stream_replicas = 1;

@@ -2,13 +2,7 @@
 // without stream_options.include_usage), errors, and the listed model.
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-
-#include "fixtures/process.hpp"
 #include "roundtable/gateway/chat_completions.hpp"
-#include "roundtable/gateway/listen_announce.hpp"
 #include "roundtable/gateway/models_route.hpp"
 
 namespace rt::gateway {
@@ -159,25 +153,6 @@ TEST(ModelsRoute, OneModelNamedFleetSlashAgentWithTheLlmBehindIt) {
   EXPECT_EQ(model["owned_by"], "roundtable");
   EXPECT_EQ(model["roundtable"]["model"], "claude-sonnet-4-5");
   EXPECT_EQ(model["roundtable"]["role"], "lead");
-}
-
-TEST(ListenAnnounce, OneLineOnStdoutAndThePortInTheFile) {
-  EXPECT_EQ(listening_line("127.0.0.1", 43211), "listening 127.0.0.1:43211\n");
-  auto dir = testing::make_temp_dir("rt-port-file");
-  auto file = dir / "port";
-  std::FILE* out = std::tmpfile();
-  ASSERT_TRUE(announce_listening(out, "127.0.0.1", 43211, file.string()));
-  std::rewind(out);
-  char line[64] = {};
-  ASSERT_NE(std::fgets(line, sizeof line, out), nullptr);
-  EXPECT_STREQ(line, "listening 127.0.0.1:43211\n");
-  std::fclose(out);
-  std::ifstream in(file);
-  std::string port;
-  std::getline(in, port);
-  EXPECT_EQ(port, "43211");
-  EXPECT_FALSE(write_port_file((dir / "missing-dir" / "port").string(), 1)) << "an unwritable place is an error";
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
