@@ -18,32 +18,49 @@ std::string task_id_of_uri(std::string_view uri) {
   return plain ? std::string(id) : "";
 }
 
+namespace {
+size_t size_of(const nats::TaskAnswer& answer) {
+  return answer.envelope.dump(-1, ' ', false, json::error_handler_t::replace).size() + answer.task.size() + 256;
+}
+}  // namespace
+
+void RecentResults::trim() {
+  while (!answers_.empty() && (answers_.size() > capacity_ || bytes_ > max_bytes_)) {
+    bytes_ -= answers_.back().second;
+    answers_.pop_back();
+  }
+}
+
 void RecentResults::add(const nats::TaskAnswer& answer) {
-  if (capacity_ == 0) return;
+  size_t size = size_of(answer);
   std::lock_guard lock(mutex_);
-  answers_.push_front(answer);
-  while (answers_.size() > capacity_) answers_.pop_back();
+  answers_.emplace_front(answer, size);
+  bytes_ += size;
+  trim();
 }
 
 bool RecentResults::update(const nats::TaskAnswer& answer) {
+  size_t size = size_of(answer);
   std::lock_guard lock(mutex_);
-  auto it = std::find_if(answers_.begin(), answers_.end(), [&](const nats::TaskAnswer& a) { return a.task_id == answer.task_id; });
+  auto it = std::find_if(answers_.begin(), answers_.end(), [&](const auto& kept) { return kept.first.task_id == answer.task_id; });
   if (it == answers_.end()) return false;
-  *it = answer;
+  bytes_ = bytes_ - it->second + size;
+  *it = {answer, size};
+  trim();
   return true;
 }
 
 std::optional<nats::TaskAnswer> RecentResults::find(const std::string& task_id) const {
   std::lock_guard lock(mutex_);
-  auto it = std::find_if(answers_.begin(), answers_.end(), [&](const nats::TaskAnswer& a) { return a.task_id == task_id; });
+  auto it = std::find_if(answers_.begin(), answers_.end(), [&](const auto& kept) { return kept.first.task_id == task_id; });
   if (it == answers_.end()) return std::nullopt;
-  return *it;
+  return it->first;
 }
 
 json RecentResults::list() const {
   std::lock_guard lock(mutex_);
   json out = json::array();
-  for (const auto& a : answers_) {
+  for (const auto& [a, size] : answers_) {
     std::string who = a.agent.empty() ? "" : " by " + a.agent;
     out.push_back({{"uri", result_uri(a.task_id)},
                    {"name", a.task + " " + a.task_id.substr(0, 8)},

@@ -1,6 +1,6 @@
 #pragma once
 // The answers of the server's latest tool calls, as MCP resources roundtable://results/<task-id>:
-// a bounded ring (oldest dropped first), shared by every session.
+// a ring bounded in count and bytes (oldest dropped first), shared by every session.
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -23,7 +23,7 @@ std::string task_id_of_uri(std::string_view uri);
 
 class RecentResults {
  public:
-  explicit RecentResults(size_t capacity) : capacity_(capacity) {}
+  explicit RecentResults(size_t capacity, size_t max_bytes = 32 * 1024 * 1024) : capacity_(capacity), max_bytes_(max_bytes) {}
   // Keeps the answer, also an unanswered one: a late result can still be read from the stream.
   void add(const nats::TaskAnswer& answer);
   // Replaces a kept answer (a late result found in the stream); false when it is gone.
@@ -33,9 +33,11 @@ class RecentResults {
   nlohmann::json list() const;
 
  private:
-  size_t capacity_;
+  void trim();
+  size_t capacity_, max_bytes_;
+  size_t bytes_ = 0;
   mutable std::mutex mutex_;
-  std::deque<nats::TaskAnswer> answers_;  // newest first
+  std::deque<std::pair<nats::TaskAnswer, size_t>> answers_;  // newest first, with its size
 };
 
 }  // namespace rt::cli::mcp
