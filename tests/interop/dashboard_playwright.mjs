@@ -87,6 +87,7 @@ try {
   check(await page.locator('#waterfall .wf-row[data-kind="queued"]').count() === 1, 'the trace shows the time queued');
   for (const type of ['task.request', 'task.claimed', 'task.result'])
     check(await page.locator(`#trace-events tr[data-type="${type}"]`).count() >= 1, 'the trace lists ' + type);
+  await page.locator('#trace').screenshot({ path: (env.SCREENSHOT || join(tmpdir(), 'rt-dashboard.png')).replace(/\.png$/, '-trace.png') });
 
   // 5. A task that dead-letters (the LLM fails, MAX_DELIVER=1) shows with its reason.
   const failed = await ask({ case: 'fail-7f3a' });

@@ -1,5 +1,7 @@
 // The dashboard's tasks: a record per task id built from its request, its lifecycle events
-// (docs/contract.md §1, §4) and its result, bounded in number and in events per task.
+// (docs/contract.md §1, §4) and its result, bounded in number and in events per task. A task's
+// times are when its messages arrived: envelope timestamps have whole seconds, too coarse for a
+// waterfall, and arrival times share one clock whatever the knights' clocks say.
 #include <algorithm>
 
 #include "roundtable/cli/dashboard/fleet_state.hpp"
@@ -78,7 +80,7 @@ void FleetState::on_request(const json& env, SystemTime now) {
   t.to = cap(text_of(env, "to"));
   t.priority = cap(text_of(env, "priority"));
   t.parent = cap(text_of(env, "correlationId"));
-  t.requested = time_of(env).value_or(now);
+  t.requested = now;
   add_event(t, {"task.request", *t.requested, 0, t.from, "sent by " + t.from + (t.priority.empty() ? "" : " (" + t.priority + ")")});
   emit_task(t);
 }
@@ -103,7 +105,7 @@ void FleetState::on_event(const std::string& type, const json& env, SystemTime n
   if (id.empty()) id = text_of(payload, "taskId");
   if (id.empty() || id.size() > 128) return;
   TaskView& t = task(id);
-  TaskEvent e{type, time_of(env).value_or(now), number_of(payload, "attempt", 0, 1000000), cap(text_of(env, "from")), ""};
+  TaskEvent e{type, now, number_of(payload, "attempt", 0, 1000000), cap(text_of(env, "from")), ""};
   if (t.to.empty()) t.to = cap(text_of(env, "to"));
   std::string message = text_of(payload, "message");
   std::string error = text_of(payload, "error");
@@ -150,7 +152,7 @@ void FleetState::on_result(const json& env, SystemTime now) {
   TaskView& t = task(id);
   const json payload = env.contains("payload") && env["payload"].is_object() ? env["payload"] : json::object();
   std::string type = text_of(env, "type");
-  SystemTime at = time_of(env).value_or(now);
+  SystemTime at = now;
   t.agent = cap(text_of(env, "from"));
   if (!t.finished) t.finished = at;
   TaskEvent e{type, at, number_of(payload, "attempt", 0, 1000000), t.agent, ""};
