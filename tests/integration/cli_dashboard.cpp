@@ -80,6 +80,11 @@ TEST_F(CliDashboard, ShowsKnightsTasksDeadLettersAndHostileTextInARealBrowser) {
   auto beat = contract::make_envelope("heartbeat", "mordred", payload, std::chrono::system_clock::now());
   beat.fleet = "fleet-a";
   ASSERT_TRUE(bus_->publish("fleet-a.heartbeat.mordred", beat, beat.id).ok());
+  // A knight name is an identifier by contract; a forged heartbeat's need not be.
+  auto forged = contract::make_envelope("heartbeat", "mordred", {{"status", "healthy"}}, std::chrono::system_clock::now());
+  json forged_doc = json::parse(contract::serialize(forged));
+  forged_doc["from"] = "<script>window.__xss=2</script>";
+  ASSERT_TRUE(bus_->js().publish("fleet-a.heartbeat.forged", forged_doc.dump(), forged.id).ok());
 
   FakeGateway llm;
   ScriptedLlm script(llm);

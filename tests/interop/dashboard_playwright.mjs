@@ -59,7 +59,10 @@ try {
   const mordred = page.locator('#knights tr[data-agent="mordred"]');
   await mordred.waitFor();
   check((await mordred.locator('.model').textContent()) === HOSTILE, 'a hostile model name is shown as text');
-  check(await page.locator('#knights img').count() === 0, 'no element was made from bus text');
+  const forged = page.locator('#knights tr[data-agent="<script>window.__xss=2</script>"]');
+  await forged.waitFor();
+  check((await forged.locator('.name').textContent()) === '<script>window.__xss=2</script>', 'a hostile knight name is shown as text');
+  check(await page.locator('#knights img, #knights script').count() === 0, 'no element was made from bus text');
 
   // 3. A task appears in flight (the LLM holds its answer), then completes with duration and tokens.
   const held = ask({ case: 'hold-7f3a' });
