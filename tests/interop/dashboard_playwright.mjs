@@ -108,7 +108,7 @@ try {
   // 7. The knight's bridge dies: the page shows him down (no reload).
   process.kill(Number(env.BRIDGE_PID), 'SIGKILL');
   await page.locator('#knights tr[data-agent="galahad"][data-status="down"]').waitFor();
-  check((await galahad.locator('.note').textContent()).startsWith('no heartbeat for'), 'the note says why');
+  check((await galahad.locator('.note').textContent()).startsWith('no heartbeat since'), 'the note says why');
 
   check(await page.evaluate(() => window.__xss === undefined), 'no injected script ran');
   await page.locator('#trace-close').click();

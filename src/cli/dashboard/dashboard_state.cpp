@@ -43,6 +43,11 @@ std::string seconds_text(milliseconds ms) {
   return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "s";
 }
 
+// Said once when the knight goes down, so it names the time rather than an age that would freeze.
+std::string silence(const KnightView& k) {
+  return "no heartbeat since " + format_rfc3339(*k.last_heartbeat).substr(11, 8) + " UTC (one every " + seconds_text(k.interval) + ")";
+}
+
 }  // namespace
 
 int64_t epoch_ms(SystemTime t) { return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count(); }
@@ -128,7 +133,7 @@ void FleetState::on_heartbeat(std::string_view subject_agent, const json& env, S
     for (const auto& c : payload["consumers"])
       if (c.is_object()) k->lag += clamped_integer(c.value("pending", json()), 0, int64_t{1} << 40).value_or(0);
   if (!live && k->last_heartbeat && now - *k->last_heartbeat > k->interval * 3 / 2)
-    mark_down(*k, "down", "no heartbeat for " + seconds_text(std::chrono::duration_cast<milliseconds>(now - *k->last_heartbeat)));
+    mark_down(*k, "down", silence(*k));
   emit_knight(*k, now);
 }
 
@@ -143,7 +148,7 @@ void FleetState::tick(SystemTime now) {
     if (k.status == "down" || k.status == "offline" || !k.last_heartbeat) continue;
     auto silent = std::chrono::duration_cast<milliseconds>(now - *k.last_heartbeat);
     if (silent <= k.interval * 3 / 2) continue;
-    mark_down(k, "down", "no heartbeat for " + seconds_text(silent) + " (one every " + seconds_text(k.interval) + ")");
+    mark_down(k, "down", silence(k));
     emit_knight(k, now);
   }
 }
