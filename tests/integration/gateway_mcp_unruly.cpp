@@ -35,6 +35,29 @@ TEST_F(GatewayMcp, ListChangedNotificationBringsTheNewToolToTheNextTask) {
   EXPECT_EQ(results[0]["content"], "the vault is open");
 }
 
+TEST_F(GatewayMcp, OverHttpListChangedComesOnTheEventStreamAndServerRequestsAreAnswered) {
+  int port = free_port();
+  ChildProcess server({"/usr/bin/env", "node", kUnruly, "http", std::to_string(port)}, {}, scratch_ / "unruly-http.log");
+  server.start();
+  ASSERT_TRUE(wait_for_port(port, std::chrono::seconds(60))) << server.output();
+  script_.then(anthropic_tool_use("web__unlock", json::object(), "toolu_unlock"));
+  script_.then(anthropic_tool_use("web__ask_back", json::object(), "toolu_ask"));
+  script_.then(anthropic_text("unlocked it"));
+  auto& gw = start("mcp_servers:\n  - name: web\n    url: http://127.0.0.1:" + std::to_string(port) + "/mcp\n");
+  EXPECT_EQ(gw.task().second["result"]["content"], "unlocked it");
+  auto results = tool_results(llm_.calls());
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[1]["content"], "pinged; sampling refused with -32601") << "asked inside the call's event stream";
+  // notifications/tools/list_changed, sent on the session's GET event stream.
+  ASSERT_TRUE(eventually([&] { return gw.output().find("\"web__vault\"") != std::string::npos; })) << gw.output();
+  script_.then(anthropic_tool_use("web__vault", json::object()));
+  script_.then(anthropic_text("opened"));
+  EXPECT_EQ(gw.task().second["result"]["content"], "opened");
+  results = tool_results(llm_.calls());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0]["content"], "the vault is open");
+}
+
 TEST_F(GatewayMcp, GarbageDeepJsonAndStrayAnswersBetweenMessagesAreIgnored) {
   script_.then(anthropic_tool_use("unruly__noise", json::object()));
   script_.then(anthropic_text("heard"));

@@ -4,7 +4,8 @@
 // an SSE stream read until the response with its id arrives (notifications on the way go to the
 // MessageHandler). The Mcp-Session-Id from initialize, and the negotiated MCP-Protocol-Version,
 // go on every later request; a 404 for that session (400 from some servers) is `not_found`,
-// so the session initializes again.
+// so the session initializes again. Once initialized, the server's GET event stream (when it
+// offers one) is held open for the messages it sends on its own.
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <httplib.h>
 
 #include "roundtable/common/log.hpp"
+#include "roundtable/mcp/event_stream.hpp"
 #include "roundtable/mcp/server_config.hpp"
 #include "roundtable/mcp/transport.hpp"
 
@@ -48,6 +50,7 @@ class HttpTransport final : public Transport {
   mutable std::mutex mutex_;
   std::string session_id_;
   std::string protocol_version_;
+  std::unique_ptr<EventStream> events_;
 };
 
 }  // namespace rt::mcp

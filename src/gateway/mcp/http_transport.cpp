@@ -27,6 +27,22 @@ HttpTransport::HttpTransport(ServerConfig config, MessageHandler on_message, Log
   auto slash = config_.url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
   origin_ = config_.url.substr(0, slash);
   path_ = slash == std::string::npos ? "/" : config_.url.substr(slash);
+  EventStream::Hooks hooks;
+  // A quiet stream is reopened every 15 s rather than held by one read for ever.
+  hooks.make_client = [this] { return client(Steady::now() + std::chrono::seconds(15)); };
+  hooks.headers = [this] {
+    std::string session;
+    {
+      std::lock_guard lock(mutex_);
+      session = session_id_;
+    }
+    return headers(session);
+  };
+  hooks.on_data = [this](const std::string& data) {
+    std::optional<jsonrpc::Message> unasked;
+    take(data, std::nullopt, unasked);
+  };
+  events_ = std::make_unique<EventStream>(path_, std::move(hooks), logger_.with({{"server", config_.name}}));
 }
 
 HttpTransport::~HttpTransport() { close(); }
@@ -39,8 +55,11 @@ Status HttpTransport::open(Deadline) {
 }
 
 void HttpTransport::set_protocol_version(const std::string& version) {
-  std::lock_guard lock(mutex_);
-  protocol_version_ = version;
+  {
+    std::lock_guard lock(mutex_);
+    protocol_version_ = version;
+  }
+  events_->start();
 }
 
 std::unique_ptr<httplib::Client> HttpTransport::client(Deadline deadline) const {
@@ -172,6 +191,7 @@ Status HttpTransport::notify(const json& message, Deadline deadline) {
 }
 
 void HttpTransport::close() {
+  events_->stop();
   std::string session;
   {
     std::lock_guard lock(mutex_);
