@@ -107,6 +107,7 @@ int run_dashboard(const config::Settings& s, const std::vector<std::string>& pos
   http::HostPort listen;
   std::string listen_text = s.text("LISTEN", "127.0.0.1:8089");
   if (!http::parse_listen_address(listen_text, listen)) throw config::ConfigError("LISTEN", "--listen must be HOST:PORT, got '" + listen_text + "'");
+  if (listen.host.size() > 2 && listen.host.front() == '[' && listen.host.back() == ']') listen.host = listen.host.substr(1, listen.host.size() - 2);
   dashboard::Access access;
   access.token = s.optional_text("TOKEN").value_or(s.optional_text("ROUNDTABLE_DASHBOARD_TOKEN").value_or(""));
   if (!dashboard::is_loopback_host(listen.host) && access.token.empty())
