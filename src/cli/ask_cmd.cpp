@@ -68,14 +68,14 @@ failure code and message (exit 1), or "no result within <wait>" (exit 1).
     bool as_json = s.boolean("JSON", false);
     auto notify = notify_settings(s);
     auto fleet = fleet_of(s);
-    auto bus = connect_bus(s);
+    auto bus = connect_bus_notifying(s, notify, order.task);
     nats::TaskClient client(*bus.connection, *bus.js, fleet, from);  // subscribes before it publishes
     auto exporter = cli_exporter(s);
     nats::SendOptions options;
     options.ttl = ttl;
     std::string trace_id;
     auto id = send_traced(client, fleet, order, options, std::nullopt, *exporter, &trace_id);
-    if (!id) throw std::runtime_error("cannot publish " + order.task + ": " + explain_stream_error(id.error()));
+    if (!id) fail_notifying(notify, order.task, "cannot publish " + order.task + ": " + explain_stream_error(id.error()));
     std::vector<nats::TaskAnswer> answers;
     {
       Spinner spinner("waiting for " + order.task + " (task " + id->substr(0, 8) + ")");

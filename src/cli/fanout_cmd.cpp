@@ -40,7 +40,7 @@ failed or had no result within --wait (60s).
     bool as_json = s.boolean("JSON", false);
     auto notify = notify_settings(s);
     auto fleet = fleet_of(s);
-    auto bus = connect_bus(s);
+    auto bus = connect_bus_notifying(s, notify, "fanout");
     nats::TaskClient client(*bus.connection, *bus.js, fleet, from);
     // One trace for the whole fan-out: a root span, and a publish span per task under it.
     auto exporter = cli_exporter(s);
@@ -49,7 +49,7 @@ failed or had no result within --wait (60s).
     std::vector<std::string> ids;
     for (const auto& order : orders) {
       auto id = send_traced(client, fleet, order, {}, root.context(), *exporter);
-      if (!id) throw std::runtime_error("cannot publish " + order.task + ": " + explain_stream_error(id.error()));
+      if (!id) fail_notifying(notify, "fanout", "cannot publish " + order.task + ": " + explain_stream_error(id.error()));
       ids.push_back(*id);
     }
     std::vector<nats::TaskAnswer> answers;

@@ -168,4 +168,27 @@ bool notify_all(const NotifySettings& settings, const NotifyMessage& message, na
   return all;
 }
 
+void fail_notifying(const NotifySettings& settings, const std::string& what, const std::string& reason) {
+  NotifyMessage m;
+  m.title = what + " not sent";
+  m.text = reason;
+  m.ok = false;
+  m.document = json{{"task", what}, {"status", "not_sent"}, {"message", reason}};
+  for (const auto& url : settings.urls) {
+    auto format = settings.format.value_or(detect_notify_format(url));
+    auto d = deliver_notification(url, format, m, settings.policy);
+    if (d.delivered) std::fprintf(stderr, "notified %s (%s): %s\n", d.target.c_str(), to_string(format).c_str(), m.title.c_str());
+    else std::fprintf(stderr, "notify %s (%s) failed: %s\n", d.target.c_str(), to_string(format).c_str(), d.error.c_str());
+  }
+  throw std::runtime_error(reason);
+}
+
+Bus connect_bus_notifying(const config::Settings& s, const NotifySettings& notify, const std::string& what) {
+  try {
+    return connect_bus(s);
+  } catch (const std::runtime_error& e) {
+    fail_notifying(notify, what, e.what());
+  }
+}
+
 }  // namespace rt::cli

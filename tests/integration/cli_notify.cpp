@@ -224,6 +224,19 @@ TEST_F(CliNotify, ABriefingThatDidNotComeIsNotified) {
   EXPECT_NE(seen[0].body.find("no result within 1s"), std::string::npos) << seen[0].body;
 }
 
+TEST_F(CliNotify, ATaskThatCouldNotEvenBeSentIsNotified) {
+  NotifyEndpoint endpoint;
+  auto dead = "nats://127.0.0.1:" + std::to_string(free_port());  // nothing listens there
+  auto result = run_command({roundtable_binary(), "ask", "lead.briefing", "--notify", endpoint.url("/ntfy/topic")},
+                            {{"NATS_URL", dead}, {"FLEET_ID", "fleet-a"}}, 60s);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  auto seen = endpoint.seen();
+  ASSERT_EQ(seen.size(), 1u) << result.output;
+  EXPECT_EQ(seen[0].header("Title"), "lead.briefing not sent");
+  EXPECT_EQ(seen[0].header("Priority"), "high");
+  EXPECT_NE(seen[0].body.find("cannot reach NATS"), std::string::npos) << seen[0].body;
+}
+
 TEST_F(CliNotify, FanoutNotifiesEveryOutcomeInOneMessage) {
   PlayedKnight galahad(*bus_, "galahad", "security", answering("galahad", "no open ports"));
   PlayedKnight lancelot(*bus_, "lancelot", "home", answering("lancelot", "doors locked"));

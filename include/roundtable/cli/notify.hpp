@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "roundtable/cli/cli.hpp"
 #include "roundtable/config/settings.hpp"
 #include "roundtable/nats/jetstream.hpp"
 #include "roundtable/nats/task_client.hpp"
@@ -95,6 +96,13 @@ inline constexpr int kExitNotifyFailed = 3;
 // was nothing to deliver).
 bool notify_all(const NotifySettings& settings, const NotifyMessage& message, nats::JetStream& js, const std::string& fleet,
                 const std::string& from);
+
+// When the task never went out (NATS unreachable, the publish refused): posts "<what> not sent"
+// with the reason to every URL (no event: the bus is what failed), then throws
+// std::runtime_error(reason), so a scheduled briefing that could not even be asked is heard of.
+[[noreturn]] void fail_notifying(const NotifySettings& settings, const std::string& what, const std::string& reason);
+// connect_bus, with fail_notifying when it cannot connect.
+Bus connect_bus_notifying(const config::Settings& s, const NotifySettings& notify, const std::string& what);
 
 // The command's exit code: the task's outcome, else kExitNotifyFailed when a delivery failed.
 inline int exit_with_notify(int task_exit_code, bool delivered) {
