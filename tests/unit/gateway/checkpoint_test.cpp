@@ -111,7 +111,9 @@ TEST(CheckpointEncoding, DamagedInputIsAnErrorNeverAThrow) {
   for (const auto& text : bad) {
     auto decoded = decode_checkpoint(text);
     EXPECT_FALSE(decoded) << text.substr(0, 200);
-    if (!decoded) EXPECT_EQ(decoded.error().code, ErrorCode::invalid_params);
+    if (!decoded) {
+      EXPECT_EQ(decoded.error().code, ErrorCode::invalid_params);
+    }
   }
 }
 
