@@ -52,6 +52,7 @@ class OpenAiClient final : public GatewayClient {
     httplib::Headers headers{{"X-Roundtable-Attempt", std::to_string(request.attempt)},
                              {"X-Roundtable-Deadline", format_rfc3339(request.deadline)}};
     if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
+    for (const auto& [name, value] : request.trace_headers) headers.emplace(name, value);
     auto started = std::chrono::steady_clock::now();
     auto lease = pool_.borrow();
     auto capped = http::post_json_capped(*lease, "/v1/chat/completions", headers,

@@ -184,7 +184,7 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
       return std::nullopt;
     }
     if (!claimed) {
-      outbox_.publish_event(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()},
+      outbox_.publish_event(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()}, {"task", v.request.task},
                                                  {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
       logger_.info("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
       claimed = true;

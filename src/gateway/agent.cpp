@@ -1,6 +1,7 @@
 #include "roundtable/gateway/agent.hpp"
 
 #include "roundtable/contract/errors.hpp"
+#include "roundtable/gateway/agent_trace.hpp"
 #include "roundtable/gateway/checkpoint_store.hpp"
 
 namespace rt::gateway {
@@ -111,7 +112,9 @@ AgentAnswer Agent::run(Conversation conversation) {
     }
     // On the last iteration the model must answer in text.
     request.tools_allowed = iteration < knight.max_tool_iterations;
+    auto llm_call = begin_llm_call(conversation.trace, provider_.name(), request);
     auto outcome = provider_.complete(request);
+    end_llm_call(conversation.trace, std::move(llm_call), request, outcome);
     if (!outcome.ok()) {
       bool late = conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline;
       if (late && !gathered.empty()) return in_format(answer_with_what_was_gathered(gathered, request.model, usage, started), conversation.format);
@@ -160,9 +163,11 @@ AgentAnswer Agent::run(Conversation conversation) {
     if (conversation.checkpoint) conversation.checkpoint->turn_done(request.messages, usage, gathered, iteration, corrections);
     llm::Message results{"user", {}};
     for (const auto& use : tool_uses) {
-      ToolContext context{conversation.task_id, conversation.progress, {}, request.deadline};
+      auto tool_call = begin_tool_call(conversation.trace, use.tool_name);
+      ToolContext context{conversation.task_id, conversation.progress, {}, request.deadline, context_of(tool_call)};
       if (conversation.checkpoint) conversation.checkpoint->tool_starting(results, use);
       auto result = tools_.run(use.tool_name, use.tool_input, context);
+      end_tool_call(conversation.trace, std::move(tool_call), result);
       usage += context.usage;
       metrics_.add("roundtable_gateway_tool_calls_total", 1, {{"tool", use.tool_name}, {"outcome", result.is_error ? "error" : "ok"}});
       logger_.info("tool.called", {{"task_id", conversation.task_id}, {"tool", use.tool_name}, {"error", result.is_error}});

@@ -110,6 +110,7 @@ std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::s
   c.log.format = s.choice("LOG_FORMAT", "json", {"json", "text"}) == "text" ? LogFormat::text : LogFormat::json;
   c.log.component = "gateway";
   c.log.context = {{"fleet", c.fleet}, {"agent", c.agent}};
+  c.tracing = trace::exporter_settings(env, "knight-gateway");
   if (c.nats) c.nats->connection_name += "/" + c.agent;
   mcp::resolve_environment(ws.knight.mcp_servers, env, ws.dir);  // before the gateway scrubs its secrets
   ws.knight.fleet = c.fleet;

@@ -4,6 +4,7 @@
 #include "roundtable/contract/subjects.hpp"
 #include "roundtable/gateway/tools.hpp"
 #include "roundtable/nats/task_client.hpp"
+#include "roundtable/trace/propagation.hpp"
 
 namespace rt::gateway {
 namespace {
@@ -50,8 +51,14 @@ class DelegateTool final : public Tool {
     for (const auto& order : orders) {
       nats::TaskOrder task{order.task, order.params, contract::Priority::normal,
                            order.agent.empty() ? std::nullopt : std::optional(order.agent), std::nullopt};
-      auto id = client_.send(task, context.task_id.empty() ? std::nullopt : std::optional(context.task_id),
-                             std::chrono::duration_cast<std::chrono::seconds>(deadline) + std::chrono::seconds(60));
+      nats::SendOptions options;
+      if (!context.task_id.empty()) {
+        options.correlation_id = context.task_id;
+        options.envelope_fields["parentTaskId"] = context.task_id;  // docs/contract.md §4: the delegating task
+      }
+      options.ttl = std::chrono::duration_cast<std::chrono::seconds>(deadline) + std::chrono::seconds(60);
+      if (context.trace) options.headers = trace::headers_for(*context.trace);  // a child of the lead's tool span
+      auto id = client_.send(task, options);
       if (!id) return {"could not publish " + order.task + ": " + id.error().message, true};
       ids.push_back(*id);
     }

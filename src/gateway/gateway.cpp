@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "providers_setup.hpp"
+#include "roundtable/gateway/agent_trace.hpp"
 #include "roundtable/gateway/checkpoint_store.hpp"
 #include "roundtable/gateway/peer_requests.hpp"
 #include "roundtable/gateway/a2a/service.hpp"
@@ -61,6 +62,7 @@ std::optional<SystemTime> deadline_of(const httplib::Request& req) {
 Gateway::Gateway(GatewayConfig config, Workspace workspace, Logger logger)
     : config_(std::move(config)), workspace_(std::move(workspace)), logger_(std::move(logger)) {
   register_gateway_metrics(metrics_);
+  exporter_ = std::make_unique<trace::Exporter>(config_.tracing, logger_, &metrics_, "roundtable_gateway_spans_dropped_total");
   if (config_.redis_url)
     redis_ = std::make_unique<redis::Client>(*redis::parse_redis_url(*config_.redis_url), logger_.with({{"component", "redis"}}));
   provider_ = make_provider_chain(config_, workspace_, metrics_, logger_);
@@ -196,6 +198,8 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
     attempt = static_cast<int>(std::clamp<int64_t>(parsed, 1, 1'000'000));
   }
   logger_.info("task.received", {{"task_id", envelope->id}, {"task", task->task}, {"attempt", attempt}});
+  auto traced = start_request_trace(exporter_.get(), req, "/webhook", envelope->id, attempt);
+  conversation.trace = traced->steps;
   if (checkpoints_) conversation.checkpoint = checkpoints_->for_task(envelope->id, attempt);
 
   auto slot = enter_or_refuse(res, false);
@@ -208,11 +212,12 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
     slot.reset();
     if (checkpoint) checkpoint->settle(answer.completed || !answer.failure.retryable);
     answer.result.metadata.attempt = answer.failure.attempt = attempt;
+    finish_request_trace(*traced, answer, exporter_.get());
     record(answer, started);
     return reply_json(res, 200, answer_json(answer));
   }
   auto shared = std::make_shared<Conversation>(std::move(conversation));
-  res.set_chunked_content_provider("application/x-ndjson", [this, shared, attempt, slot](size_t, httplib::DataSink& sink) mutable {
+  res.set_chunked_content_provider("application/x-ndjson", [this, shared, attempt, slot, traced](size_t, httplib::DataSink& sink) mutable {
     std::mutex write_mutex;
     auto write_line = [&](const json& line) {
       std::lock_guard lock(write_mutex);
@@ -230,6 +235,7 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
     slot.reset();
     if (shared->checkpoint) shared->checkpoint->settle(answer.completed || !answer.failure.retryable);
     answer.result.metadata.attempt = answer.failure.attempt = attempt;
+    finish_request_trace(*traced, answer, exporter_.get());
     record(answer, started);
     json final_line = answer_json(answer);
     final_line["type"] = "result";

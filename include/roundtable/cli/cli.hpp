@@ -57,6 +57,7 @@ Command up_command();
 Command consumers_command();
 Command consumers_prune_command();
 Command spend_command();
+Command trace_command();
 Command schedule_render_command();
 Command dashboard_command();
 

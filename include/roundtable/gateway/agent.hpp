@@ -15,6 +15,7 @@
 #include "roundtable/gateway/workspace.hpp"
 #include "roundtable/http/metrics.hpp"
 #include "roundtable/llm/types.hpp"
+#include "roundtable/trace/task_trace.hpp"
 
 namespace rt::gateway {
 
@@ -37,6 +38,7 @@ struct Conversation {
   std::function<void(const contract::Progress&)> progress;
   std::function<bool()> canceled;  // polled before each model call: true ends the run (A2A CancelTask)
   std::shared_ptr<TaskCheckpoint> checkpoint;  // saved after each turn and tool result; null: none (no Redis, chat, A2A)
+  std::shared_ptr<trace::TaskTrace> trace;  // spans and result steps (gateway/agent_trace.hpp); null: not traced
 };
 
 class Agent {

@@ -10,6 +10,7 @@
 #include "roundtable/gateway/workspace.hpp"
 #include "roundtable/llm/pricing.hpp"
 #include "roundtable/nats/settings.hpp"
+#include "roundtable/trace/settings.hpp"
 
 namespace rt::gateway {
 
@@ -37,6 +38,7 @@ struct GatewayConfig {
   CheckpointSettings checkpoints;  // CHECKPOINT_TTL, CHECKPOINT_MAX_BYTES (with REDIS_URL)
   llm::PriceTable prices = llm::PriceTable::builtin();  // PRICE_TABLE merged over the shipped prices
   LogSettings log;
+  trace::ExporterSettings tracing;  // OTEL_* (docs/observability.md); export off without an endpoint
 };
 
 std::string gateway_usage();

@@ -16,6 +16,7 @@
 #include "roundtable/nats/jetstream.hpp"
 #include "roundtable/nats/task_client.hpp"
 #include "roundtable/redis/client.hpp"
+#include "roundtable/trace/exporter.hpp"
 
 namespace httplib {
 struct Request;
@@ -79,6 +80,7 @@ class Gateway {
   Workspace workspace_;
   Logger logger_;
   http::MetricsRegistry metrics_;
+  std::unique_ptr<trace::Exporter> exporter_;  // spans (docs/observability.md)
   std::unique_ptr<redis::Client> redis_;
   std::unique_ptr<llm::Provider> provider_;
   std::unique_ptr<RateLimiter> limiter_;

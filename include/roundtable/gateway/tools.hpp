@@ -19,6 +19,7 @@
 #include "roundtable/gateway/workspace.hpp"
 #include "roundtable/llm/types.hpp"
 #include "roundtable/redis/client.hpp"
+#include "roundtable/trace/context.hpp"
 
 namespace rt::gateway {
 
@@ -28,6 +29,7 @@ struct ToolContext {
   std::function<void(const contract::Progress&)> progress;
   llm::Usage usage;  // tokens a tool spent on its own LLM calls (sub-agents)
   std::optional<std::chrono::steady_clock::time_point> deadline;  // the task's; tools stop by then
+  std::optional<trace::TraceContext> trace;  // the tool call's span: the parent of what the tool starts (delegated tasks)
 };
 
 struct ToolResult {

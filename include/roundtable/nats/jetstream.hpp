@@ -19,6 +19,13 @@ namespace rt::nats {
 // Extra message headers, name and value.
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// A message read back from a stream, with the time the stream stored it.
+struct StoredMessage {
+  std::string subject;
+  std::string data;
+  int64_t stored_unix_nanos = 0;
+};
+
 struct PublishAck {
   std::string stream;
   uint64_t sequence = 0;
@@ -118,6 +125,10 @@ class JetStream {
   Result<std::optional<Message>> last_message(std::string_view stream, std::string_view subject);
   // How many messages the stream holds on subjects matching `filter`.
   Result<uint64_t> count_messages(std::string_view stream, std::string_view filter);
+  // The messages on `filter` stored since `start_unix_nanos`, oldest first, through an ordered
+  // ephemeral consumer: until caught up with the stream, `max_messages`, or `idle_timeout` without one.
+  Result<std::vector<StoredMessage>> read_since(std::string_view stream, std::string_view filter, int64_t start_unix_nanos,
+                                                size_t max_messages, std::chrono::milliseconds idle_timeout = std::chrono::seconds(2));
   // The distinct subjects the stream holds that match `filter`.
   Result<std::vector<std::string>> subjects(std::string_view stream, std::string_view filter);
 
