@@ -76,7 +76,8 @@ void Service::serve_card(const httplib::Request& req, httplib::Response& res) co
   if (base.empty()) base = base_url_from_host(req.get_header_value("Host"));
   if (base.empty() && deps_.listen_url) base = deps_.listen_url();
   CardContext context{base, !deps_.token.empty(), deps_.version};
-  res.set_header("Cache-Control", "max-age=300");
+  // A card built from the Host header must not be cached for other clients.
+  res.set_header("Cache-Control", deps_.public_url.empty() ? "no-cache" : "max-age=300");
   reply(res, 200, agent_card(*deps_.workspace, context));
 }
 

@@ -39,7 +39,13 @@ void TaskStore::touch(Record& record) const {
   tasks_.splice(tasks_.begin(), tasks_, index_.at(record.id));
 }
 
+void TaskStore::charge(Record& record, size_t bytes) {
+  record.bytes += bytes;
+  bytes_ += bytes;
+}
+
 void TaskStore::push_event(Record& record, json event) {
+  charge(record, 256);  // the event's frame; an answer it carries is charged by complete()
   record.events.push_back(std::move(event));
   if (record.events.size() > limits_.max_events) {
     record.events.erase(record.events.begin());
@@ -58,23 +64,25 @@ void TaskStore::set_status(Record& record, TaskState state, json message) {
   touch(record);
 }
 
-// Expired tasks first; then, over the cap, the least recently used finished task (a running
-// one only when every task is running, which the work slots make impossible in practice).
+void TaskStore::drop(List::iterator it) {
+  bytes_ -= it->bytes;
+  index_.erase(it->id);
+  tasks_.erase(it);
+}
+
+// Expired tasks first; then, over the count or the bytes, the least recently used finished
+// task (a running one only when every task is running, which the work slots make rare).
 void TaskStore::evict() {
   auto now = std::chrono::steady_clock::now();
-  while (!tasks_.empty() && now - tasks_.back().touched > limits_.max_age) {
-    index_.erase(tasks_.back().id);
-    tasks_.pop_back();
-  }
-  while (tasks_.size() > limits_.max_tasks) {
+  while (!tasks_.empty() && now - tasks_.back().touched > limits_.max_age) drop(std::prev(tasks_.end()));
+  while (tasks_.size() > limits_.max_tasks || (bytes_ > limits_.max_bytes && tasks_.size() > 1)) {
     auto victim = std::prev(tasks_.end());
     for (auto it = tasks_.rbegin(); it != tasks_.rend(); ++it)
       if (is_terminal(it->state)) {
         victim = std::prev(it.base());
         break;
       }
-    index_.erase(victim->id);
-    tasks_.erase(victim);
+    drop(victim);
   }
 }
 
@@ -91,6 +99,7 @@ std::string TaskStore::create(const std::string& context_id, json user_message) 
   std::string id = record.id;
   tasks_.push_front(std::move(record));
   index_[id] = tasks_.begin();
+  charge(tasks_.front(), tasks_.front().history.front().dump().size());
   evict();
   return id;
 }
@@ -135,9 +144,11 @@ bool TaskStore::complete(const std::string& id, const std::string& answer, const
   record->artifacts = json::array({artifact});
   record->metadata = std::move(metadata);
   record->history.push_back(text_message("ROLE_AGENT", answer, id, record->context_id));
+  charge(*record, 3 * answer.size());  // the artifact, the history and the artifact event
   push_event(*record, {{"artifactUpdate", {{"taskId", id}, {"contextId", record->context_id}, {"artifact", std::move(artifact)},
                                            {"lastChunk", true}}}});
   set_status(*record, TaskState::completed, json());
+  evict();
   return true;
 }
 

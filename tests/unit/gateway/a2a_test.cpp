@@ -74,6 +74,19 @@ TEST(A2aTaskStore, OverTheCapTheLeastRecentlyUsedFinishedTaskGoesFirst) {
   EXPECT_EQ(store.size(), 3u);
 }
 
+TEST(A2aTaskStore, BigAnswersAreBoundedInBytesNotOnlyInNumber) {
+  TaskStore store(StoreLimits{.max_tasks = 1000, .max_bytes = 64 * 1024});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) {
+    ids.push_back(store.create("ctx", user(std::string(4096, 'q'))));
+    store.working(ids.back());
+    store.complete(ids.back(), std::string(8192, 'a'), "text/markdown", json::object());
+  }
+  EXPECT_LT(store.size(), 5u) << "20 tasks of about 30 KiB each do not fit in 64 KiB";
+  EXPECT_TRUE(store.contains(ids.back())) << "the newest stays";
+  EXPECT_FALSE(store.contains(ids.front()));
+}
+
 TEST(A2aTaskStore, AContextGivesItsEarlierCompletedTurnsOldestFirst) {
   TaskStore store;
   auto first = store.create("ctx", user("one"));

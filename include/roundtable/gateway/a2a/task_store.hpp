@@ -28,6 +28,7 @@ struct StoreLimits {
   std::chrono::seconds max_age{3600};  // since the last change
   size_t max_events = 64;              // kept per task for late subscribers
   size_t max_context_messages = 20;    // earlier turns of a context given to the agent
+  size_t max_bytes = size_t{64} << 20; // messages and answers held, all tasks together (approximate)
 };
 
 class TaskStore {
@@ -90,6 +91,7 @@ class TaskStore {
     std::vector<nlohmann::json> events;
     uint64_t first_event = 0;  // number of events[0]
     std::chrono::steady_clock::time_point touched;
+    size_t bytes = 0;  // roughly what its messages, answer and events hold
   };
   using List = std::list<Record>;
 
@@ -97,7 +99,9 @@ class TaskStore {
   void touch(Record& record) const;
   void push_event(Record& record, nlohmann::json event);
   void set_status(Record& record, TaskState state, nlohmann::json message);
+  void charge(Record& record, size_t bytes);
   void evict();
+  void drop(List::iterator it);
   nlohmann::json task_json(const Record& record, std::optional<size_t> history_length) const;
 
   const StoreLimits limits_;
@@ -105,6 +109,7 @@ class TaskStore {
   mutable std::condition_variable changed_;
   mutable List tasks_;  // most recently used first
   std::unordered_map<std::string, List::iterator> index_;
+  size_t bytes_ = 0;
 };
 
 }  // namespace rt::gateway::a2a
