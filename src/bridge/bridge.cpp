@@ -194,8 +194,11 @@ bool Bridge::connect_and_bind() {
       js_ = std::move(*js);
       outbox_ = std::make_unique<Outbox>(*js_, config_.fleet, config_.agent, logger_);
       dedup_ = std::make_unique<DedupStore>(redis_.get(), config_.fleet, config_.agent);
+      cancels_ = std::make_unique<CancelWatch>(*connection_, *js_, config_.fleet, logger_);
+      if (auto watching = cancels_->start(); !watching)
+        logger_.error("bridge.cancel_watch_failed", {{"error", watching.error().message}});  // stored cancels still apply at fetch
       processor_ = std::make_unique<TaskProcessor>(config_, *outbox_, *dedup_, *gateway_, metrics_, gateway_state_, gate_, clock_, logger_,
-                                                   exporter_.get());
+                                                   exporter_.get(), cancels_.get());
     }
     if (bind_consumers()) return true;
     wait_stop_for(kRetryPause * 2);

@@ -31,9 +31,9 @@ struct TaskProcessor::Validated {
 
 TaskProcessor::TaskProcessor(const BridgeConfig& config, Outbox& outbox, DedupStore& dedup, GatewayClient& gateway,
                              http::MetricsRegistry& metrics, GatewayState& gateway_state, IntakeGate& gate, const Clock& clock,
-                             Logger logger, trace::Exporter* spans)
+                             Logger logger, trace::Exporter* spans, CancelWatch* cancels)
     : config_(config), outbox_(outbox), dedup_(dedup), gateway_(gateway), metrics_(metrics), gateway_state_(gateway_state),
-      gate_(gate), clock_(clock), logger_(std::move(logger)), spans_(spans) {}
+      gate_(gate), clock_(clock), logger_(std::move(logger)), spans_(spans), cancels_(cancels) {}
 
 void TaskProcessor::count(const char* outcome_label) { metrics_.add(metric::tasks, 1, {{"outcome", outcome_label}}); }
 
@@ -116,6 +116,12 @@ void TaskProcessor::process(HeldTask& task) {
     span.fail("dead-lettered: the last attempt was interrupted");
     return finish_attempt_span(std::move(span));
   }
+  if (cancels_)
+    if (auto cancel = cancels_->lookup(*v.ref.id)) {
+      finish_cancelled(task, v, *cancel);
+      span.fail("cancelled before the gateway call");
+      return finish_attempt_span(std::move(span));
+    }
   auto answer = deliver_when_gateway_takes_it(task, v);
   if (!answer) return finish_attempt_span(std::move(span));
   mark_attempt_span(span, *answer);
@@ -197,8 +203,18 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
       outbox_.publish_event(type::task_progress, contract::to_json(progress), &v.ref);
     };
     gateway_state_.active++;
+    std::optional<CancelWatch::Hold> hold;
+    if (cancels_) hold.emplace(cancels_->hold(*v.ref.id, [gateway = &gateway_, id = *v.ref.id] { gateway->cancel(id); }));
     GatewayOutcome answer = gateway_.deliver(request, on_progress);
     gateway_state_.active--;
+    if (cancels_ && ((hold && hold->cancelled()) || (!answer.completed && answer.failure.error == ErrorCode::cancelled))) {
+      gate_.record_neutral(*permit);
+      auto cancel = cancels_->lookup(*v.ref.id).value_or(contract::CancelRequest{*v.ref.id, answer.failure.message, "gateway"});
+      finish_cancelled(task, v, cancel);
+      trace::end_span(call);
+      if (spans_) spans_->record(std::move(call));
+      return std::nullopt;
+    }
     if (answer.http_status != 0) call.set("http.response.status_code", answer.http_status);
     if (!answer.completed) call.fail(std::string(contract::error_code_name(answer.failure.error)) + ": " + answer.failure.message);
     trace::end_span(call);
@@ -231,6 +247,27 @@ void TaskProcessor::dead_letter_interrupted(HeldTask& task, const Validated& v) 
                                             " was interrupted before it was answered (the bridge or its gateway stopped); dead-lettered without another gateway call");
   failure.attempt = config_.max_deliver;
   finish_failed(task, v, contract::to_json(failure), true);
+}
+
+// Cancelled (docs/contract.md §4 `cancelled`): stored like any final failure, never retried,
+// then the task.cancelled event; no further gateway call.
+void TaskProcessor::finish_cancelled(HeldTask& task, const Validated& v, const contract::CancelRequest& cancel) {
+  std::string message = "cancelled" + (cancel.by.empty() ? std::string() : " by " + cancel.by) +
+                        (cancel.reason.empty() ? std::string() : ": " + cancel.reason);
+  auto failure = contract::make_failure(ErrorCode::cancelled, message, task.attempt());
+  failure.retryable = false;
+  json failure_json = contract::to_json(failure);
+  if (!store_result(v.ref, type::task_failed, failure_json)) {
+    task.nak(retry_delay(task.attempt(), std::nullopt));
+    return;
+  }
+  dedup_.mark_done(*v.ref.id);
+  outbox_.publish_event(type::task_failed, failure_json, &v.ref);
+  outbox_.publish_event(type::task_cancelled, {{"taskId", *v.ref.id}, {"reason", cancel.reason}, {"by", cancel.by},
+                                               {"task", v.request.task}, {"attempt", task.attempt()}}, &v.ref);
+  logger_.info("task.cancelled", {{"task_id", *v.ref.id}, {"by", cancel.by}, {"reason", cancel.reason}});
+  task.ack();
+  count(outcome::failed);
 }
 
 void TaskProcessor::complete(HeldTask& task, const Validated& v, contract::TaskResult result,

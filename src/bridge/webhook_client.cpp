@@ -76,6 +76,14 @@ class WebhookClient final : public GatewayClient {
     return outcome_from_answer(*answer, res->status);
   }
 
+  void cancel(const std::string& task_id) override {
+    httplib::Headers headers;
+    if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
+    auto lease = health_pool_.borrow();
+    auto res = lease->Post("/tasks/" + task_id + "/cancel", headers, "", "application/json");
+    (void)res;  // best effort: a gateway that does not hear it still ends at its deadline
+  }
+
   bool healthy() override {
     auto lease = health_pool_.borrow();
     auto res = lease->Get("/health");

@@ -10,7 +10,8 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table{streams_command(), ask_command(),        fanout_command(), watch_command(),
                                           knights_command(), knight_new_command(), up_command(),
                                           mcp_command(),
-                                          consumers_command(), consumers_prune_command(), trace_command(), spend_command(), schedule_render_command(), dashboard_command()};
+                                          consumers_command(), consumers_prune_command(), trace_command(), spend_command(), schedule_render_command(), dashboard_command(),
+                                          cancel_command()};
   return table;
 }
 

@@ -5,7 +5,7 @@
 
 namespace rt::contract {
 namespace {
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 7> kWireNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 8> kWireNames{{
     {ErrorCode::rate_limited, "rate_limited"},
     {ErrorCode::timeout, "timeout"},
     {ErrorCode::model_error, "model_error"},
@@ -13,6 +13,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 7> kWireNames{{
     {ErrorCode::skill_missing, "skill_missing"},
     {ErrorCode::invalid_params, "invalid_params"},
     {ErrorCode::internal_error, "internal_error"},
+    {ErrorCode::cancelled, "cancelled"},
 }};
 }  // namespace
 
@@ -42,7 +43,8 @@ std::optional<ErrorCode> parse_error_code(std::string_view name) {
 bool default_retryable(ErrorCode code) {
   switch (to_wire_code(code)) {
     case ErrorCode::skill_missing:
-    case ErrorCode::invalid_params: return false;
+    case ErrorCode::invalid_params:
+    case ErrorCode::cancelled: return false;
     default: return true;
   }
 }

@@ -11,6 +11,8 @@ std::vector<StreamSpec> contract_streams(int replicas) {
       {kResultsStream, {"*.results.>"}, Retention::limits, Storage::file, 7 * 24h, 4 * MiB, 2min, true, -1, replicas},
       {kEventsStream, {"roundtable.events.>"}, Retention::limits, Storage::file, 30 * 24h, 1 * MiB, 2min, true, -1, replicas},
       {kHeartbeatStream, {"*.heartbeat.>"}, Retention::limits, Storage::memory, 1h, -1, 2min, true, 5, replicas},
+      // One cancel per task, kept a day: a bridge fetching the task later still finds it.
+      {kCancelsStream, {"*.cancel.>"}, Retention::limits, Storage::file, 24h, 64 * 1024, 2min, true, 1, replicas},
   };
   return specs;
 }

@@ -48,6 +48,11 @@ Result<std::string> heartbeat_subject(std::string_view fleet, std::string_view a
   return joined({{"fleet", fleet}, {"agent", agent}}, fleet, std::string_view("heartbeat"), agent);
 }
 
+Result<std::string> cancel_subject(std::string_view fleet, std::string_view task_id) {
+  if (!is_token(task_id)) return make_error(ErrorCode::invalid_params, "task id '" + std::string(task_id) + "' cannot be a subject token");
+  return joined({{"fleet", fleet}}, fleet, std::string_view("cancel"), task_id);
+}
+
 Result<std::string> peer_request_subject(std::string_view to_fleet) {
   return joined({{"fleet", to_fleet}}, std::string_view("roundtable.peer"), to_fleet, std::string_view("request"));
 }

@@ -72,14 +72,14 @@ def check_core_subjects(port, fleets):
         cl = NatsClient(port, fleet, PASSWORDS["%s_PASSWORD" % fleet.upper().replace("-", "_")])
         c.check(cl.connected, "%s cannot log in with its password" % fleet)
         for subject in ("%s.tasks.security.briefing" % fleet, "%s.results.security.t1" % fleet, "%s.heartbeat.galahad" % fleet,
-                        "roundtable.events.%s.task.claimed" % fleet, "roundtable.peer.%s.request" % other):
+                        "%s.cancel.t1" % fleet, "roundtable.events.%s.task.claimed" % fleet, "roundtable.peer.%s.request" % other):
             reply = cl.publish(subject)
             c.check(reply == "+OK", "%s may not publish %s (%s)" % (fleet, subject, reply))
         for sid, subject in enumerate(("%s.results.>" % fleet, "roundtable.events.%s.>" % fleet, "roundtable.peer.%s.>" % fleet), 1):
             reply = cl.subscribe(subject, sid)
             c.check(reply == "+OK", "%s may not subscribe %s (%s)" % (fleet, subject, reply))
         for subject in ("%s.tasks.security.briefing" % other, "%s.results.security.t1" % other, "%s.heartbeat.galahad" % other,
-                        "roundtable.events.%s.task.claimed" % other, "$JS.API.STREAM.CREATE.ROUNDTABLE_TASKS",
+                        "%s.cancel.t1" % other, "roundtable.events.%s.task.claimed" % other, "$JS.API.STREAM.CREATE.ROUNDTABLE_TASKS",
                         "$JS.API.STREAM.DELETE.ROUNDTABLE_TASKS", "$JS.API.STREAM.PURGE.ROUNDTABLE_TASKS",
                         "$JS.API.STREAM.MSG.GET.ROUNDTABLE_TASKS", "$JS.API.CONSUMER.CREATE.ROUNDTABLE_TASKS.x.%s.tasks.>" % other):
             reply = cl.publish(subject)
@@ -96,7 +96,8 @@ def check_core_subjects(port, fleets):
 
 
 STREAMS = (("ROUNDTABLE_TASKS", {"subjects": ["*.tasks.>"], "retention": "workqueue", "storage": "file"}),
-           ("ROUNDTABLE_HEARTBEAT", {"subjects": ["*.heartbeat.>"], "storage": "memory", "max_msgs_per_subject": 5}))
+           ("ROUNDTABLE_HEARTBEAT", {"subjects": ["*.heartbeat.>"], "storage": "memory", "max_msgs_per_subject": 5}),
+           ("ROUNDTABLE_CANCELS", {"subjects": ["*.cancel.>"], "storage": "file", "max_msgs_per_subject": 1}))
 
 
 def create_streams(port, fleet):
@@ -163,6 +164,7 @@ def check_account_isolation(port):
     b.publish("fleet-b.tasks.security.briefing", '{"task":"%s"}' % SECRET)
     b.publish("fleet-b.heartbeat.mordred", '{"type":"heartbeat","payload":"%s"}' % SECRET)
     b.publish("roundtable.events.fleet-b.task.claimed", SECRET)
+    b.publish("fleet-b.cancel.t1", '{"type":"task.cancel","payload":"%s"}' % SECRET)
     pub, answer = js_api(b, "$JS.API.CONSUMER.CREATE.ROUNDTABLE_TASKS.fleet-b-mordred-security.fleet-b.tasks.security.>",
                          {"stream_name": "ROUNDTABLE_TASKS", "config": {"name": "fleet-b-mordred-security", "durable_name": "fleet-b-mordred-security",
                                                                         "filter_subject": "fleet-b.tasks.security.>", "ack_policy": "explicit"}}, 2)
@@ -183,6 +185,8 @@ def check_account_isolation(port):
             "fleet-b does not see its own task subject: %s" % info)
     _, got = js_api(b, "$JS.API.STREAM.MSG.GET.ROUNDTABLE_HEARTBEAT", {"last_by_subj": "fleet-b.heartbeat.mordred"}, 5)
     c.check(got and "message" in got, "fleet-b cannot read its own last heartbeat: %s" % got)
+    _, got = js_api(b, "$JS.API.STREAM.MSG.GET.ROUNDTABLE_CANCELS", {"last_by_subj": "fleet-b.cancel.t1"}, 5)
+    c.check(got and "message" in got, "fleet-b cannot read its own cancel: %s" % got)
 
     # fleet-a asks the same questions in its account.
     _, info = js_api(a, "$JS.API.STREAM.INFO.ROUNDTABLE_TASKS", {"subjects_filter": ">"}, 4)
@@ -192,6 +196,8 @@ def check_account_isolation(port):
             "STREAM.INFO as fleet-a shows fleet-b's tasks: %s" % state)
     _, got = js_api(a, "$JS.API.STREAM.MSG.GET.ROUNDTABLE_HEARTBEAT", {"last_by_subj": "fleet-b.heartbeat.mordred"}, 5)
     c.check(got and "message" not in got and "error" in got, "STREAM.MSG.GET as fleet-a returns fleet-b's heartbeat: %s" % got)
+    _, got = js_api(a, "$JS.API.STREAM.MSG.GET.ROUNDTABLE_CANCELS", {"last_by_subj": "fleet-b.cancel.t1"}, 5)
+    c.check(got and "message" not in got and "error" in got, "STREAM.MSG.GET as fleet-a returns fleet-b's cancel: %s" % got)
     _, listed = js_api(a, "$JS.API.CONSUMER.LIST.ROUNDTABLE_TASKS", {}, 6)
     names = [x.get("name") for x in (listed or {}).get("consumers") or []]
     c.check(listed and "consumers" in listed and "fleet-b-mordred-security" not in names,

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "roundtable/bridge/cancel_watch.hpp"
 #include "roundtable/bridge/config.hpp"
 #include "roundtable/bridge/dedup_store.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
@@ -80,6 +81,7 @@ class Bridge {
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<DedupStore> dedup_;
   std::unique_ptr<TaskProcessor> processor_;
+  std::unique_ptr<CancelWatch> cancels_;  // docs/contract.md §1 <fleet>.cancel.<task-id>
   std::unique_ptr<HealthServer> health_;
   GatewayState gateway_state_;
   IntakeGate gate_;

@@ -44,6 +44,9 @@ class GatewayClient {
   virtual bool healthy() = 0;
   // Why the gateway cannot take tasks, when the client knows (shown in /readyz).
   virtual std::optional<std::string> not_ready_reason() { return std::nullopt; }
+  // Asks the gateway to stop working on a task it is running (docs/contract.md §5
+  // POST /tasks/<id>/cancel); its deliver() then returns soon. No-op when the gateway cannot.
+  virtual void cancel(const std::string& /*task_id*/) {}
 };
 
 std::unique_ptr<GatewayClient> make_webhook_client(const BridgeConfig& config);

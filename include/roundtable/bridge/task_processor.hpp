@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "roundtable/bridge/cancel_watch.hpp"
 #include "roundtable/bridge/config.hpp"
 #include "roundtable/bridge/dedup_store.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
@@ -28,7 +29,7 @@ class TaskProcessor {
  public:
   TaskProcessor(const BridgeConfig& config, Outbox& outbox, DedupStore& dedup, GatewayClient& gateway,
                 http::MetricsRegistry& metrics, GatewayState& gateway_state, IntakeGate& gate, const Clock& clock, Logger logger,
-                trace::Exporter* spans = nullptr);
+                trace::Exporter* spans = nullptr, CancelWatch* cancels = nullptr);
 
   void process(HeldTask& task);
   // Once set, a result that cannot be stored is given back (nak) instead of retried.
@@ -43,6 +44,7 @@ class TaskProcessor {
   void fail(HeldTask& task, const Validated& v, contract::TaskFailure failure);
   void finish_failed(HeldTask& task, const Validated& v, const nlohmann::json& failure_json, bool dead_letter);
   void dead_letter_interrupted(HeldTask& task, const Validated& v);
+  void finish_cancelled(HeldTask& task, const Validated& v, const contract::CancelRequest& cancel);
   bool already_answered(const HeldTask& task, const Validated& v);
   std::optional<GatewayOutcome> deliver_when_gateway_takes_it(HeldTask& task, const Validated& v);
   void record_for_breaker(const IntakeGate::Permit& permit, const GatewayOutcome& answer);
@@ -64,6 +66,7 @@ class TaskProcessor {
   const Clock& clock_;
   Logger logger_;
   trace::Exporter* spans_;
+  CancelWatch* cancels_;
   std::atomic<bool> stopping_{false};
 };
 

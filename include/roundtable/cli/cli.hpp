@@ -60,5 +60,6 @@ Command spend_command();
 Command trace_command();
 Command schedule_render_command();
 Command dashboard_command();
+Command cancel_command();
 
 }  // namespace rt::cli

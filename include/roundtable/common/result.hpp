@@ -6,7 +6,7 @@
 
 namespace rt {
 
-// Error codes shared by every boundary; the first seven are the contract's (docs/contract.md §4).
+// Error codes shared by every boundary; the first eight are the contract's (docs/contract.md §4).
 enum class ErrorCode {
   rate_limited,
   timeout,
@@ -15,6 +15,7 @@ enum class ErrorCode {
   skill_missing,
   invalid_params,
   internal_error,
+  cancelled,  // the task was cancelled (`roundtable cancel`, or its lead); never retried
   // Local, never on the wire as-is.
   not_found,
   io_error,

@@ -1,5 +1,5 @@
 #pragma once
-// docs/contract.md §2: the four streams, as data.
+// docs/contract.md §2: the five streams, as data.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -27,6 +27,7 @@ inline constexpr const char* kTasksStream = "ROUNDTABLE_TASKS";
 inline constexpr const char* kResultsStream = "ROUNDTABLE_RESULTS";
 inline constexpr const char* kEventsStream = "ROUNDTABLE_EVENTS";
 inline constexpr const char* kHeartbeatStream = "ROUNDTABLE_HEARTBEAT";
+inline constexpr const char* kCancelsStream = "ROUNDTABLE_CANCELS";
 
 std::vector<StreamSpec> contract_streams(int replicas = 1);
 

@@ -12,6 +12,8 @@ Result<std::string> task_subject(std::string_view fleet, std::string_view domain
 Result<std::string> result_subject(std::string_view fleet, std::string_view domain, std::string_view task_id);
 Result<std::string> event_subject(std::string_view fleet, std::string_view event_type);
 Result<std::string> heartbeat_subject(std::string_view fleet, std::string_view agent);
+// `<fleet>.cancel.<task-id>` (docs/contract.md §1, stream ROUNDTABLE_CANCELS).
+Result<std::string> cancel_subject(std::string_view fleet, std::string_view task_id);
 Result<std::string> peer_request_subject(std::string_view to_fleet);
 Result<std::string> peer_message_subject(std::string_view to_fleet);
 

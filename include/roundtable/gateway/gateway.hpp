@@ -6,6 +6,7 @@
 
 #include "roundtable/common/log.hpp"
 #include "roundtable/gateway/agent.hpp"
+#include "roundtable/gateway/cancellations.hpp"
 #include "roundtable/gateway/config.hpp"
 #include "roundtable/gateway/rate_limiter.hpp"
 #include "roundtable/gateway/tools.hpp"
@@ -80,6 +81,7 @@ class Gateway {
   Workspace workspace_;
   Logger logger_;
   http::MetricsRegistry metrics_;
+  Cancellations cancellations_;  // POST /tasks/<id>/cancel
   std::unique_ptr<trace::Exporter> exporter_;  // spans (docs/observability.md)
   std::unique_ptr<redis::Client> redis_;
   std::unique_ptr<llm::Provider> provider_;

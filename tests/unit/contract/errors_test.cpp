@@ -23,10 +23,11 @@ const std::vector<CodeRow> kTable{
     {ErrorCode::skill_missing, "skill_missing", false},
     {ErrorCode::invalid_params, "invalid_params", false},
     {ErrorCode::internal_error, "internal_error", true},  // "maybe": retried by default
+    {ErrorCode::cancelled, "cancelled", false},
 };
 
 TEST(ErrorCodes, EveryContractCodeHasItsWireName) {
-  ASSERT_EQ(kTable.size(), 7u);
+  ASSERT_EQ(kTable.size(), 8u);
   for (const auto& row : kTable) {
     EXPECT_EQ(error_code_name(row.code), row.name);
     auto parsed = parse_error_code(row.name);

@@ -23,11 +23,12 @@ const StreamSpec& find(const std::vector<StreamSpec>& specs, const std::string& 
 
 TEST(Streams, NamesInOrder) {
   auto specs = contract_streams();
-  ASSERT_EQ(specs.size(), 4u);
+  ASSERT_EQ(specs.size(), 5u);
   EXPECT_EQ(specs[0].name, "ROUNDTABLE_TASKS");
   EXPECT_EQ(specs[1].name, "ROUNDTABLE_RESULTS");
   EXPECT_EQ(specs[2].name, "ROUNDTABLE_EVENTS");
   EXPECT_EQ(specs[3].name, "ROUNDTABLE_HEARTBEAT");
+  EXPECT_EQ(specs[4].name, "ROUNDTABLE_CANCELS");
   EXPECT_STREQ(kTasksStream, "ROUNDTABLE_TASKS");
   EXPECT_STREQ(kResultsStream, "ROUNDTABLE_RESULTS");
   EXPECT_STREQ(kEventsStream, "ROUNDTABLE_EVENTS");
@@ -80,6 +81,16 @@ TEST(Streams, Heartbeat) {
   EXPECT_EQ(s.max_msgs_per_subject, 5);
 }
 
+TEST(Streams, Cancels) {
+  auto specs = contract_streams();
+  const StreamSpec& s = find(specs, kCancelsStream);
+  EXPECT_EQ(s.subjects, std::vector<std::string>{"*.cancel.>"});
+  EXPECT_EQ(s.retention, Retention::limits);
+  EXPECT_EQ(s.storage, Storage::file);
+  EXPECT_EQ(s.max_age, 24h);
+  EXPECT_EQ(s.max_msgs_per_subject, 1);
+}
+
 TEST(Streams, ReplicasFollowTheParameter) {
   for (const auto& s : contract_streams()) EXPECT_EQ(s.replicas, 1) << s.name;
   for (const auto& s : contract_streams(1)) EXPECT_EQ(s.replicas, 1) << s.name;
@@ -94,7 +105,8 @@ TEST(Streams, EachSubjectBelongsToExactlyOneStream) {
       EXPECT_FALSE(subjects_overlap(specs[i].subjects[0], specs[j].subjects[0])) << specs[i].name << " vs " << specs[j].name;
   std::vector<std::string> samples{*task_subject("fleet-a", "security", "briefing"),
                                    *result_subject("fleet-a", "security", "0b6c3f1e-8a7d-4c2b-9e5f-1a2b3c4d5e6f"),
-                                   *event_subject("fleet-a", "task.claimed"), *heartbeat_subject("fleet-a", "galahad")};
+                                   *event_subject("fleet-a", "task.claimed"), *heartbeat_subject("fleet-a", "galahad"),
+                                   *cancel_subject("fleet-a", "0b6c3f1e-8a7d-4c2b-9e5f-1a2b3c4d5e6f")};
   for (size_t i = 0; i < samples.size(); ++i)
     for (size_t j = 0; j < specs.size(); ++j)
       EXPECT_EQ(subjects_overlap(specs[j].subjects[0], samples[i]), i == j) << samples[i] << " in " << specs[j].name;
