@@ -100,7 +100,7 @@ AgentAnswer Agent::run(Conversation conversation) {
     }
   for (int iteration = first_turn; iteration <= knight.max_tool_iterations + corrections; ++iteration) {
     if (conversation.canceled && conversation.canceled())
-      return fail(ErrorCode::internal_error, "canceled before the answer was ready", false, std::nullopt, usage);
+      return fail(ErrorCode::cancelled, "canceled before the answer was ready", false, std::nullopt, usage);
     if (conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline) {
       if (!gathered.empty()) return in_format(answer_with_what_was_gathered(gathered, request.model, usage, started), conversation.format);
       return fail(ErrorCode::timeout, "deadline passed before the answer was ready", true, std::nullopt, usage);
@@ -115,6 +115,8 @@ AgentAnswer Agent::run(Conversation conversation) {
     auto llm_call = begin_llm_call(conversation.trace, provider_.name(), request);
     auto outcome = provider_.complete(request);
     end_llm_call(conversation.trace, std::move(llm_call), request, outcome);
+    if (conversation.canceled && conversation.canceled())
+      return fail(ErrorCode::cancelled, "canceled while the model was answering", false, std::nullopt, usage);
     if (!outcome.ok()) {
       bool late = conversation.deadline && std::chrono::system_clock::now() > *conversation.deadline;
       if (late && !gathered.empty()) return in_format(answer_with_what_was_gathered(gathered, request.model, usage, started), conversation.format);
@@ -163,6 +165,8 @@ AgentAnswer Agent::run(Conversation conversation) {
     if (conversation.checkpoint) conversation.checkpoint->turn_done(request.messages, usage, gathered, iteration, corrections);
     llm::Message results{"user", {}};
     for (const auto& use : tool_uses) {
+      if (conversation.canceled && conversation.canceled())
+        return fail(ErrorCode::cancelled, "canceled between tool calls", false, std::nullopt, usage);
       auto tool_call = begin_tool_call(conversation.trace, use.tool_name);
       ToolContext context{conversation.task_id, conversation.progress, {}, request.deadline, context_of(tool_call)};
       if (conversation.checkpoint) conversation.checkpoint->tool_starting(results, use);

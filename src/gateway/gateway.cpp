@@ -144,6 +144,12 @@ void Gateway::routes() {
   s.Post("/webhook", [this](const httplib::Request& req, httplib::Response& res) {
     if (authorized(req, res)) handle_webhook(req, res);
   });
+  s.Post(R"(/tasks/([^/]+)/cancel)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res)) return;
+    cancellations_.cancel(req.matches[1]);
+    logger_.info("task.cancel_asked", {{"task_id", std::string(req.matches[1])}});
+    reply_json(res, 202, {{"taskId", std::string(req.matches[1])}, {"status", "cancelling"}});
+  });
   s.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
     if (authorized(req, res)) handle_chat(req, res);
   });
@@ -181,6 +187,7 @@ void Gateway::handle_webhook(const httplib::Request& req, httplib::Response& res
   if (!task) return reply_json(res, 400, failure_answer(contract::make_failure(ErrorCode::invalid_params, task.error().message)));
   Conversation conversation;
   conversation.task_id = envelope->id;
+  conversation.canceled = [this, id = envelope->id] { return cancellations_.cancelled(id); };
   conversation.messages = {{"user", {llm::Block::make_text(render_task_message(*task))}}};
   conversation.max_tokens = task->max_tokens;
   auto format = parse_response_format(task->response_format);
