@@ -209,7 +209,7 @@ TEST_F(McpServer, TheSdkClientOverStreamableHttpWithABearerToken) {
   ASSERT_EQ(result.exit_code, 0) << result.output << server.output();
   auto r = result_line(result.output);
   ASSERT_TRUE(r.is_object()) << result.output;
-  expect_sdk_run(r, false);
+  expect_sdk_run(r, true);  // progress comes as an SSE stream
   EXPECT_EQ(r["protocolVersion"], "2025-11-25") << "the SDK's latest revision, negotiated";
   EXPECT_TRUE(r["sessionId"].is_string());
   // Without the token the same client is refused.

@@ -34,6 +34,14 @@ std::string host_of(std::string text) {
   return to_lower(text.substr(0, text.find(':')));
 }
 
+bool wants_progress_stream(const httplib::Request& req, const jsonrpc::Message& message) {
+  if (message.method != "tools/call" || req.get_header_value("Accept").find("text/event-stream") == std::string::npos) return false;
+  const auto& params = message.params;
+  if (!params.is_object() || !params.contains("_meta") || !params["_meta"].is_object()) return false;
+  auto token = params["_meta"].find("progressToken");
+  return token != params["_meta"].end() && (token->is_string() || token->is_number_integer());
+}
+
 }  // namespace
 
 bool is_loopback_host(const std::string& host) {
@@ -168,23 +176,44 @@ void HttpTransport::post(const httplib::Request& req, httplib::Response& res) {
   }
   auto key = Server::id_key(message->id);
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
-  {
-    std::lock_guard lock(mutex_);
-    entry->calls[key] = cancelled;
-  }
   Session scratch;
   {
     std::lock_guard lock(mutex_);
+    entry->calls[key] = cancelled;
     scratch = entry->session;
   }
-  auto response = server_.handle(*message, scratch, cancelled.get(), {});
-  {
+  auto finished = [this, entry, key] {
     std::lock_guard lock(mutex_);
     entry->calls.erase(key);
     entry->last_used = std::chrono::steady_clock::now();
-  }
+  };
+  if (wants_progress_stream(req, *message)) return stream_call(*message, scratch, cancelled, finished, res);
+  auto response = server_.handle(*message, scratch, cancelled.get(), {});
+  finished();
   if (response) return reply(res, 200, *response);
   res.status = 202;
+}
+
+// A tools/call with a progressToken from a client that accepts SSE is answered as a stream:
+// its progress notifications, then the response, each as one `message` event.
+void HttpTransport::stream_call(const jsonrpc::Message& message, const Session& session, std::shared_ptr<std::atomic<bool>> cancelled,
+                                std::function<void()> finished, httplib::Response& res) {
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, message, session, cancelled](size_t, httplib::DataSink& sink) {
+        auto send = [&](const json& event) {
+          std::string frame = "event: message\ndata: " + wire_text(event) + "\n\n";
+          if (!sink.write(frame.data(), frame.size())) cancelled->store(true);  // the client is gone
+        };
+        Session scratch = session;
+        auto response = server_.handle(message, scratch, cancelled.get(), send);
+        if (response) send(*response);
+        sink.done();
+        return true;
+      },
+      [finished](bool) { finished(); });
 }
 
 void HttpTransport::remove(const httplib::Request& req, httplib::Response& res) {

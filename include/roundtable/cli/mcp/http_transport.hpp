@@ -1,11 +1,13 @@
 #pragma once
-// MCP over Streamable HTTP: POST /mcp answers with application/json; Mcp-Session-Id is issued
-// at initialize and required afterwards (404 for an unknown or ended one); DELETE /mcp ends a
-// session; GET /mcp is 405 (no server-initiated stream). Against DNS rebinding, a browser's
+// MCP over Streamable HTTP: POST /mcp answers with application/json (a tools/call with a
+// progressToken, from a client that accepts it, with an SSE stream of its progress and then
+// its response); Mcp-Session-Id is issued at initialize and required afterwards (404 for an
+// unknown or ended one); DELETE /mcp ends a session; GET /mcp is 405 (no server-initiated stream). Against DNS rebinding, a browser's
 // Origin must be allowed and, on a loopback address, Host must be a loopback name. A bearer
 // token guards every request when set. Bodies, sessions and running calls are capped.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +53,8 @@ class HttpTransport {
   bool admitted(const httplib::Request& req, httplib::Response& res) const;
   void post(const httplib::Request& req, httplib::Response& res);
   void remove(const httplib::Request& req, httplib::Response& res);
+  void stream_call(const jsonrpc::Message& message, const Session& session, std::shared_ptr<std::atomic<bool>> cancelled,
+                   std::function<void()> finished, httplib::Response& res);
   std::shared_ptr<SessionEntry> open_session(std::string& id);
   std::shared_ptr<SessionEntry> find_session(const std::string& id);
 
