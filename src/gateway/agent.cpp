@@ -168,7 +168,7 @@ AgentAnswer Agent::run(Conversation conversation) {
       if (conversation.canceled && conversation.canceled())
         return fail(ErrorCode::cancelled, "canceled between tool calls", false, std::nullopt, usage);
       auto tool_call = begin_tool_call(conversation.trace, use.tool_name);
-      ToolContext context{conversation.task_id, conversation.progress, {}, request.deadline, context_of(tool_call)};
+      ToolContext context{conversation.task_id, conversation.progress, {}, request.deadline, context_of(tool_call), conversation.canceled};
       if (conversation.checkpoint) conversation.checkpoint->tool_starting(results, use);
       auto result = tools_.run(use.tool_name, use.tool_input, context);
       end_tool_call(conversation.trace, std::move(tool_call), result);

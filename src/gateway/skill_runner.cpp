@@ -21,6 +21,7 @@
 
 namespace rt::gateway {
 namespace {
+constexpr int64_t kCancelPollMs = 100;  // how soon a running skill notices its task was cancelled
 
 using Steady = std::chrono::steady_clock;
 
@@ -216,7 +217,8 @@ std::string limit_reached(int status, const SkillLimits& limits) {
 
 }  // namespace
 
-Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, const SkillSandbox& sandbox) {
+Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, const SkillSandbox& sandbox,
+                           const std::function<bool()>& canceled) {
   Pipe in, out, err, execd;
   if (!in.open() || !out.open() || !err.open() || !execd.open()) return make_error(ErrorCode::internal_error, "cannot create pipes for skill " + skill.name);
   std::vector<std::string> args = skill.command;
@@ -269,6 +271,11 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
       run.timed_out = true;
       break;
     }
+    if (canceled && canceled()) {
+      run.cancelled = true;
+      break;
+    }
+    if (canceled) left = std::min<int64_t>(left, kCancelPollMs);  // a cancel is noticed within this
     pollfd fds[3] = {{out_open ? out.fd[0] : -1, POLLIN, 0}, {err_open ? err.fd[0] : -1, POLLIN, 0}, {in.fd[1], POLLOUT, 0}};
     if (::poll(fds, 3, static_cast<int>(left)) < 0 && errno != EINTR) break;
     if (in.fd[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
@@ -280,26 +287,30 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
     if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) err_open = drain(err.fd[0], run.errors, 8192, err_truncated);
   }
   in.close_end(1);
-  if (!run.timed_out) {
+  if (!run.timed_out && !run.cancelled) {
     // Output closed: give the process until the deadline to exit, then kill it.
     while (!has_exited(pid)) {
       if (Steady::now() >= deadline) {
         run.timed_out = true;
         break;
       }
+      if (canceled && canceled()) {
+        run.cancelled = true;
+        break;
+      }
       ::usleep(1000);
     }
   }
   std::vector<pid_t> killed;
-  if (run.timed_out) killed = kill_everything(pid, cage);
+  if (run.timed_out || run.cancelled) killed = kill_everything(pid, cage);
   // Still unreaped, the skill's pid cannot be reused: its process group is still its own.
   ::kill(-pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
   processes.release(pid);
   kill_leftovers(cage, processes, std::move(killed));
-  run.exit_code = run.timed_out ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (!run.timed_out) run.errors += limit_reached(status, skill.limits);
+  run.exit_code = run.timed_out || run.cancelled ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (!run.timed_out && !run.cancelled) run.errors += limit_reached(status, skill.limits);
   return run;
 }
 

@@ -93,10 +93,11 @@ class SkillTool final : public Tool {
       if (left <= std::chrono::milliseconds(0)) return {"skill " + skill_.name + " not run: the task's deadline has passed", true};
       bounded.timeout = std::min(bounded.timeout, left);
     }
-    auto run = run_skill(bounded, input, deps_.sandbox);
+    auto run = run_skill(bounded, input, deps_.sandbox, context.canceled);
     if (!run) return {run.error().message, true};
     deps_.logger.info("skill.ran", {{"skill", skill_.name}, {"task_id", context.task_id}, {"exit_code", run->exit_code},
                                     {"timed_out", run->timed_out}, {"truncated", run->truncated}});
+    if (run->cancelled) return {"skill " + skill_.name + " was killed: the task was cancelled", true};
     if (run->timed_out)
       return {"skill " + skill_.name + " was killed after its timeout of " + std::to_string(bounded.timeout.count()) + "ms" +
                   (bounded.timeout < skill_.timeout ? " (the task's deadline)" : ""),

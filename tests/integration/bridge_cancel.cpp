@@ -2,6 +2,7 @@
 // published, and across two bridge replicas, through the real bridge and knight-gateway with a
 // scripted LLM. Each ends task.failed `cancelled` with a task.cancelled event and no further LLM call.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "fixtures/bridge_harness.hpp"
 #include "fixtures/fake_gateway.hpp"
@@ -137,6 +138,32 @@ TEST_F(BridgeCancel, AcrossTwoReplicasTheOneHoldingTheTaskStopsIt) {
   int holders = 0;
   for (auto& b : bridges_) holders += b->output().find("cancel.running_task") != std::string::npos ? 1 : 0;
   EXPECT_EQ(holders, 1) << "only the replica holding the task acts on the cancel\n" << logs();
+}
+
+TEST_F(BridgeCancel, RunningSkillIsKilled) {
+  ws_.write("skills/sleepy/SKILL.md",
+            "---\nname: sleepy\ndescription: Sleeps a long time.\ninput:\n  type: object\n  properties: {}\n"
+            "command: [./sleepy.sh]\ntimeout: 60s\n---\nSleeps.\n");
+  ws_.write("skills/sleepy/sleepy.sh", "#!/bin/sh\necho $$ > sleepy.pid.tmp && mv sleepy.pid.tmp sleepy.pid\nexec sleep 300\n", true);
+  std::string yaml = ws_.read("knight.yaml");
+  auto at = yaml.find("skills: [echo]");
+  ASSERT_NE(at, std::string::npos);
+  ws_.write("knight.yaml", yaml.replace(at, 14, "skills: [echo, sleepy]"));
+  script_.then(anthropic_tool_use("sleepy", json::object()));
+  start_gateway();
+  start_bridge();
+  auto task = bus_->publish_task("security.briefing");
+  std::string pid_text;
+  ASSERT_TRUE(eventually([&] {
+    pid_text = ws_.read("skills/sleepy/sleepy.pid");
+    return !pid_text.empty();
+  })) << logs();
+  pid_t pid = std::stoi(pid_text);
+  ASSERT_EQ(::kill(pid, 0), 0) << "the skill runs";
+  cancel(task.id);
+  expect_cancelled(task.id);
+  EXPECT_NE(::kill(pid, 0), 0) << "the skill outlived its task's cancel";
+  EXPECT_EQ(llm_.call_count(), 1u) << logs();
 }
 
 }  // namespace

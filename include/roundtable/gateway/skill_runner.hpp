@@ -4,6 +4,7 @@
 // CPU, processes, file size), no capabilities and no new privileges; every process it starts
 // is killed and reaped when the run ends. See docs/security.md.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -20,6 +21,7 @@ struct SkillRun {
   std::string errors;  // stderr, capped
   bool truncated = false;
   bool timed_out = false;
+  bool cancelled = false;  // killed because its task was cancelled
   std::string containment;  // how its processes were held: "cgroup v2", "cgroup v1 pids", "none" (process tree)
 };
 
@@ -30,6 +32,8 @@ struct SkillSandbox {
 };
 
 // Fails only when the process cannot be started; a non-zero exit is a SkillRun.
-Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, const SkillSandbox& sandbox);
+// `canceled`, when set, is polled while the skill runs; once true the skill's processes are killed.
+Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, const SkillSandbox& sandbox,
+                           const std::function<bool()>& canceled = {});
 
 }  // namespace rt::gateway

@@ -30,6 +30,7 @@ struct ToolContext {
   llm::Usage usage;  // tokens a tool spent on its own LLM calls (sub-agents)
   std::optional<std::chrono::steady_clock::time_point> deadline;  // the task's; tools stop by then
   std::optional<trace::TraceContext> trace;  // the tool call's span: the parent of what the tool starts (delegated tasks)
+  std::function<bool()> canceled;  // true once the task is cancelled: a running skill is killed
 };
 
 struct ToolResult {
