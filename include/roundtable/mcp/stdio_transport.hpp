@@ -1,6 +1,6 @@
 #pragma once
 // An MCP server as a child process: newline-delimited JSON-RPC on its stdin and stdout, its
-// stderr kept (the last lines) for the log. A reader thread matches responses to waiting
+// stderr drained (so it never blocks on it) and counted, never logged (it may echo secrets). A reader thread matches responses to waiting
 // requests by id and hands everything else to the MessageHandler; when the process ends, every
 // waiting request fails at once and the process is reaped.
 #include <sys/types.h>
@@ -42,17 +42,16 @@ class StdioTransport final : public Transport {
   ServerConfig config_;
   MessageHandler on_message_;
   Logger logger_;
-  std::mutex mutex_;  // pending_, answers_, exit_reason_
+  std::mutex mutex_;  // pending_, running_ changes
   std::condition_variable answered_;
   std::map<int64_t, std::optional<Result<jsonrpc::Message>>> pending_;  // id -> answer, once it came
-  std::string exit_reason_;
   std::timed_mutex write_mutex_;  // stdin_fd_, pid_ (with mutex_ when set)
   int stdin_fd_ = -1, stdout_fd_ = -1, stderr_fd_ = -1;
   int wake_[2] = {-1, -1};
   pid_t pid_ = -1;
   std::atomic<bool> running_{false};
   std::thread reader_;
-  std::string stderr_tail_;
+  size_t stderr_bytes_ = 0;  // the reader thread's
 };
 
 }  // namespace rt::mcp

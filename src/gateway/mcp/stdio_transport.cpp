@@ -126,10 +126,9 @@ Status StdioTransport::open(Deadline) {
     stdout_fd_ = out[0];
     stderr_fd_ = err[0];
     pid_ = pid;
-    exit_reason_.clear();
     running_ = true;
   }
-  stderr_tail_.clear();
+  stderr_bytes_ = 0;
   logger_.info("mcp.server_started", {{"server", config_.name}, {"pid", pid}});
   reader_ = std::thread([this] { read_loop(); });
   return {};
@@ -153,9 +152,8 @@ void StdioTransport::read_loop() {
     }
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = ::read(stderr_fd_, chunk, sizeof chunk);
-      if (n > 0) stderr_tail_.append(chunk, static_cast<size_t>(n));
+      if (n > 0) stderr_bytes_ += static_cast<size_t>(n);
       else if (n == 0 || (errno != EAGAIN && errno != EINTR)) err_open = false;
-      if (stderr_tail_.size() > 4096) stderr_tail_.erase(0, stderr_tail_.size() - 2048);
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = ::read(stdout_fd_, chunk, sizeof chunk);
@@ -233,9 +231,8 @@ void StdioTransport::finish(const std::string& why) {
   std::string reason = why;
   if (::waitpid(pid_, &status, 0) == pid_) reason = exit_description(status);
   gateway::SkillProcesses::of_this_process().release(pid_);
-  logger_.warn("mcp.server_exited", {{"server", config_.name}, {"pid", pid_}, {"reason", reason}, {"stderr_bytes", stderr_tail_.size()}});
+  logger_.warn("mcp.server_exited", {{"server", config_.name}, {"pid", pid_}, {"reason", reason}, {"stderr_bytes", stderr_bytes_}});
   std::lock_guard lock(mutex_);
-  exit_reason_ = reason;
   running_ = false;
   for (auto& [id, answer] : pending_)
     if (!answer) answer = Result<jsonrpc::Message>(make_error(ErrorCode::unavailable, "the server " + reason));
