@@ -11,6 +11,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr std::chrono::milliseconds kCancelPoll{200};  // how soon a waiting lead notices its task was cancelled
+
 class DelegateTool final : public Tool {
  public:
   DelegateTool(nats::TaskClient& client, std::vector<Delegate> defaults, std::chrono::milliseconds deadline, Logger logger)
@@ -64,9 +66,33 @@ class DelegateTool final : public Tool {
     }
     if (context.progress) context.progress({10, "delegated " + std::to_string(ids.size()) + " tasks", {}});
     auto wait_until = stop_waiting_at(deadline, context.deadline);
-    auto answers = client_.wait(ids, wait_until);
+    auto answers = wait_unless_cancelled(ids, wait_until, context);
+    bool cancelled = context.canceled && context.canceled();
+    cancel_unanswered(answers, cancelled ? "the lead's task was cancelled" : "the lead stopped waiting: its deadline passed");
+    if (cancelled) return {"cancelled: the delegated tasks were cancelled too", true};
     auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(wait_until - started);
     return {render(answers, orders, std::min(deadline, waited)), false};
+  }
+
+  // Waits in short slices while the lead's own task can be cancelled, so a cancel is not held
+  // up until the delegates' deadline.
+  std::vector<nats::TaskAnswer> wait_unless_cancelled(const std::vector<std::string>& ids, std::chrono::steady_clock::time_point until,
+                                                      const ToolContext& context) {
+    if (!context.canceled) return client_.wait(ids, until);
+    while (true) {
+      auto answers = client_.wait(ids, std::min(until, std::chrono::steady_clock::now() + kCancelPoll));
+      bool all = std::all_of(answers.begin(), answers.end(), [](const nats::TaskAnswer& a) { return a.answered; });
+      if (all || std::chrono::steady_clock::now() >= until || context.canceled()) return answers;
+    }
+  }
+
+  // Delegated tasks nobody will read any more: cancelled, so no knight spends tokens on them.
+  void cancel_unanswered(const std::vector<nats::TaskAnswer>& answers, const std::string& reason) {
+    for (const auto& answer : answers) {
+      if (answer.answered) continue;
+      auto status = client_.cancel(answer.task_id, reason);
+      logger_.info("delegate.cancelled", {{"task_id", answer.task_id}, {"reason", reason}, {"ok", status.ok()}});
+    }
   }
 
   // The earlier of delegate's own deadline and the task's, less a share kept for the lead to

@@ -3,6 +3,7 @@
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/contract/payloads.hpp"
 #include "roundtable/contract/subjects.hpp"
+#include "roundtable/nats/cancel_publish.hpp"
 
 namespace rt::nats {
 
@@ -81,6 +82,12 @@ Result<std::string> TaskClient::send(const TaskOrder& order, const SendOptions& 
   auto ack = js_.publish(*subject, contract::serialize(env), env.id, options.headers);
   if (!ack) return ack.error();
   return env.id;
+}
+
+Status TaskClient::cancel(const std::string& task_id, const std::string& reason) {
+  auto ack = publish_cancel(js_, fleet_, from_, {task_id, reason, from_});
+  if (!ack) return ack.error();
+  return {};
 }
 
 std::vector<TaskAnswer> TaskClient::wait(const std::vector<std::string>& ids, std::chrono::steady_clock::time_point deadline) {

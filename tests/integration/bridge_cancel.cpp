@@ -9,6 +9,7 @@
 #include "fixtures/gateway_harness.hpp"
 #include "fixtures/servers.hpp"
 #include "roundtable/contract/payloads.hpp"
+#include "roundtable/contract/streams.hpp"
 #include "roundtable/contract/subjects.hpp"
 #include "roundtable/nats/cancel_publish.hpp"
 
@@ -164,6 +165,41 @@ TEST_F(BridgeCancel, RunningSkillIsKilled) {
   expect_cancelled(task.id);
   EXPECT_NE(::kill(pid, 0), 0) << "the skill outlived its task's cancel";
   EXPECT_EQ(llm_.call_count(), 1u) << logs();
+}
+
+// A lead whose delegation deadline passes cancels what is still unanswered: the knight that
+// comes up later answers it `cancelled` without calling its gateway.
+TEST_F(BridgeCancel, LeadCancelsTheDelegatedTasksItStoppedWaitingFor) {
+  FakeGateway knights;
+  bridges_.push_back(std::make_unique<BridgeProcess>(nats_.url(), knights.url(),
+                                                     std::map<std::string, std::string>{{"AGENT_ID", "galahad"}, {"TASK_DOMAINS", "security"}}));
+  bridges_.back()->start();
+  ASSERT_TRUE(bridges_.back()->wait_ready()) << logs();
+  TempWorkspace lead_ws("lead");
+  lead_ws.write("knight.yaml",
+                "name: tim\nfleet: fleet-a\nrole: lead\ndomains: [lead]\n"
+                "model: {provider: offline, name: offline, max_tokens: 2000}\nlimits: {max_tool_iterations: 3}\nskills: []\n"
+                "delegates:\n  - {agent: galahad, task: security.briefing}\n  - {agent: percival, task: comms.briefing}\n"
+                "delegate_deadline: 2s\n");
+  GatewayProcess lead(lead_ws.dir(), {{"LLM_PROVIDER", "offline"}, {"NATS_URL", nats_.url()}});
+  lead.start();
+  ASSERT_TRUE(lead.wait_ready()) << lead.output();
+  auto [status, body] = lead.task("lead.briefing");
+  ASSERT_EQ(status, 200) << body.dump() << lead.output();
+  EXPECT_NE(body.dump().find("Missing: percival"), std::string::npos) << body.dump();
+  auto cancels = bus_->js().subjects(contract::kCancelsStream, "fleet-a.cancel.*");
+  ASSERT_TRUE(cancels) << cancels.error().message;
+  ASSERT_EQ(cancels->size(), 1u) << "only percival's unanswered task is cancelled\n" << lead.output();
+  std::string percival_task = cancels->front().substr(std::string("fleet-a.cancel.").size());
+
+  bridges_.push_back(std::make_unique<BridgeProcess>(nats_.url(), knights.url(),
+                                                     std::map<std::string, std::string>{{"AGENT_ID", "percival"}, {"TASK_DOMAINS", "comms"}}));
+  bridges_.back()->start();
+  auto result = bus_->wait_result(percival_task);
+  ASSERT_TRUE(result) << logs();
+  EXPECT_EQ((*result)["payload"]["error"], "cancelled") << result->dump();
+  EXPECT_NE((*result)["payload"]["message"].get<std::string>().find("tim"), std::string::npos) << result->dump();
+  for (const auto& call : knights.calls()) EXPECT_NE(call.task(), "comms.briefing") << "the cancelled task reached a gateway";
 }
 
 }  // namespace

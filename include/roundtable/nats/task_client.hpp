@@ -60,6 +60,8 @@ class TaskClient {
   // found; they count as arrived for wait().
   size_t recover_stored(const std::vector<std::string>& task_ids);
   // Like wait(), but also looks in the stream every `check_every` and once more at the deadline.
+  // Publishes the cancel of a task (docs/contract.md §4 "Cancel"), `by` this client's `from`.
+  Status cancel(const std::string& task_id, const std::string& reason);
   std::vector<TaskAnswer> wait_checking_stream(const std::vector<std::string>& task_ids, std::chrono::steady_clock::time_point deadline,
                                                std::chrono::milliseconds check_every = std::chrono::seconds(5));
 
