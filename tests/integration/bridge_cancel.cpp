@@ -73,6 +73,7 @@ class BridgeCancel : public ::testing::Test {
 
   NatsServer nats_;
   FakeGateway llm_;
+  FakeGateway knights_;  // knights' gateways for the lead test: outlives the bridges that call it
   ScriptedLlm script_{llm_};
   std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
   TempWorkspace ws_{"basic"};
@@ -170,8 +171,7 @@ TEST_F(BridgeCancel, RunningSkillIsKilled) {
 // A lead whose delegation deadline passes cancels what is still unanswered: the knight that
 // comes up later answers it `cancelled` without calling its gateway.
 TEST_F(BridgeCancel, LeadCancelsTheDelegatedTasksItStoppedWaitingFor) {
-  FakeGateway knights;
-  bridges_.push_back(std::make_unique<BridgeProcess>(nats_.url(), knights.url(),
+  bridges_.push_back(std::make_unique<BridgeProcess>(nats_.url(), knights_.url(),
                                                      std::map<std::string, std::string>{{"AGENT_ID", "galahad"}, {"TASK_DOMAINS", "security"}}));
   bridges_.back()->start();
   ASSERT_TRUE(bridges_.back()->wait_ready()) << logs();
@@ -192,14 +192,14 @@ TEST_F(BridgeCancel, LeadCancelsTheDelegatedTasksItStoppedWaitingFor) {
   ASSERT_EQ(cancels->size(), 1u) << "only percival's unanswered task is cancelled\n" << lead.output();
   std::string percival_task = cancels->front().substr(std::string("fleet-a.cancel.").size());
 
-  bridges_.push_back(std::make_unique<BridgeProcess>(nats_.url(), knights.url(),
+  bridges_.push_back(std::make_unique<BridgeProcess>(nats_.url(), knights_.url(),
                                                      std::map<std::string, std::string>{{"AGENT_ID", "percival"}, {"TASK_DOMAINS", "comms"}}));
   bridges_.back()->start();
   auto result = bus_->wait_result(percival_task);
   ASSERT_TRUE(result) << logs();
   EXPECT_EQ((*result)["payload"]["error"], "cancelled") << result->dump();
   EXPECT_NE((*result)["payload"]["message"].get<std::string>().find("tim"), std::string::npos) << result->dump();
-  for (const auto& call : knights.calls()) EXPECT_NE(call.task(), "comms.briefing") << "the cancelled task reached a gateway";
+  for (const auto& call : knights_.calls()) EXPECT_NE(call.task(), "comms.briefing") << "the cancelled task reached a gateway";
 }
 
 }  // namespace
