@@ -6,7 +6,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::vector<std::string> kStreams{"ROUNDTABLE_TASKS", "ROUNDTABLE_RESULTS", "ROUNDTABLE_EVENTS", "ROUNDTABLE_HEARTBEAT"};
+const std::vector<std::string> kStreams{"ROUNDTABLE_TASKS", "ROUNDTABLE_RESULTS", "ROUNDTABLE_EVENTS", "ROUNDTABLE_HEARTBEAT", "ROUNDTABLE_CANCELS"};
 
 contract::StreamSpec spec_named(const std::string& name) {
   for (auto& spec : contract::contract_streams(1))
@@ -22,12 +22,12 @@ TEST(CliStreams, FirstRunCreatesAllFourThenTheSecondFindsThemUnchanged) {
     auto line = line_with(first.output, stream);
     EXPECT_NE(line.find("created"), std::string::npos) << stream << " in:\n" << first.output;
   }
-  EXPECT_EQ(occurrences(first.output, "\n"), 4u) << "one line per stream:\n" << first.output;
+  EXPECT_EQ(occurrences(first.output, "\n"), 5u) << "one line per stream:\n" << first.output;
 
   auto second = roundtable(nats, {"streams", "apply"});
   EXPECT_EQ(second.exit_code, 0) << second.output;
   for (const auto& stream : kStreams) EXPECT_NE(line_with(second.output, stream).find("unchanged"), std::string::npos) << second.output;
-  EXPECT_EQ(occurrences(second.output, "unchanged"), 4u) << second.output;
+  EXPECT_EQ(occurrences(second.output, "unchanged"), 5u) << second.output;
 
   TestBus bus(nats.url());
   auto heartbeat = bus.js().stream_state("ROUNDTABLE_HEARTBEAT");

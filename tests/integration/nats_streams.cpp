@@ -136,6 +136,7 @@ TEST_F(NatsStreams, AllFourStreamsAreCreatedWithTheContractSettings) {
       {"ROUNDTABLE_RESULTS", "*.results.>", Retention::limits, Storage::file, 7 * 24h, 4 * MiB, -1},
       {"ROUNDTABLE_EVENTS", "roundtable.events.>", Retention::limits, Storage::file, 30 * 24h, 1 * MiB, -1},
       {"ROUNDTABLE_HEARTBEAT", "*.heartbeat.>", Retention::limits, Storage::memory, 1h, -1, 5},
+      {"ROUNDTABLE_CANCELS", "*.cancel.>", Retention::limits, Storage::file, 24h, 64 * 1024, 1},
   };
   for (const auto& want : table) {
     auto state = js_->stream_state(want.name);
