@@ -97,7 +97,8 @@ def check_core_subjects(port, fleets):
 
 STREAMS = (("ROUNDTABLE_TASKS", {"subjects": ["*.tasks.>"], "retention": "workqueue", "storage": "file"}),
            ("ROUNDTABLE_HEARTBEAT", {"subjects": ["*.heartbeat.>"], "storage": "memory", "max_msgs_per_subject": 5}),
-           ("ROUNDTABLE_CANCELS", {"subjects": ["*.cancel.>"], "storage": "file", "max_msgs_per_subject": 1}))
+           ("ROUNDTABLE_CANCELS", {"subjects": ["*.cancel.>"], "storage": "file", "max_msgs_per_subject": 1}),
+           ("ROUNDTABLE_RESULTS", {"subjects": ["*.results.>"], "storage": "file"}))
 
 
 def create_streams(port, fleet):
@@ -165,6 +166,7 @@ def check_account_isolation(port):
     b.publish("fleet-b.heartbeat.mordred", '{"type":"heartbeat","payload":"%s"}' % SECRET)
     b.publish("roundtable.events.fleet-b.task.claimed", SECRET)
     b.publish("fleet-b.cancel.t1", '{"type":"task.cancel","payload":"%s"}' % SECRET)
+    b.publish("fleet-b.results.security.t1", '{"type":"task.result","payload":"%s"}' % SECRET)
     pub, answer = js_api(b, "$JS.API.CONSUMER.CREATE.ROUNDTABLE_TASKS.fleet-b-mordred-security.fleet-b.tasks.security.>",
                          {"stream_name": "ROUNDTABLE_TASKS", "config": {"name": "fleet-b-mordred-security", "durable_name": "fleet-b-mordred-security",
                                                                         "filter_subject": "fleet-b.tasks.security.>", "ack_policy": "explicit"}}, 2)
@@ -187,6 +189,9 @@ def check_account_isolation(port):
     c.check(got and "message" in got, "fleet-b cannot read its own last heartbeat: %s" % got)
     _, got = js_api(b, "$JS.API.STREAM.MSG.GET.ROUNDTABLE_CANCELS", {"last_by_subj": "fleet-b.cancel.t1"}, 5)
     c.check(got and "message" in got, "fleet-b cannot read its own cancel: %s" % got)
+    # A lead's and the CLI's missed-result recovery (nats::TaskClient) reads the last result of a task.
+    _, got = js_api(b, "$JS.API.STREAM.MSG.GET.ROUNDTABLE_RESULTS", {"last_by_subj": "fleet-b.results.security.t1"}, 5)
+    c.check(got and "message" in got, "fleet-b cannot read its own stored result: %s" % got)
 
     # fleet-a asks the same questions in its account.
     _, info = js_api(a, "$JS.API.STREAM.INFO.ROUNDTABLE_TASKS", {"subjects_filter": ">"}, 4)
@@ -198,6 +203,8 @@ def check_account_isolation(port):
     c.check(got and "message" not in got and "error" in got, "STREAM.MSG.GET as fleet-a returns fleet-b's heartbeat: %s" % got)
     _, got = js_api(a, "$JS.API.STREAM.MSG.GET.ROUNDTABLE_CANCELS", {"last_by_subj": "fleet-b.cancel.t1"}, 5)
     c.check(got and "message" not in got and "error" in got, "STREAM.MSG.GET as fleet-a returns fleet-b's cancel: %s" % got)
+    _, got = js_api(a, "$JS.API.STREAM.MSG.GET.ROUNDTABLE_RESULTS", {"last_by_subj": "fleet-b.results.security.t1"}, 5)
+    c.check(got and "message" not in got and "error" in got, "STREAM.MSG.GET as fleet-a returns fleet-b's result: %s" % got)
     _, listed = js_api(a, "$JS.API.CONSUMER.LIST.ROUNDTABLE_TASKS", {}, 6)
     names = [x.get("name") for x in (listed or {}).get("consumers") or []]
     c.check(listed and "consumers" in listed and "fleet-b-mordred-security" not in names,
