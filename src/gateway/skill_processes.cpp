@@ -176,4 +176,20 @@ void SkillProcesses::reap(const std::vector<pid_t>& killed) {
   }
 }
 
+ssize_t write_without_sigpipe(int fd, const char* data, size_t size) {
+  sigset_t pipe_only, previous;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+  ssize_t n = ::write(fd, data, size);
+  int saved = errno;
+  if (n < 0 && errno == EPIPE) {
+    timespec zero{0, 0};
+    ::sigtimedwait(&pipe_only, nullptr, &zero);
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = saved;
+  return n;
+}
+
 }  // namespace rt::gateway

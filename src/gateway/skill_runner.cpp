@@ -135,24 +135,6 @@ void drop_capabilities() {
   ::_exit(127);
 }
 
-// Writes to a pipe whose reader is gone without the process-wide SIGPIPE: the signal is held
-// for this thread and a pending one consumed.
-ssize_t write_without_sigpipe(int fd, const char* data, size_t size) {
-  sigset_t pipe_only, previous;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
-  ssize_t n = ::write(fd, data, size);
-  int saved = errno;
-  if (n < 0 && errno == EPIPE) {
-    timespec zero{0, 0};
-    ::sigtimedwait(&pipe_only, nullptr, &zero);
-  }
-  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  errno = saved;
-  return n;
-}
-
 // Waits until the child has exec'd (or failed to), when exec closes the notice pipe. Then,
 // its /proc files belonging to its user again (the gateway's child was non-dumpable until
 // exec), it is made the OOM killer's first choice: under the pod's memory limit, shared with

@@ -1,5 +1,7 @@
 #include "roundtable/trace/settings.hpp"
 
+#include "roundtable/common/strings.hpp"
+
 namespace rt::trace {
 
 namespace {
@@ -7,32 +9,6 @@ namespace {
 std::string lookup(const std::map<std::string, std::string>& env, const char* name) {
   auto it = env.find(name);
   return it == env.end() ? std::string() : it->second;
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 && hex_digit(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-std::string trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return std::string(text);
 }
 
 bool truthy(const std::string& value) { return value == "true" || value == "TRUE" || value == "True" || value == "1"; }

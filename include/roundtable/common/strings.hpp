@@ -23,5 +23,8 @@ std::string excerpt(std::string_view text, size_t max_bytes = 128);
 // neither move the cursor nor start an escape sequence. Valid UTF-8 text is kept as it is.
 std::string terminal_safe(std::string_view text);
 std::vector<std::string> redact_urls(const std::vector<std::string>& urls);
+// %XX escapes decoded (either case of hex digit); a '%' that does not start a valid escape is
+// kept as it is.
+std::string percent_decode(std::string_view text);
 
 }  // namespace rt

@@ -26,6 +26,9 @@ bool is_subreaper();
 std::vector<pid_t> process_tree(pid_t root);
 // Tasks (processes and threads) whose real uid is `uid`, the count RLIMIT_NPROC compares with.
 uint64_t tasks_of_user(uid_t uid);
+// write(2) to a child's pipe whose reader may be gone: EPIPE instead of the process-wide
+// SIGPIPE (the signal is held for this thread and a pending one consumed).
+ssize_t write_without_sigpipe(int fd, const char* data, size_t size);
 
 class SkillProcesses {
  public:

@@ -29,23 +29,6 @@ int millis_until(Deadline deadline) {
   return static_cast<int>(std::clamp<int64_t>(left, 0, 60'000));
 }
 
-// A write to a pipe whose reader is gone fails with EPIPE instead of raising SIGPIPE.
-ssize_t write_without_sigpipe(int fd, const char* data, size_t size) {
-  sigset_t pipe_only, previous;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
-  ssize_t n = ::write(fd, data, size);
-  int saved = errno;
-  if (n < 0 && errno == EPIPE) {
-    timespec zero{0, 0};
-    ::sigtimedwait(&pipe_only, nullptr, &zero);
-  }
-  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  errno = saved;
-  return n;
-}
-
 std::string exit_description(int status) {
   if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
@@ -247,7 +230,7 @@ Status StdioTransport::write_line(const std::string& text, Deadline deadline) {
   std::string line = text + "\n";
   size_t written = 0;
   while (written < line.size()) {
-    ssize_t n = write_without_sigpipe(stdin_fd_, line.data() + written, line.size() - written);
+    ssize_t n = gateway::write_without_sigpipe(stdin_fd_, line.data() + written, line.size() - written);
     if (n > 0) {
       written += static_cast<size_t>(n);
       continue;
