@@ -1,6 +1,8 @@
 // roundtable dashboard against a real fleet: nats-server, redis-server, a knight-gateway (its LLM
 // a scripted stand-in speaking the Anthropic API) and a nats-bridge, and the page in a real
 // browser (Debian's chromium driven by playwright-core, tests/interop/dashboard_playwright.mjs).
+#include <cstdlib>
+
 #include <httplib.h>
 
 #include "cli_support.hpp"
@@ -74,6 +76,8 @@ class CliDashboard : public ::testing::Test {
 
 TEST_F(CliDashboard, ShowsKnightsTasksDeadLettersAndHostileTextInARealBrowser) {
   std::string why;
+  // `make deps` installs chromium and the npm packages: in CI a missing browser is a failure.
+  if (!browser_available(why) && std::getenv("CI")) FAIL() << why;
   if (!browser_available(why)) GTEST_SKIP() << why;
   // A hostile heartbeat, stored before the dashboard starts (read back from the stream).
   json payload = {{"status", "healthy"}, {"model", kHostile}, {"capabilities", {"intel.lookup"}}, {"activeTaskCount", 0}};
