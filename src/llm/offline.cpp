@@ -87,7 +87,7 @@ class Offline final : public Provider {
     if (!response.content.empty()) {
       response.stop_reason = "tool_use";
     } else {
-      response.content.push_back(Block::make_text(answer(task_text, results, tool_names)));
+      response.content.push_back(Block::make_text(in_asked_format(task_text, answer(task_text, results, tool_names))));
       response.stop_reason = "end_turn";
     }
     response.usage.input_tokens = rough_tokens(prompt_chars);
@@ -109,6 +109,14 @@ class Offline final : public Provider {
       out += "### " + name + (result->is_error ? " (failed)" : "") + "\n" + content + "\n\n";
     }
     return out;
+  }
+
+  // The task message says "Response format: json" when the task asked for JSON (render_task_message):
+  // the gateway then accepts only one JSON value, so the offline answer is wrapped in one.
+  std::string in_asked_format(const std::string& task_text, std::string answer) const {
+    if (task_text.find("\nResponse format: json\n") == std::string::npos) return answer;
+    return json{{"offline", true}, {"agent", workspace_.agent}, {"answer", std::move(answer)}}.dump(-1, ' ', false,
+                                                                                                json::error_handler_t::replace);
   }
 
   OfflineWorkspace workspace_;

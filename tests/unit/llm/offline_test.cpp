@@ -45,6 +45,20 @@ TEST(OfflineProvider, AnswerIsLabelledDeterministicAndShowsToolOutput) {
   EXPECT_GT(first.response->usage.input_tokens, 0);
 }
 
+TEST(OfflineProvider, ATaskAskingForJsonGetsOneJsonValue) {
+  auto offline = make_offline({"galahad", "Sir Test", 3});
+  Request request;
+  request.messages = {{"user", {Block::make_text("Task: security.briefing\nParameters: {}\nResponse format: json\n")}}};
+  auto outcome = offline->complete(request);
+  ASSERT_TRUE(outcome.ok());
+  auto parsed = nlohmann::json::parse(outcome.response->text(), nullptr, false);
+  ASSERT_TRUE(parsed.is_object()) << outcome.response->text();
+  EXPECT_EQ(parsed["agent"], "galahad");
+  EXPECT_NE(parsed["answer"].get<std::string>().find("offline answer"), std::string::npos);
+  request.messages = {{"user", {Block::make_text("Task: security.briefing\nParameters: {}\nResponse format: markdown\n")}}};
+  EXPECT_TRUE(nlohmann::json::parse(offline->complete(request).response->text(), nullptr, false).is_discarded());
+}
+
 TEST(OfflineProvider, WithoutToolsItAnswersAtOnce) {
   auto offline = make_offline({"galahad", "", 0});
   auto request = task_request();
