@@ -10,12 +10,12 @@ namespace rt::cli::dashboard {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-namespace {
-
 std::string text_of(const json& doc, const char* key) {
   auto it = doc.find(key);
   return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
 }
+
+namespace {
 
 std::vector<std::string> strings_of(const json& doc, const char* key, size_t max) {
   std::vector<std::string> out;

@@ -14,11 +14,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-std::string text_of(const json& doc, const char* key) {
-  auto it = doc.find(key);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 int64_t number_of(const json& doc, const char* key, int64_t lo, int64_t hi) {
   auto it = doc.find(key);
   return it == doc.end() ? 0 : clamped_integer(*it, lo, hi).value_or(0);

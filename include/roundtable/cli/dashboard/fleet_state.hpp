@@ -128,4 +128,7 @@ nlohmann::json task_json(const TaskView& t);
 nlohmann::json event_json(const TaskEvent& e);
 int64_t epoch_ms(SystemTime t);
 
+// The string member `key` of a message from the bus, or "" when it is missing or not a string.
+std::string text_of(const nlohmann::json& doc, const char* key);
+
 }  // namespace rt::cli::dashboard
