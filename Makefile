@@ -10,7 +10,7 @@ PACKAGES := build-essential cmake pkg-config libnats-dev libcpp-httplib-dev nloh
   nats-server redis-server prometheus python3 python3-yaml python3-cryptography openssl ca-certificates \
   chromium
 
-.PHONY: all deps configure build test demo bench images clean soak chaos-cluster fuzz fuzz-ci test-asan test-tsan deps-clang
+.PHONY: all deps configure build test demo bench bench-quick images clean soak chaos-cluster fuzz fuzz-ci test-asan test-tsan deps-clang
 all: build
 
 deps:
@@ -53,9 +53,16 @@ demo: configure
 	rm -rf $(BUILD_DIR)/demo-run
 	$(BUILD_DIR)/bin/roundtable up --knights-dir knights --dir $(BUILD_DIR)/demo-run --ask "Morning briefing please"
 
-bench: build
+# Every figure of issue 15 beside its floor, ratio and goal (docs/performance.md), in minutes;
+# BENCH_ARGS e.g. --json perf.json, --other-bridge-cmd ... Builds only what it runs.
+bench: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
-	$(BUILD_DIR)/bin/bench_bridge 2000
+	$(BUILD_DIR)/bin/roundtable_bench $(BENCH_ARGS)
+
+# The same driver on reduced counts: checks that it runs end to end and prints every row.
+bench-quick: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
+	$(BUILD_DIR)/bin/roundtable_bench --quick --self-check $(BENCH_ARGS)
 
 # Reliability runs (docs/reliability.md): soak and cluster chaos on the release build, libFuzzer
 # targets and the tests under sanitizers in build directories of their own.

@@ -1,0 +1,45 @@
+#pragma once
+// The driver's command line and the task counts of a full or a quick run.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bridge_instance.hpp"
+
+namespace rt::bench {
+
+struct Counts {
+  int rounds = 5;             // interleaved rounds of floor / bridge(s)
+  int one_at_a_time = 1000;   // tasks per round, one in flight
+  int backlog = 2000;         // tasks per round, backlog
+  int rtt = 1000;             // keep-alive POSTs per round for the HTTP round trip
+  int memory_first = 1000;    // RSS sampled after this many tasks ...
+  int memory_total = 20000;   // ... and after this many
+  int warm_starts = 5;
+  int cold_starts = 3;
+  int big_one_at_a_time = 50;  // 512 KiB tasks for the CPU figure
+  int big_held = 8;            // 512 KiB tasks held in flight at once
+  int big_parses = 50;
+  int scale_backlog = 600;     // tasks per scale-out run (20 ms gateway)
+  int gateway_rounds = 3;
+  int gateway_requests = 500;  // per round
+  int gateway_starts = 5;
+};
+
+Counts full_counts();
+Counts quick_counts();
+
+struct Options {
+  BridgeSpec bridge;
+  std::optional<BridgeSpec> other;
+  std::vector<std::string> gateway_argv;
+  std::string json_path;
+  bool quick = false;
+  bool self_check = false;
+  Counts counts;
+};
+
+// Parses argv; prints usage and exits on --help or a bad option.
+Options parse_options(int argc, char** argv);
+
+}  // namespace rt::bench
