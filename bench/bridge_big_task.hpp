@@ -2,7 +2,8 @@
 // Figure (f) of issue 15: tasks whose params.input is a 512 KiB string. The bridge's CPU per such
 // task (one at a time) against the driver parsing the same bytes once with nlohmann::json; its
 // RSS and VmHWM increase while 8 are held in flight at once (the gateway holds its answers)
-// against 8 x the raw bytes. A fresh instance per bridge.
+// against 8 x the raw bytes, from a baseline taken after small tasks at full concurrency. A fresh
+// instance per bridge.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -49,11 +49,13 @@ ThroughputFigures measure_throughput(BenchContext& ctx) {
   std::this_thread::sleep_for(std::chrono::seconds(1));
   for (size_t i = 0; i < live.size(); ++i) f.subjects[i].idle = memory_of(live[i].bridge->pid());
 
-  ctx.progress.say("warm-up: floor, then " + std::to_string(c.memory_first) + " tasks per bridge");
+  ctx.progress.say("warm-up: floor, then " + std::to_string(c.memory_first) + " tasks per bridge (half one at a time, half a backlog)");
   floor.one_at_a_time(std::min(200, c.one_at_a_time));
   floor.backlog(std::min(200, c.backlog));
   for (size_t i = 0; i < live.size(); ++i) {
-    run_one_at_a_time(*live[i].bridge, *live[i].lead, c.memory_first, ctx.nats.pid());
+    // Both kinds of load before the first sample, so that the later one compares like with like.
+    run_one_at_a_time(*live[i].bridge, *live[i].lead, c.memory_first / 2, ctx.nats.pid());
+    run_backlog({live[i].bridge.get()}, *live[i].lead, c.memory_first - c.memory_first / 2, ctx.nats.pid());
     f.subjects[i].after_first = memory_of(live[i].bridge->pid());
     f.subjects[i].first_count = live[i].bridge->tasks_done;
   }
