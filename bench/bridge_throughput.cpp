@@ -92,6 +92,9 @@ void add_throughput_rows(BenchContext& ctx, const ThroughputFigures& f) {
   double p50_goal = f.floor_one.p50_us() + rtt + kP50SlackUs;
   std::string backlog = "backlog " + std::to_string(ctx.counts().backlog) + " @MC8";
   report.add(plain("loopback HTTP round trip p50 (keep-alive POST)", rtt, "us"));
+  // The 1-in-flight floor publishes its own tasks, so its CPU holds a lead's part too.
+  report.add(compared("floor: lead's task publish CPU/task (in the 1-in-flight floor)", f.floor_backlog.publish_cpu_us_per_task(), "us",
+                      f.floor_one.cpu_us_per_task(), "1-in-flight floor CPU/task"));
   for (size_t i = 0; i < f.subjects.size(); ++i) {
     const auto& s = f.subjects[i];
     bool ours = i == 0;

@@ -47,12 +47,13 @@ RunResult Floor::one_at_a_time(int n) {
 }
 
 RunResult Floor::backlog(int n, int batch) {
+  int64_t publish0 = self_cpu_ns();
   for (int i = 0; i < n; ++i) {
     tasks_.next();
     client_.publish_acked(tasks_.subject(), tasks_.bytes(), tasks_.id());
   }
-  CpuWindow server(server_pid_);
   int64_t cpu0 = self_cpu_ns();
+  CpuWindow server(server_pid_);
   auto start = Steady::now();
   int done = 0;
   while (done < n) {
@@ -65,6 +66,7 @@ RunResult Floor::backlog(int n, int batch) {
   r.seconds = seconds_between(start, Steady::now());
   r.cpu_ns = self_cpu_ns() - cpu0;
   r.server_cpu_ns = server.elapsed_ns();
+  r.publish_cpu_ns = cpu0 - publish0;
   r.tasks = n;
   return r;
 }

@@ -33,11 +33,20 @@ std::string joined(const std::vector<std::string>& words) {
   return out;
 }
 
+nlohmann::json counts_json(const Counts& c) {
+  return {{"rounds", c.rounds},           {"one_at_a_time", c.one_at_a_time}, {"backlog", c.backlog},
+          {"rtt", c.rtt},                 {"memory_first", c.memory_first},   {"memory_total", c.memory_total},
+          {"warm_starts", c.warm_starts}, {"cold_starts", c.cold_starts},     {"big_one_at_a_time", c.big_one_at_a_time},
+          {"big_held", c.big_held},       {"scale_backlog", c.scale_backlog}, {"gateway_rounds", c.gateway_rounds},
+          {"gateway_requests", c.gateway_requests}, {"gateway_starts", c.gateway_starts}};
+}
+
 void write_json(const Options& options, const Report& report, const std::string& started) {
   nlohmann::json doc{{"started", started},
                      {"quick", options.quick},
                      {"bridge_cmd", joined(options.bridge.argv)},
                      {"other_bridge_cmd", options.other ? joined(options.other->argv) : ""},
+                     {"counts", counts_json(options.counts)},
                      {"rows", report.to_json()}};
   std::ofstream(options.json_path) << doc.dump(2) << "\n";
 }

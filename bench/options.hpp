@@ -9,7 +9,7 @@
 namespace rt::bench {
 
 struct Counts {
-  int rounds = 5;             // interleaved rounds of floor / bridge(s)
+  int rounds = 7;             // interleaved rounds of floor / bridge(s)
   int one_at_a_time = 1000;   // tasks per round, one in flight
   int backlog = 2000;         // tasks per round, backlog
   int rtt = 1000;             // keep-alive POSTs per round for the HTTP round trip
@@ -20,7 +20,7 @@ struct Counts {
   int big_one_at_a_time = 50;  // 512 KiB tasks for the CPU figure
   int big_held = 8;            // 512 KiB tasks held in flight at once
   int big_parses = 50;
-  int scale_backlog = 600;     // tasks per scale-out run (20 ms gateway)
+  int scale_backlog = 1000;   // tasks per scale-out run (20 ms gateway)
   int gateway_rounds = 3;
   int gateway_requests = 500;  // per round
   int gateway_starts = 5;
