@@ -40,10 +40,10 @@ BigTaskFigures measure_one(BenchContext& ctx, const BridgeSpec& spec) {
   {
     // Small tasks at full concurrency first: the baseline then holds the bridge's threads and
     // connections, and the increase is what the large payloads cost.
-    Lead small(ctx.nats.url(), spec.domain);
+    Lead small(ctx.nats.url(), spec, spec.domain);
     run_backlog({&bridge}, small, kWarmTasks, ctx.nats.pid());
   }
-  Lead lead(ctx.nats.url(), spec.domain, kBigInputBytes);
+  Lead lead(ctx.nats.url(), spec, spec.domain, kBigInputBytes);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   f.before = memory_of(bridge.pid());
 

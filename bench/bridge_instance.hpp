@@ -19,6 +19,9 @@ struct BridgeSpec {
   std::string ready_path = "/readyz";
   std::string domain;             // each bridge its own: work-queue consumers must not overlap
   std::string agent;
+  // A first result that is not `completed` stops the run (the bridge is misconfigured); off for
+  // another bridge whose answers may look different: then it is only shown on stderr.
+  bool expect_completed = true;
 };
 
 struct BridgeSite {

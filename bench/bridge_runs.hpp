@@ -15,7 +15,7 @@ namespace rt::bench {
 
 class Lead {
  public:
-  Lead(const std::string& nats_url, const std::string& domain, size_t input_bytes = 0);
+  Lead(const std::string& nats_url, const BridgeSpec& spec, const std::string& domain, size_t input_bytes = 0);
   // Publishes the next task (acked by the stream).
   void publish();
   // Waits for the result of the last published task.
@@ -30,6 +30,8 @@ class Lead {
   TaskFactory tasks_;
   CoreSubscription results_;
   bool checked_ = false;
+  bool expect_completed_;
+  std::string label_;
   std::string payload_;
 };
 

@@ -20,7 +20,7 @@ double drain_with(BenchContext& ctx, const BridgeSpec& spec, int replicas) {
     fleet.back()->start_and_wait_ready();
     bridges.push_back(fleet.back().get());
   }
-  Lead lead(ctx.nats.url(), site.domain);
+  Lead lead(ctx.nats.url(), spec, site.domain);
   double per_second = run_backlog(bridges, lead, ctx.counts().scale_backlog, ctx.nats.pid()).per_second();
   for (auto* b : bridges) b->terminate();
   return per_second;

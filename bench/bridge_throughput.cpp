@@ -24,7 +24,7 @@ std::vector<Live> start_bridges(BenchContext& ctx) {
   std::vector<Live> live;
   for (const auto* spec : ctx.subjects) {
     BridgeSite site{ctx.nats.url(), ctx.gateway.url(), 8, spec->domain, spec->agent};
-    Live l{std::make_unique<BridgeInstance>(*spec, site), std::make_unique<Lead>(ctx.nats.url(), spec->domain)};
+    Live l{std::make_unique<BridgeInstance>(*spec, site), std::make_unique<Lead>(ctx.nats.url(), *spec, spec->domain)};
     l.bridge->start_and_wait_ready();
     live.push_back(std::move(l));
   }
@@ -65,15 +65,22 @@ ThroughputFigures measure_throughput(BenchContext& ctx) {
 
   for (int round = 1; round <= c.rounds; ++round) {
     ctx.progress.say("round " + std::to_string(round) + "/" + std::to_string(c.rounds) + ": one in flight, HTTP round trip, backlog");
-    f.floor_one.add(floor.one_at_a_time(c.one_at_a_time));
+    // The floor goes first in odd rounds and last in even ones, so that neither side always
+    // follows the other.
+    bool floor_first = round % 2 == 1;
+    auto floor_one = [&] { f.floor_one.add(floor.one_at_a_time(c.one_at_a_time)); };
+    auto floor_backlog = [&] { f.floor_backlog.add(floor.backlog(c.backlog)); };
+    if (floor_first) floor_one();
     for (size_t i = 0; i < live.size(); ++i)
       f.subjects[i].one_at_a_time.add(run_one_at_a_time(*live[i].bridge, *live[i].lead, c.one_at_a_time, ctx.nats.pid()));
+    if (!floor_first) floor_one();
     auto posted = rtt.run(rtt_tasks, c.rtt);
     f.rtt_p50_us.push_back(posted.p50_us);
     f.rtt_per_second.push_back(posted.per_second);
-    f.floor_backlog.add(floor.backlog(c.backlog));
+    if (floor_first) floor_backlog();
     for (size_t i = 0; i < live.size(); ++i)
       f.subjects[i].backlog.add(run_backlog({live[i].bridge.get()}, *live[i].lead, c.backlog, ctx.nats.pid()));
+    if (!floor_first) floor_backlog();
   }
 
   ctx.progress.say("memory: each bridge up to " + std::to_string(c.memory_total) + " tasks");

@@ -70,8 +70,8 @@ Counts quick_counts() {
 
 Options parse_options(int argc, char** argv) {
   Options o;
-  o.bridge = BridgeSpec{"bridge", {std::string(RT_BIN_DIR) + "/nats-bridge"}, {}, "/readyz", "security", "galahad"};
-  BridgeSpec other{"other", {}, {}, "/readyz", "audit", "percival"};
+  o.bridge = BridgeSpec{"bridge", {std::string(RT_BIN_DIR) + "/nats-bridge"}, {}, "/readyz", "security", "galahad", true};
+  BridgeSpec other{"other", {}, {}, "/readyz", "audit", "percival", false};
   o.gateway_argv = {std::string(RT_BIN_DIR) + "/knight-gateway"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
