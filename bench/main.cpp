@@ -6,6 +6,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "bench_context.hpp"
 #include "bench_error.hpp"
@@ -52,13 +53,17 @@ void write_json(const Options& options, const Report& report, const std::string&
 }
 
 void run_all(BenchContext& ctx) {
-  auto throughput = measure_throughput(ctx);
-  add_throughput_rows(ctx, throughput);
-  add_ready_rows(ctx, measure_ready(ctx));
-  add_memory_rows(ctx, throughput);
-  add_big_task_rows(ctx, measure_big_tasks(ctx));
-  add_scale_rows(ctx, measure_scale_out(ctx));
-  add_gateway_rows(ctx, measure_gateway(ctx));
+  const auto& o = ctx.options;
+  std::optional<ThroughputFigures> throughput;
+  if (o.runs("throughput")) {
+    throughput = measure_throughput(ctx);
+    add_throughput_rows(ctx, *throughput);
+  }
+  if (o.runs("ready")) add_ready_rows(ctx, measure_ready(ctx));
+  if (throughput) add_memory_rows(ctx, *throughput);
+  if (o.runs("big")) add_big_task_rows(ctx, measure_big_tasks(ctx));
+  if (o.runs("scale")) add_scale_rows(ctx, measure_scale_out(ctx));
+  if (o.runs("gateway")) add_gateway_rows(ctx, measure_gateway(ctx));
 }
 
 bool every_row_measured(const Report& report) {

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
+#include <sstream>
 
 #include "spawn.hpp"
 
@@ -13,7 +15,7 @@ const char* kUsage = R"(usage: roundtable_bench [options]
 
 Measures nats-bridge (or any bridge speaking the contract's subjects) and knight-gateway against
 floors measured in the same run, on a nats-server -js of its own: one table, one row per figure
-of issue 15 (docs/performance.md).
+of issue 15 (bench/README.md says how each is measured).
 
   --bridge-cmd "CMD"        the bridge under test (default: the built nats-bridge)
   --bridge-env KEY=VALUE    added to its standard environment (repeatable)
@@ -24,6 +26,9 @@ of issue 15 (docs/performance.md).
   --json PATH               also write the rows as JSON
   --quick                   reduced task counts: a sanity check, not a measurement
   --self-check              exit 1 unless every row has a finite measured value
+  --only LIST               comma list of scenarios: throughput (one in flight, backlog, CPU,
+                            memory), ready, big (512 KiB tasks), scale, gateway (knight-gateway)
+  --rounds N                interleaved rounds of the throughput scenario (default 7, quick 2)
 
 Commands and KEY=VALUE values may hold {nats_url} {gateway_url} {health_port} {domain} {agent}
 {fleet}; the standard environment is NATS_URL GATEWAY_URL FLEET_ID=fleet-a AGENT_ID TASK_DOMAINS
@@ -45,7 +50,22 @@ void add_env(BridgeSpec& spec, const std::string& pair) {
   spec.env[pair.substr(0, eq)] = pair.substr(eq + 1);
 }
 
+void add_scenarios(Options& o, const std::string& list) {
+  std::string name;
+  std::stringstream in(list);
+  while (std::getline(in, name, ',')) {
+    const auto& known = scenario_names();
+    if (std::find(known.begin(), known.end(), name) == known.end()) usage(2, "unknown scenario '" + name + "'");
+    o.only.insert(name);
+  }
+}
+
 }  // namespace
+
+const std::vector<std::string>& scenario_names() {
+  static const std::vector<std::string> names{"throughput", "ready", "big", "scale", "gateway"};
+  return names;
+}
 
 Counts full_counts() { return Counts{}; }
 
@@ -91,6 +111,8 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--json") o.json_path = value();
     else if (arg == "--quick") o.quick = true;
     else if (arg == "--self-check") o.self_check = true;
+    else if (arg == "--only") add_scenarios(o, value());
+    else if (arg == "--rounds") o.rounds = std::atoi(value().c_str());
     else usage(2, "unknown option " + arg);
   }
   if (o.bridge.argv.empty()) usage(2, "--bridge-cmd is empty");
@@ -98,6 +120,8 @@ Options parse_options(int argc, char** argv) {
   else if (!other.env.empty()) usage(2, "--other-bridge-env without --other-bridge-cmd");
   if (o.other && o.other->label == o.bridge.label) usage(2, "--other-label must differ from \"bridge\"");
   o.counts = o.quick ? quick_counts() : full_counts();
+  if (o.rounds < 0) usage(2, "--rounds must be positive");
+  if (o.rounds > 0) o.counts.rounds = o.rounds;
   return o;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The driver's command line and the task counts of a full or a quick run.
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,15 @@ struct Options {
   std::string json_path;
   bool quick = false;
   bool self_check = false;
+  std::set<std::string> only;  // scenario names; empty: all
+  int rounds = 0;              // > 0: overrides counts.rounds
   Counts counts;
+
+  bool runs(const std::string& scenario) const { return only.empty() || only.count(scenario) > 0; }
 };
+
+// Scenario names for --only.
+const std::vector<std::string>& scenario_names();
 
 // Parses argv; prints usage and exits on --help or a bad option.
 Options parse_options(int argc, char** argv);
