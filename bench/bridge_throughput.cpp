@@ -95,6 +95,10 @@ ThroughputFigures measure_throughput(BenchContext& ctx) {
 
 void add_throughput_rows(BenchContext& ctx, const ThroughputFigures& f) {
   auto& report = ctx.report;
+  auto row = [&](const std::string& name, const RoundTotals& mine, const RoundTotals& ref, Metric metric, const std::string& unit,
+                 const std::string& ref_label, Goal goal = {}) {
+    report.add(per_round(name, mine.median_of(metric), unit, ref.median_of(metric), ref_label, mine.median_ratio(ref, metric), goal));
+  };
   double rtt = f.rtt_p50();
   double p50_goal = f.floor_one.p50_us() + rtt + kP50SlackUs;
   std::string backlog = "backlog " + std::to_string(ctx.counts().backlog) + " @MC8";
@@ -106,31 +110,30 @@ void add_throughput_rows(BenchContext& ctx, const ThroughputFigures& f) {
     const auto& s = f.subjects[i];
     bool ours = i == 0;
     auto goal = [&](Goal g) { return ours ? g : Goal{}; };
-    report.add(compared(s.label + " 1-in-flight throughput", s.one_at_a_time.per_second(), "tasks/s", f.floor_one.per_second(), "floor",
-                        goal({Goal::ratio_at_least, 0.8, ""})));
-    report.add(compared(s.label + " 1-in-flight p50", s.one_at_a_time.p50_us(), "us", f.floor_one.p50_us(), "floor",
-                        goal({Goal::value_at_most, p50_goal, "floor + RTT + 100 us"})));
-    report.add(compared(s.label + " " + backlog + " throughput", s.backlog.per_second(), "tasks/s", f.floor_backlog.per_second(), "floor",
-                        goal({Goal::ratio_at_least, 0.95, ""})));
-    report.add(compared(s.label + " CPU/task, 1 in flight", s.one_at_a_time.cpu_us_per_task(), "us", f.floor_one.cpu_us_per_task(), "floor",
-                        goal({Goal::ratio_at_most, 1.5, ""})));
-    report.add(compared(s.label + " CPU/task, backlog", s.backlog.cpu_us_per_task(), "us", f.floor_backlog.cpu_us_per_task(), "floor",
-                        goal({Goal::ratio_at_most, 1.5, ""})));
-    report.add(compared("nats-server CPU/task, " + s.label + " 1 in flight", s.one_at_a_time.server_cpu_us_per_task(), "us",
-                        f.floor_one.server_cpu_us_per_task(), "floor", goal({Goal::ratio_at_most, 1.0, ""})));
-    report.add(compared("nats-server CPU/task, " + s.label + " backlog", s.backlog.server_cpu_us_per_task(), "us",
-                        f.floor_backlog.server_cpu_us_per_task(), "floor", goal({Goal::ratio_at_most, 1.0, ""})));
+    row(s.label + " 1-in-flight throughput", s.one_at_a_time, f.floor_one, &RunResult::per_second, "tasks/s", "floor",
+        goal({Goal::ratio_at_least, 0.8, ""}));
+    row(s.label + " 1-in-flight p50", s.one_at_a_time, f.floor_one, &RunResult::p50_us_value, "us", "floor",
+        goal({Goal::value_at_most, p50_goal, "floor + RTT + 100 us"}));
+    row(s.label + " " + backlog + " throughput", s.backlog, f.floor_backlog, &RunResult::per_second, "tasks/s", "floor",
+        goal({Goal::ratio_at_least, 0.95, ""}));
+    row(s.label + " CPU/task, 1 in flight", s.one_at_a_time, f.floor_one, &RunResult::cpu_us_per_task, "us", "floor",
+        goal({Goal::ratio_at_most, 1.5, ""}));
+    row(s.label + " CPU/task, backlog", s.backlog, f.floor_backlog, &RunResult::cpu_us_per_task, "us", "floor",
+        goal({Goal::ratio_at_most, 1.5, ""}));
+    row("nats-server CPU/task, " + s.label + " 1 in flight", s.one_at_a_time, f.floor_one, &RunResult::server_cpu_us_per_task, "us", "floor",
+        goal({Goal::ratio_at_most, 1.0, ""}));
+    row("nats-server CPU/task, " + s.label + " backlog", s.backlog, f.floor_backlog, &RunResult::server_cpu_us_per_task, "us", "floor",
+        goal({Goal::ratio_at_most, 1.0, ""}));
   }
   if (f.subjects.size() < 2) return;
   const auto& a = f.subjects[0];
   const auto& b = f.subjects[1];
-  report.add(compared(a.label + " vs " + b.label + ": 1-in-flight throughput", a.one_at_a_time.per_second(), "tasks/s",
-                      b.one_at_a_time.per_second(), b.label));
-  report.add(compared(a.label + " vs " + b.label + ": 1-in-flight p50", a.one_at_a_time.p50_us(), "us", b.one_at_a_time.p50_us(), b.label));
-  report.add(compared(a.label + " vs " + b.label + ": " + backlog + " throughput", a.backlog.per_second(), "tasks/s",
-                      b.backlog.per_second(), b.label));
-  report.add(compared(a.label + " vs " + b.label + ": CPU/task, 1 in flight", a.one_at_a_time.cpu_us_per_task(), "us",
-                      b.one_at_a_time.cpu_us_per_task(), b.label));
+  std::string vs = a.label + " vs " + b.label + ": ";
+  row(vs + "1-in-flight throughput", a.one_at_a_time, b.one_at_a_time, &RunResult::per_second, "tasks/s", b.label);
+  row(vs + "1-in-flight p50", a.one_at_a_time, b.one_at_a_time, &RunResult::p50_us_value, "us", b.label);
+  row(vs + backlog + " throughput", a.backlog, b.backlog, &RunResult::per_second, "tasks/s", b.label);
+  row(vs + "CPU/task, 1 in flight", a.one_at_a_time, b.one_at_a_time, &RunResult::cpu_us_per_task, "us", b.label);
+  row(vs + "CPU/task, backlog", a.backlog, b.backlog, &RunResult::cpu_us_per_task, "us", b.label);
 }
 
 void add_memory_rows(BenchContext& ctx, const ThroughputFigures& f) {

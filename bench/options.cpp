@@ -28,7 +28,7 @@ of issue 15 (bench/README.md says how each is measured).
   --self-check              exit 1 unless every row has a finite measured value
   --only LIST               comma list of scenarios: throughput (one in flight, backlog, CPU,
                             memory), ready, big (512 KiB tasks), scale, gateway (knight-gateway)
-  --rounds N                interleaved rounds of the throughput scenario (default 7, quick 2)
+  --rounds N                interleaved rounds of the throughput scenario (default 15, quick 3)
 
 Commands and KEY=VALUE values may hold {nats_url} {gateway_url} {health_port} {domain} {agent}
 {fleet}; the standard environment is NATS_URL GATEWAY_URL FLEET_ID=fleet-a AGENT_ID TASK_DOMAINS
@@ -71,8 +71,8 @@ Counts full_counts() { return Counts{}; }
 
 Counts quick_counts() {
   Counts c;
-  c.rounds = 2;
-  c.one_at_a_time = 200;
+  c.rounds = 3;
+  c.one_at_a_time = 150;
   c.backlog = 400;
   c.rtt = 200;
   c.memory_first = 200;

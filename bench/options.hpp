@@ -10,10 +10,12 @@
 namespace rt::bench {
 
 struct Counts {
-  int rounds = 7;             // interleaved rounds of floor / bridge(s)
-  int one_at_a_time = 1000;   // tasks per round, one in flight
+  // Many short rounds: one in flight, a run's latency shifts with where the scheduler put its
+  // threads (about 2x here between runs), and that holds for a fraction of a second.
+  int rounds = 15;            // interleaved rounds of floor / bridge(s)
+  int one_at_a_time = 400;    // tasks per round, one in flight
   int backlog = 2000;         // tasks per round, backlog
-  int rtt = 1000;             // keep-alive POSTs per round for the HTTP round trip
+  int rtt = 400;              // keep-alive POSTs per round for the HTTP round trip
   int memory_first = 1000;    // RSS sampled after this many tasks ...
   int memory_total = 20000;   // ... and after this many
   int warm_starts = 5;

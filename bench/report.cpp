@@ -13,6 +13,7 @@ std::string format_number(double value) {
 }
 
 std::optional<double> Row::ratio() const {
+  if (round_ratio) return round_ratio;
   if (!reference || *reference == 0) return std::nullopt;
   return measured / *reference;
 }
@@ -40,11 +41,18 @@ std::string Row::goal_text() const {
 }
 
 Row compared(std::string name, double measured, std::string unit, std::optional<double> reference, std::string reference_label, Goal goal) {
-  return Row{std::move(name), measured, std::move(unit), reference, std::move(reference_label), std::move(goal)};
+  return Row{std::move(name), measured, std::move(unit), reference, std::move(reference_label), std::move(goal), std::nullopt};
+}
+
+Row per_round(std::string name, double measured, std::string unit, double reference, std::string reference_label, double ratio,
+              Goal goal) {
+  Row row = compared(std::move(name), measured, std::move(unit), reference, std::move(reference_label), std::move(goal));
+  row.round_ratio = ratio;
+  return row;
 }
 
 Row plain(std::string name, double measured, std::string unit, Goal goal) {
-  return Row{std::move(name), measured, std::move(unit), std::nullopt, "", std::move(goal)};
+  return Row{std::move(name), measured, std::move(unit), std::nullopt, "", std::move(goal), std::nullopt};
 }
 
 void Report::add(Row row) { rows_.push_back(std::move(row)); }
@@ -78,6 +86,7 @@ nlohmann::json Report::to_json() const {
     row["reference"] = r.reference ? nlohmann::json(*r.reference) : nlohmann::json(nullptr);
     row["reference_label"] = r.reference_label;
     row["ratio"] = r.ratio() ? nlohmann::json(*r.ratio()) : nlohmann::json(nullptr);
+    row["ratio_is_median_of_rounds"] = r.round_ratio.has_value();
     row["met"] = r.met() ? nlohmann::json(*r.met()) : nlohmann::json(nullptr);
     rows.push_back(std::move(row));
   }

@@ -23,6 +23,7 @@ struct Row {
   std::optional<double> reference;
   std::string reference_label;  // "floor", "Go bridge (issue 15)" ...
   Goal goal;
+  std::optional<double> round_ratio;  // when set, the ratio: the median of per-round ratios
 
   std::optional<double> ratio() const;
   std::optional<bool> met() const;
@@ -32,6 +33,10 @@ struct Row {
 // A row measured against a reference (ratio = measured / reference).
 Row compared(std::string name, double measured, std::string unit, std::optional<double> reference, std::string reference_label,
              Goal goal = {});
+// A row measured against a reference in interleaved rounds: the ratio given is the median of
+// the per-round ratios, measured and reference the medians over rounds.
+Row per_round(std::string name, double measured, std::string unit, double reference, std::string reference_label, double ratio,
+              Goal goal = {});
 // A row with no reference.
 Row plain(std::string name, double measured, std::string unit, Goal goal = {});
 

@@ -1,5 +1,5 @@
 #pragma once
-// What one measured run gives, and its sum over interleaved rounds.
+// What one measured run gives, and the same run over interleaved rounds.
 #include <cstdint>
 #include <vector>
 
@@ -14,32 +14,45 @@ struct RunResult {
   int64_t cpu_ns = 0;           // the subject's CPU over the run (floor: the driver; bridge: its pid)
   int64_t server_cpu_ns = 0;    // nats-server's CPU over the run
   int64_t publish_cpu_ns = 0;   // floor backlog: the driver's CPU publishing the tasks (not timed)
+
   double per_second() const { return seconds > 0 ? tasks / seconds : 0; }
+  double cpu_us_per_task() const { return tasks ? cpu_ns / 1000.0 / tasks : 0; }
+  double server_cpu_us_per_task() const { return tasks ? server_cpu_ns / 1000.0 / tasks : 0; }
+  double publish_cpu_us_per_task() const { return tasks ? publish_cpu_ns / 1000.0 / tasks : 0; }
+  double p50_us_value() const { return p50_us; }
 };
 
-// Rounds of the same run: throughput and p50 as medians over rounds, CPU per task as totals
-// (clock-tick resolution of /proc needs the sum).
+using Metric = double (RunResult::*)() const;
+
+// Rounds of the same run. A figure is the median over rounds; compared with another run of the
+// same rounds, the ratio is the median of the per-round ratios: each round's two runs are
+// seconds apart, so a neighbour's load that comes and goes moves both alike.
 class RoundTotals {
  public:
-  void add(const RunResult& r) {
-    per_second_.push_back(r.per_second());
-    p50_us_.push_back(r.p50_us);
-    tasks_ += r.tasks;
-    cpu_ns_ += r.cpu_ns;
-    server_cpu_ns_ += r.server_cpu_ns;
-    publish_cpu_ns_ += r.publish_cpu_ns;
+  void add(const RunResult& r) { rounds_.push_back(r); }
+  bool empty() const { return rounds_.empty(); }
+  double median_of(Metric metric) const {
+    std::vector<double> values;
+    for (const auto& r : rounds_) values.push_back((r.*metric)());
+    return median(values);
   }
-  bool empty() const { return tasks_ == 0; }
-  double per_second() const { return median(per_second_); }
-  double p50_us() const { return median(p50_us_); }
-  double cpu_us_per_task() const { return tasks_ ? cpu_ns_ / 1000.0 / tasks_ : 0; }
-  double server_cpu_us_per_task() const { return tasks_ ? server_cpu_ns_ / 1000.0 / tasks_ : 0; }
-  double publish_cpu_us_per_task() const { return tasks_ ? publish_cpu_ns_ / 1000.0 / tasks_ : 0; }
+  double per_second() const { return median_of(&RunResult::per_second); }
+  double p50_us() const { return median_of(&RunResult::p50_us_value); }
+  double cpu_us_per_task() const { return median_of(&RunResult::cpu_us_per_task); }
+  double server_cpu_us_per_task() const { return median_of(&RunResult::server_cpu_us_per_task); }
+  double publish_cpu_us_per_task() const { return median_of(&RunResult::publish_cpu_us_per_task); }
+  // Median over rounds of this run's metric / the other's, round by round.
+  double median_ratio(const RoundTotals& other, Metric metric) const {
+    std::vector<double> ratios;
+    for (size_t i = 0; i < rounds_.size() && i < other.rounds_.size(); ++i) {
+      double reference = (other.rounds_[i].*metric)();
+      if (reference > 0) ratios.push_back((rounds_[i].*metric)() / reference);
+    }
+    return median(ratios);
+  }
 
  private:
-  std::vector<double> per_second_, p50_us_;
-  long tasks_ = 0;
-  int64_t cpu_ns_ = 0, server_cpu_ns_ = 0, publish_cpu_ns_ = 0;
+  std::vector<RunResult> rounds_;
 };
 
 }  // namespace rt::bench

@@ -24,9 +24,17 @@ double quantile(std::vector<T> samples, double q) {
   return static_cast<double>(samples[k]);
 }
 
+// The middle value; the mean of the two middle ones for an even count.
 template <typename T>
 double median(std::vector<T> samples) {
-  return quantile(std::move(samples), 0.5);
+  size_t n = samples.size();
+  if (n == 0) return 0;
+  auto mid = samples.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(samples.begin(), mid, samples.end());
+  double upper = static_cast<double>(*mid);
+  if (n % 2 == 1) return upper;
+  double lower = static_cast<double>(*std::max_element(samples.begin(), mid));
+  return (lower + upper) / 2;
 }
 
 }  // namespace rt::bench
