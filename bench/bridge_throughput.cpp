@@ -99,6 +99,9 @@ void add_throughput_rows(BenchContext& ctx, const ThroughputFigures& f) {
                  const std::string& ref_label, Goal goal = {}) {
     report.add(per_round(name, mine.median_of(metric), unit, ref.median_of(metric), ref_label, mine.median_ratio(ref, metric), goal));
   };
+  auto cpu_row = [&](const std::string& name, double mine, double ref, const std::string& ref_label, Goal goal = {}) {
+    report.add(compared(name, mine, "us", ref, ref_label, goal));
+  };
   double rtt = f.rtt_p50();
   double p50_goal = f.floor_one.p50_us() + rtt + kP50SlackUs;
   std::string backlog = "backlog " + std::to_string(ctx.counts().backlog) + " @MC8";
@@ -116,14 +119,14 @@ void add_throughput_rows(BenchContext& ctx, const ThroughputFigures& f) {
         goal({Goal::value_at_most, p50_goal, "floor + RTT + 100 us"}));
     row(s.label + " " + backlog + " throughput", s.backlog, f.floor_backlog, &RunResult::per_second, "tasks/s", "floor",
         goal({Goal::ratio_at_least, 0.95, ""}));
-    row(s.label + " CPU/task, 1 in flight", s.one_at_a_time, f.floor_one, &RunResult::cpu_us_per_task, "us", "floor",
-        goal({Goal::ratio_at_most, 1.5, ""}));
-    row(s.label + " CPU/task, backlog", s.backlog, f.floor_backlog, &RunResult::cpu_us_per_task, "us", "floor",
-        goal({Goal::ratio_at_most, 1.5, ""}));
-    row("nats-server CPU/task, " + s.label + " 1 in flight", s.one_at_a_time, f.floor_one, &RunResult::server_cpu_us_per_task, "us", "floor",
-        goal({Goal::ratio_at_most, 1.0, ""}));
-    row("nats-server CPU/task, " + s.label + " backlog", s.backlog, f.floor_backlog, &RunResult::server_cpu_us_per_task, "us", "floor",
-        goal({Goal::ratio_at_most, 1.0, ""}));
+    cpu_row(s.label + " CPU/task, 1 in flight", s.one_at_a_time.cpu_us_per_task(), f.floor_one.cpu_us_per_task(), "floor",
+            goal({Goal::ratio_at_most, 1.5, ""}));
+    cpu_row(s.label + " CPU/task, backlog", s.backlog.cpu_us_per_task(), f.floor_backlog.cpu_us_per_task(), "floor",
+            goal({Goal::ratio_at_most, 1.5, ""}));
+    cpu_row("nats-server CPU/task, " + s.label + " 1 in flight", s.one_at_a_time.server_cpu_us_per_task(),
+            f.floor_one.server_cpu_us_per_task(), "floor", goal({Goal::ratio_at_most, 1.0, ""}));
+    cpu_row("nats-server CPU/task, " + s.label + " backlog", s.backlog.server_cpu_us_per_task(), f.floor_backlog.server_cpu_us_per_task(),
+            "floor", goal({Goal::ratio_at_most, 1.0, ""}));
   }
   if (f.subjects.size() < 2) return;
   const auto& a = f.subjects[0];
@@ -132,8 +135,8 @@ void add_throughput_rows(BenchContext& ctx, const ThroughputFigures& f) {
   row(vs + "1-in-flight throughput", a.one_at_a_time, b.one_at_a_time, &RunResult::per_second, "tasks/s", b.label);
   row(vs + "1-in-flight p50", a.one_at_a_time, b.one_at_a_time, &RunResult::p50_us_value, "us", b.label);
   row(vs + backlog + " throughput", a.backlog, b.backlog, &RunResult::per_second, "tasks/s", b.label);
-  row(vs + "CPU/task, 1 in flight", a.one_at_a_time, b.one_at_a_time, &RunResult::cpu_us_per_task, "us", b.label);
-  row(vs + "CPU/task, backlog", a.backlog, b.backlog, &RunResult::cpu_us_per_task, "us", b.label);
+  cpu_row(vs + "CPU/task, 1 in flight", a.one_at_a_time.cpu_us_per_task(), b.one_at_a_time.cpu_us_per_task(), b.label);
+  cpu_row(vs + "CPU/task, backlog", a.backlog.cpu_us_per_task(), b.backlog.cpu_us_per_task(), b.label);
 }
 
 void add_memory_rows(BenchContext& ctx, const ThroughputFigures& f) {

@@ -24,9 +24,10 @@ struct RunResult {
 
 using Metric = double (RunResult::*)() const;
 
-// Rounds of the same run. A figure is the median over rounds; compared with another run of the
-// same rounds, the ratio is the median of the per-round ratios: each round's two runs are
-// seconds apart, so a neighbour's load that comes and goes moves both alike.
+// Rounds of the same run. Throughput and latency are medians over rounds; compared with another
+// run of the same rounds, the ratio is the median of the per-round ratios: each round's two runs
+// are seconds apart, so a neighbour's load that comes and goes moves both alike. CPU per task is
+// a total over all rounds: /proc counts in 10 ms ticks, a few ticks per round.
 class RoundTotals {
  public:
   void add(const RunResult& r) { rounds_.push_back(r); }
@@ -38,9 +39,15 @@ class RoundTotals {
   }
   double per_second() const { return median_of(&RunResult::per_second); }
   double p50_us() const { return median_of(&RunResult::p50_us_value); }
-  double cpu_us_per_task() const { return median_of(&RunResult::cpu_us_per_task); }
-  double server_cpu_us_per_task() const { return median_of(&RunResult::server_cpu_us_per_task); }
-  double publish_cpu_us_per_task() const { return median_of(&RunResult::publish_cpu_us_per_task); }
+  double cpu_us_per_task() const { return total_per_task(&RunResult::cpu_ns); }
+  double server_cpu_us_per_task() const { return total_per_task(&RunResult::server_cpu_ns); }
+  double publish_cpu_us_per_task() const { return total_per_task(&RunResult::publish_cpu_ns); }
+  double total_per_task(int64_t RunResult::*ns) const {
+    int64_t sum = 0;
+    long tasks = 0;
+    for (const auto& r : rounds_) sum += r.*ns, tasks += r.tasks;
+    return tasks ? static_cast<double>(sum) / 1000.0 / static_cast<double>(tasks) : 0;
+  }
   // Median over rounds of this run's metric / the other's, round by round.
   double median_ratio(const RoundTotals& other, Metric metric) const {
     std::vector<double> ratios;
