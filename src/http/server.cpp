@@ -75,8 +75,7 @@ bool Server::listen_after_bind(std::chrono::milliseconds drain_timeout) {
     if (stopping_) return true;
     idle_.start(ParkingLimits{std::chrono::seconds(keep_alive_timeout_sec_), limits_.header_timeout, limits_.max_header_bytes,
                               limits_.max_idle_connections});
-    working_ = limits_.workers;
-    for (size_t i = 0; i < limits_.workers; ++i) workers_.emplace_back([this] { work(); });
+    listening_ = true;  // workers start as connections need them (enqueue)
   }
   httplib::Server::listen_after_bind();  // returns once stop() closed the listening socket
   stop();
@@ -115,7 +114,7 @@ bool Server::process_and_close_socket(socket_t sock) {
 void Server::enqueue(ParkedConnection connection) {
   {
     std::lock_guard lock(mutex_);
-    if (!finishing_) {
+    if (!finishing_ && add_worker_if_needed()) {
       ready_.push_back(std::move(connection));
       connection.fd = -1;
     }
@@ -124,12 +123,28 @@ void Server::enqueue(ParkedConnection connection) {
   else changed_.notify_one();
 }
 
+// With mutex_ held, before a connection joins ready_. An idle knight holds no worker threads
+// (their stacks and the time to start them at boot); they are started one by one as requests
+// arrive at once, up to the limit, and then kept. False when no worker exists or can be started.
+bool Server::add_worker_if_needed() {
+  if (!listening_ || waiting_ > ready_.size() || workers_.size() >= limits_.workers) return !workers_.empty();
+  try {
+    workers_.emplace_back([this] { work(); });
+    ++working_;
+  } catch (const std::system_error&) {
+    // No thread to be had now: the workers there are serve it.
+  }
+  return !workers_.empty();
+}
+
 void Server::work() {
   for (;;) {
     ParkedConnection connection;
     {
       std::unique_lock lock(mutex_);
+      ++waiting_;
       changed_.wait(lock, [this] { return !ready_.empty() || finishing_; });
+      --waiting_;
       if (ready_.empty()) {
         --working_;
         changed_.notify_all();

@@ -25,7 +25,7 @@
 namespace rt::http {
 
 struct ServerLimits {
-  size_t workers = 4;                  // requests handled at once
+  size_t workers = 4;                  // requests handled at once (threads started as needed)
   size_t max_header_bytes = 64 * 1024;  // request line + headers
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
   size_t max_idle_connections = 512;  // beyond it the longest idle is closed
@@ -54,6 +54,7 @@ class Server : public httplib::Server {
   void work();
   void serve(ParkedConnection connection);
   void enqueue(ParkedConnection connection);
+  bool add_worker_if_needed();
 
   ServerLimits limits_;
   std::atomic<bool> stopping_{false};
@@ -61,7 +62,9 @@ class Server : public httplib::Server {
   std::condition_variable changed_;
   std::deque<ParkedConnection> ready_;
   bool finishing_ = false;
-  size_t working_ = 0;  // workers not yet exited
+  bool listening_ = false;  // listen_after_bind has begun: workers may start
+  size_t working_ = 0;      // workers not yet exited
+  size_t waiting_ = 0;      // workers waiting for a connection
   std::vector<std::thread> workers_;
   // Last, so it is destroyed first: its poller hands connections to enqueue() until joined.
   IdleConnections idle_;
