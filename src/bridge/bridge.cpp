@@ -45,6 +45,10 @@ Bridge::Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient
       gate_(BreakerSettings{config_.breaker_threshold, config_.breaker_cooldown}),
       instance_(make_instance_name()) {
   register_bridge_metrics(metrics_);
+  gate_.on_intake_closed([this] {
+    std::lock_guard lock(setup_mutex_);
+    if (feed_) feed_->wake();  // the intake withdraws its pull requests now, not at its next wake-up
+  });
   exporter_ = std::make_unique<trace::Exporter>(config_.tracing, logger_, &metrics_, "roundtable_bridge_spans_dropped_total");
   if (!gateway_)
     gateway_ = config_.gateway_mode == GatewayMode::openai ? make_openai_client(config_) : make_webhook_client(config_);
@@ -61,7 +65,7 @@ Bridge::Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient
                        {"gateway", r.gateway_healthy},
                        {"gatewayAuth", r.gateway_auth_ok},
                        {"breaker", std::string(breaker_state_name(r.breaker))},
-                       {"intake", gate_.intake_open() ? "open" : "paused"},
+                       {"intake", intake_open() ? "open" : "paused"},
                        {"redis", r.redis_configured ? (r.redis_up ? "up" : "down") : "not configured"}};
         if (auto reason = gateway_->not_ready_reason()) detail["gatewayReason"] = *reason;
         return std::pair{r.ready(), detail.dump()};
@@ -99,7 +103,7 @@ std::string Bridge::metrics_text() {
   metrics_.set(metric::redis_up, r.redis_up ? 1 : 0);
   metrics_.set(metric::ready, r.ready() ? 1 : 0);
   metrics_.set(metric::breaker_state, static_cast<double>(static_cast<int>(r.breaker)));
-  metrics_.set(metric::intake_paused, gate_.intake_open() ? 0 : 1);
+  metrics_.set(metric::intake_paused, intake_open() ? 0 : 1);
   metrics_.set(metric::in_flight, in_flight_.load());
   metrics_.set(metric::queued, static_cast<double>(queue_.size()));
   consumer_states();  // refreshes the consumer gauges at scrape time
@@ -221,21 +225,28 @@ bool Bridge::bind_consumers() {
     }
   }
   std::vector<BoundConsumer> bound;
+  std::vector<nats::PullFeed::Target> targets;
   for (const auto& domain : config_.domains) {
     // One delivery more than MAX_DELIVER: a bridge that died holding the last attempt leaves the
     // task to be dead-lettered by the next one instead of retired silently by the server.
     nats::ConsumerSpec spec{contract::kTasksStream, *contract::consumer_name(config_.fleet, config_.agent, domain),
                             *contract::consumer_filter(config_.fleet, domain), config_.ack_wait, config_.max_deliver + 1, 1000};
-    auto sub = js_->bind_pull(spec);
-    if (!sub) {
-      if (sub.error().code == ErrorCode::config_error) throw config::ConfigError("TASK_DOMAINS", sub.error().message);
-      logger_.error("bridge.bind_failed", {{"consumer", spec.durable}, {"error", sub.error().message}});
+    if (auto ensured = js_->ensure_consumer(spec); !ensured) {
+      if (ensured.error().code == ErrorCode::config_error) throw config::ConfigError("TASK_DOMAINS", ensured.error().message);
+      logger_.error("bridge.bind_failed", {{"consumer", spec.durable}, {"error", ensured.error().message}});
       return false;
     }
     logger_.info("bridge.consumer_bound", {{"consumer", spec.durable}, {"filter", spec.filter_subject}});
-    bound.push_back({domain, spec.durable, std::move(*sub)});
+    bound.push_back({domain, spec.durable});
+    targets.push_back({spec.stream, spec.durable});
+  }
+  auto feed = nats::PullFeed::open(*connection_, std::move(targets));
+  if (!feed) {
+    logger_.error("bridge.bind_failed", {{"error", feed.error().message}});
+    return false;
   }
   std::lock_guard lock(setup_mutex_);
+  feed_ = std::move(*feed);
   consumers_ = std::move(bound);
   consumers_bound_ = true;
   return true;
@@ -243,47 +254,8 @@ bool Bridge::bind_consumers() {
 
 void Bridge::start_workers() {
   for (int i = 0; i < config_.max_concurrency; ++i) workers_.emplace_back([this] { work_loop(); });
-  for (size_t i = 0; i < consumers_.size(); ++i) fetchers_.emplace_back([this, i] { fetch_loop(i); });
+  fetchers_.emplace_back([this] { fetch_loop(); });
   services_.emplace_back([this] { keeper_loop(); });
-}
-
-void Bridge::fetch_loop(size_t index) {
-  auto& consumer = consumers_[index];
-  const int capacity = config_.max_concurrency + config_.priority_lookahead;
-  bool logged_error = false;
-  while (!stopping_) {
-    int want;
-    {
-      std::unique_lock lock(held_mutex_);
-      slot_freed_.wait(lock, [&] { return stopping_ || static_cast<int>(held_.size()) + reserved_ < capacity; });
-      if (stopping_) break;
-      want = capacity - static_cast<int>(held_.size()) - reserved_;
-      reserved_ += want;
-    }
-    if (!gate_.wait_until_intake_open(kFetchWait)) {  // gateway down or breaker open: leave tasks in the stream
-      std::lock_guard lock(held_mutex_);
-      reserved_ -= want;
-      continue;
-    }
-    auto fetched = connection_->connected() ? consumer.subscription.fetch(want, kFetchWait)
-                                            : Result<std::vector<nats::Message>>(make_error(ErrorCode::unavailable, "NATS disconnected"));
-    std::vector<HeldTaskPtr> arrived;
-    if (fetched)
-      for (auto& message : *fetched) arrived.push_back(std::make_shared<HeldTask>(std::move(message)));
-    {
-      std::lock_guard lock(held_mutex_);
-      reserved_ -= want;
-      held_.insert(held_.end(), arrived.begin(), arrived.end());
-    }
-    for (auto& task : arrived) queue_.push(task->priority(), task);
-    if (!fetched) {
-      if (!logged_error) logger_.warn("bridge.fetch_failed", {{"consumer", consumer.name}, {"error", fetched.error().message}});
-      logged_error = true;
-      wait_stop_for(kRetryPause);
-    } else {
-      logged_error = false;
-    }
-  }
 }
 
 void Bridge::release(const HeldTaskPtr& task) {
@@ -340,6 +312,7 @@ void Bridge::shut_down() {
   logger_.info("bridge.stopping", {{"in_flight", in_flight_.load()}, {"queued", queue_.size()}});
   for (auto& t : fetchers_) t.join();
   fetchers_.clear();
+  hand_back_stragglers();
   while (auto task = queue_.try_pop()) {  // not started: give back at once for another replica
     (*task)->nak(milliseconds(0));
     release(*task);

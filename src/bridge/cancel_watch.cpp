@@ -13,12 +13,21 @@ constexpr size_t kMaxSeen = 10'000;  // cancels remembered locally; older ones a
 CancelWatch::CancelWatch(nats::Connection& connection, nats::JetStream& js, std::string fleet, Logger logger)
     : connection_(connection), js_(js), fleet_(std::move(fleet)), logger_(std::move(logger)) {}
 
-CancelWatch::~CancelWatch() { subscription_ = nats::Subscription(); }
+CancelWatch::~CancelWatch() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (loader_.joinable()) loader_.join();
+  subscription_ = nats::Subscription();
+}
 
 Status CancelWatch::start() {
   auto sub = connection_.subscribe(fleet_ + ".cancel.>", [this](nats::Message message) { on_message(message); });
   if (!sub) return sub.error();
   subscription_ = std::move(*sub);
+  loader_ = std::thread([this] { keep_complete(); });
   return {};
 }
 
@@ -53,6 +62,7 @@ void CancelWatch::remember(const contract::CancelRequest& cancel) {
   if (!seen_.emplace(cancel.task_id, cancel).second) return;
   seen_order_.push_back(cancel.task_id);
   if (seen_order_.size() > kMaxSeen) {
+    loaded_at_reconnect_ = kNotLoaded;  // forgetting one: no longer knows every stored cancel
     seen_.erase(seen_order_.front());
     seen_order_.pop_front();
   }
@@ -63,6 +73,11 @@ std::optional<contract::CancelRequest> CancelWatch::lookup(const std::string& ta
     std::lock_guard lock(mutex_);
     if (auto it = seen_.find(task_id); it != seen_.end()) return it->second;
   }
+  if (knows_all()) return std::nullopt;
+  return look_up_stored(task_id);
+}
+
+std::optional<contract::CancelRequest> CancelWatch::look_up_stored(const std::string& task_id) {
   auto subject = contract::cancel_subject(fleet_, task_id);
   if (!subject) return std::nullopt;
   auto stored = js_.last_message(contract::kCancelsStream, *subject);

@@ -40,6 +40,8 @@ std::optional<IntakeGate::Permit> IntakeGate::wait_for_turn() {
     if (reachable_ && state_ == BreakerState::closed) return Permit{false};
     if (reachable_ && state_ == BreakerState::half_open && !probe_out_) {
       probe_out_ = true;
+      lock.unlock();
+      tell_if_closed(true);  // the probe is out: no more tasks until it answers
       return Permit{true};
     }
     changed_.wait_for(lock, kRecheck);
@@ -59,13 +61,19 @@ bool IntakeGate::wait_until_intake_open(milliseconds limit) {
 }
 
 bool IntakeGate::set_gateway_reachable(bool reachable) {
-  bool was;
+  bool was, was_open;
   {
     std::lock_guard lock(mutex_);
+    was_open = intake_open_now_locked();
     was = std::exchange(reachable_, reachable);
   }
   changed_.notify_all();
+  tell_if_closed(was_open);
   return was;
+}
+
+void IntakeGate::tell_if_closed(bool was_open) const {
+  if (was_open && closed_listener_ && !intake_open()) closed_listener_();
 }
 
 bool IntakeGate::gateway_reachable() const {
@@ -84,8 +92,10 @@ void IntakeGate::record_success(const Permit& permit) {
 }
 
 void IntakeGate::record_retryable_failure(const Permit& permit, std::optional<milliseconds> retry_after) {
+  bool was_open;
   {
     std::lock_guard lock(mutex_);
+    was_open = intake_open_now_locked();
     ++consecutive_failures_;
     if (permit.probe) {
       probe_out_ = false;
@@ -95,6 +105,7 @@ void IntakeGate::record_retryable_failure(const Permit& permit, std::optional<mi
     }
   }
   changed_.notify_all();
+  tell_if_closed(was_open);
 }
 
 void IntakeGate::record_neutral(const Permit& permit) {
@@ -119,17 +130,25 @@ BreakerState IntakeGate::state() const {
 
 bool IntakeGate::intake_open() const {
   std::lock_guard lock(mutex_);
+  return intake_open_now_locked();
+}
+
+// intake_open_locked() with an open breaker whose cooldown has passed counted as half-open.
+bool IntakeGate::intake_open_now_locked() const {
   if (stopped_ || !reachable_) return false;
   if (state_ == BreakerState::open) return now_() >= reopen_at_ && !probe_out_;
   return intake_open_locked();
 }
 
 void IntakeGate::stop() {
+  bool was_open;
   {
     std::lock_guard lock(mutex_);
+    was_open = intake_open_now_locked();
     stopped_ = true;
   }
   changed_.notify_all();
+  tell_if_closed(was_open);
 }
 
 }  // namespace rt::bridge

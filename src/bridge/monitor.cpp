@@ -37,7 +37,7 @@ void Bridge::publish_heartbeat() {
   heartbeat.gateway = r.gateway_healthy ? "up" : "down";
   json payload = contract::to_json(heartbeat);
   payload["breaker"] = std::string(breaker_state_name(r.breaker));
-  payload["intake"] = gate_.intake_open() ? "open" : "paused";
+  payload["intake"] = intake_open() ? "open" : "paused";
   payload["consumers"] = consumer_states();
   payload["domains"] = config_.domains;
   payload["agent"] = config_.agent;

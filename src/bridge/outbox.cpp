@@ -60,6 +60,17 @@ void Outbox::publish_event(std::string_view type, json payload, const TaskRef* t
     logger_.warn("event.publish_failed", {{"type", std::string(type)}, {"error", status.error().message}});
 }
 
+void Outbox::publish_notice(std::string_view type, json payload, const TaskRef* task) {
+  auto subject = contract::event_subject(fleet_, type);
+  if (!subject) {
+    logger_.error("event.bad_type", {{"type", std::string(type)}});
+    return;
+  }
+  auto env = envelope(type, std::move(payload), task);
+  if (auto status = js_.publish_unacked(*subject, contract::serialize(env), env.id, trace_headers(task)); !status)
+    logger_.warn("event.publish_failed", {{"type", std::string(type)}, {"error", status.error().message}});
+}
+
 Status Outbox::publish_event_acked(std::string_view type, json payload, const TaskRef* task) {
   auto subject = contract::event_subject(fleet_, type);
   if (!subject) return subject.error();

@@ -190,9 +190,9 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
       return std::nullopt;
     }
     if (!claimed) {
-      outbox_.publish_event(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()}, {"task", v.request.task},
-                                                 {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
-      logger_.info("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
+      outbox_.publish_notice(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()}, {"task", v.request.task},
+                                                  {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
+      logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
       claimed = true;
     }
     SystemTime deadline = clock_.now() + config_.gateway_timeout;
@@ -200,7 +200,7 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     trace::Span call = trace::http_client_span("POST", config_.gateway_url, v.trace);
     GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline, trace::headers_for(call.context())};
     auto on_progress = [&](const contract::Progress& progress) {
-      outbox_.publish_event(type::task_progress, contract::to_json(progress), &v.ref);
+      outbox_.publish_notice(type::task_progress, contract::to_json(progress), &v.ref);
     };
     gateway_state_.active++;
     std::optional<CancelWatch::Hold> hold;
@@ -282,7 +282,8 @@ void TaskProcessor::complete(HeldTask& task, const Validated& v, contract::TaskR
   dedup_.mark_done(*v.ref.id);
   task.ack();
   count(outcome::completed);
-  logger_.info("task.completed", {{"task_id", *v.ref.id}, {"duration_ms", result.metadata.duration_ms}});
+  logger_.info("task.completed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()},
+                                  {"duration_ms", result.metadata.duration_ms}});
 }
 
 void TaskProcessor::fail(HeldTask& task, const Validated& v, contract::TaskFailure failure) {

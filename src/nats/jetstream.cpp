@@ -149,6 +149,15 @@ Status JetStream::publish_async(std::string_view subject, std::string_view data,
   return to_status(s, "publish to " + subj);
 }
 
+Status JetStream::publish_unacked(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers) {
+  std::string subj(subject);
+  auto msg = message_with_headers(subj, data, headers);
+  if (!msg) return msg.error();
+  if (!msg_id.empty())
+    if (auto s = natsMsgHeader_Set(msg->get(), "Nats-Msg-Id", std::string(msg_id).c_str()); s != NATS_OK) return nats_error(s, "header Nats-Msg-Id");
+  return to_status(natsConnection_PublishMsg(connection_.get(), msg->get()), "publish to " + subj);
+}
+
 Status JetStream::complete_async(std::chrono::milliseconds timeout) {
   jsPubOptions options;
   jsPubOptions_Init(&options);

@@ -14,6 +14,7 @@ Message& Message::operator=(Message&& other) noexcept {
   if (this != &other) {
     if (msg_) natsMsg_Destroy(msg_);
     msg_ = other.msg_;
+    acks_via_ = other.acks_via_;
     other.msg_ = nullptr;
   }
   return *this;
@@ -49,14 +50,34 @@ std::optional<Message::Delivery> Message::delivery() const {
   return delivery;
 }
 
-Status Message::ack() { return to_status(natsMsg_Ack(msg_, nullptr), "ack"); }
+// The acknowledgement protocol of JetStream: a message to the delivery's reply subject.
+Status Message::reply_with(const char* ack, const char* what) {
+  const char* reply = msg_ ? natsMsg_GetReply(msg_) : nullptr;
+  if (!reply || !*reply) return make_error(ErrorCode::invalid_params, std::string(what) + ": not a JetStream message");
+  return to_status(natsConnection_PublishString(acks_via_, reply, ack), what);
+}
+
+Status Message::ack() {
+  if (acks_via_) return reply_with("+ACK", "ack");
+  return to_status(natsMsg_Ack(msg_, nullptr), "ack");
+}
 
 Status Message::nak_with_delay(std::chrono::milliseconds delay) {
+  if (acks_via_) {
+    std::string nak = "-NAK {\"delay\":" + std::to_string(std::chrono::nanoseconds(delay).count()) + "}";
+    return reply_with(nak.c_str(), "nak");
+  }
   return to_status(natsMsg_NakWithDelay(msg_, delay.count(), nullptr), "nak");
 }
 
-Status Message::in_progress() { return to_status(natsMsg_InProgress(msg_, nullptr), "in-progress ack"); }
+Status Message::in_progress() {
+  if (acks_via_) return reply_with("+WPI", "in-progress ack");
+  return to_status(natsMsg_InProgress(msg_, nullptr), "in-progress ack");
+}
 
-Status Message::term() { return to_status(natsMsg_Term(msg_, nullptr), "term"); }
+Status Message::term() {
+  if (acks_via_) return reply_with("+TERM", "term");
+  return to_status(natsMsg_Term(msg_, nullptr), "term");
+}
 
 }  // namespace rt::nats

@@ -23,6 +23,7 @@
 #include "roundtable/http/metrics.hpp"
 #include "roundtable/nats/connection.hpp"
 #include "roundtable/nats/jetstream.hpp"
+#include "roundtable/nats/pull_feed.hpp"
 #include "roundtable/redis/client.hpp"
 
 namespace rt::bridge {
@@ -59,7 +60,12 @@ class Bridge {
   bool connect_and_bind();
   bool bind_consumers();
   void start_workers();
-  void fetch_loop(size_t consumer_index);
+  void fetch_loop();
+  int request_what_fits(int capacity, int share);
+  void withdraw_requests();
+  bool intake_open() const { return gate_.intake_open() || asking_.load(); }
+  void hold(nats::Message message);
+  void hand_back_stragglers();
   void work_loop();
   void keeper_loop();
   void monitor_loop();
@@ -91,16 +97,16 @@ class Bridge {
   struct BoundConsumer {
     std::string domain;
     std::string name;
-    nats::PullSubscription subscription;
   };
   std::vector<BoundConsumer> consumers_;
+  std::unique_ptr<nats::PullFeed> feed_;  // standing pull requests on every consumer
+  std::atomic<bool> asking_{false};        // a pull request is open: intake is not paused yet
   std::atomic<bool> consumers_bound_{false};
 
   PriorityQueue<HeldTaskPtr> queue_;
   std::mutex held_mutex_;
   std::condition_variable slot_freed_;
   std::vector<HeldTaskPtr> held_;  // queued and in flight
-  int reserved_ = 0;                // fetch slots requested but not yet arrived
   std::atomic<int> in_flight_{0};
 
   std::mutex stop_mutex_;

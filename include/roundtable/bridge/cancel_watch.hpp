@@ -3,6 +3,8 @@
 // cancel of a task is looked up when it is fetched, and a core subscription on `<fleet>.cancel.>`
 // tells the replica holding a running task to stop its gateway call. Every replica subscribes;
 // one that does not hold the task only remembers the cancel.
+#include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
@@ -10,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "roundtable/common/log.hpp"
@@ -28,9 +31,11 @@ class CancelWatch {
   CancelWatch& operator=(const CancelWatch&) = delete;
 
   // Subscribes to the fleet's cancels; before the first fetch, so none is missed while a task runs.
+  // Then, in the background, reads what ROUNDTABLE_CANCELS already holds (again after a reconnect).
   Status start();
-  // The task's cancel: one seen on the subscription, else the one stored in ROUNDTABLE_CANCELS.
-  // nullopt when there is none (or the stream cannot be read: the task then runs).
+  // The task's cancel: one seen on the subscription or read at start; else, while not every
+  // stored cancel is known here, the one stored in ROUNDTABLE_CANCELS. nullopt when there is
+  // none (or the stream cannot be read: the task then runs).
   std::optional<contract::CancelRequest> lookup(const std::string& task_id);
 
   // While a Hold lives, a cancel of its task runs `on_cancel` once (on the NATS thread); at once
@@ -63,6 +68,11 @@ class CancelWatch {
   void remember(const contract::CancelRequest& cancel);
   void release(const std::string& task_id, uint64_t token);
   bool fired(const std::string& task_id, uint64_t token) const;
+  // Every stored cancel is known here: read since the last reconnect, and seen live since.
+  bool knows_all() const;
+  void keep_complete();
+  bool load_stored();
+  std::optional<contract::CancelRequest> look_up_stored(const std::string& task_id);
 
   nats::Connection& connection_;
   nats::JetStream& js_;
@@ -74,6 +84,13 @@ class CancelWatch {
   std::deque<std::string> seen_order_;  // oldest first: the set is bounded
   std::multimap<std::string, Holder> holders_;
   uint64_t next_token_ = 1;
+
+  static constexpr uint64_t kNotLoaded = ~uint64_t{0};
+  std::atomic<uint64_t> loaded_at_reconnect_{kNotLoaded};  // Connection::reconnects() when the stream was read
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread loader_;
 };
 
 }  // namespace rt::bridge

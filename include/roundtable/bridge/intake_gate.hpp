@@ -47,10 +47,15 @@ class IntakeGate {
   BreakerState state() const;
   bool intake_open() const;
   void stop();
+  // Called (on the thread that closed it) each time intake goes from open to closed, so that
+  // the intake can withdraw its standing pull requests at once. Set before use.
+  void on_intake_closed(std::function<void()> listener) { closed_listener_ = std::move(listener); }
 
  private:
+  void tell_if_closed(bool was_open) const;
   void refresh_locked();
   bool intake_open_locked() const;
+  bool intake_open_now_locked() const;
   void open_locked(std::optional<std::chrono::milliseconds> retry_after);
 
   BreakerSettings settings_;
@@ -63,6 +68,7 @@ class IntakeGate {
   bool stopped_ = false;
   int consecutive_failures_ = 0;
   std::chrono::steady_clock::time_point reopen_at_{};
+  std::function<void()> closed_listener_;
 };
 
 }  // namespace rt::bridge

@@ -31,6 +31,9 @@ class Outbox {
   Status publish_result(const TaskRef& task, std::string_view type, nlohmann::json payload);
   // roundtable.events.<fleet>.<type>, Nats-Msg-Id = event id; does not wait for the ack.
   void publish_event(std::string_view type, nlohmann::json payload, const TaskRef* task = nullptr);
+  // The same without asking for an ack at all: for the per-task notices (task.claimed,
+  // task.progress), where the ack was a message each way per task for nothing acted on.
+  void publish_notice(std::string_view type, nlohmann::json payload, const TaskRef* task);
   // The same, waiting for the stream's ack: for events that must be stored before we move on.
   Status publish_event_acked(std::string_view type, nlohmann::json payload, const TaskRef* task = nullptr);
   // Heartbeat on <fleet>.heartbeat.<agent>, acked.

@@ -111,6 +111,9 @@ class JetStream {
   Status publish_async(std::string_view subject, std::string_view data, std::string_view msg_id);
   Status publish_async(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers);
   Status complete_async(std::chrono::milliseconds timeout);
+  // Stored by the stream like any publish, but no ack is asked for: for notices whose loss costs
+  // nothing but a line on a dashboard (a per-task event), where an ack costs the server and us.
+  Status publish_unacked(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers);
 
   Result<StreamApplyReport> apply_stream(const contract::StreamSpec& spec);
   Result<StreamState> stream_state(std::string_view name);

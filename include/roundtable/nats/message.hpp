@@ -8,6 +8,7 @@
 #include "roundtable/common/result.hpp"
 
 typedef struct __natsMsg natsMsg;
+typedef struct __natsConnection natsConnection;
 
 namespace rt::nats {
 
@@ -16,10 +17,13 @@ class Message {
  public:
   Message() = default;
   explicit Message(natsMsg* msg) : msg_(msg) {}
+  // A JetStream message that came to a core subscription (a pull request's inbox): nats.c acks
+  // only messages of its own JetStream subscriptions, so the acks are published on `acks_via`.
+  Message(natsMsg* msg, natsConnection* acks_via) : msg_(msg), acks_via_(acks_via) {}
   ~Message();
   Message(const Message&) = delete;
   Message& operator=(const Message&) = delete;
-  Message(Message&& other) noexcept : msg_(other.msg_) { other.msg_ = nullptr; }
+  Message(Message&& other) noexcept : msg_(other.msg_), acks_via_(other.acks_via_) { other.msg_ = nullptr; }
   Message& operator=(Message&& other) noexcept;
 
   explicit operator bool() const { return msg_ != nullptr; }
@@ -50,7 +54,9 @@ class Message {
   }
 
  private:
+  Status reply_with(const char* ack, const char* what);
   natsMsg* msg_ = nullptr;
+  natsConnection* acks_via_ = nullptr;
 };
 
 }  // namespace rt::nats

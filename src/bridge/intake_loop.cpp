@@ -1,0 +1,109 @@
+// The bridge's intake: one thread keeps standing pull requests open on every consumer for as
+// many tasks as there are free slots, and queues what arrives for the workers
+// (docs/performance.md: one request serves many tasks).
+#include <algorithm>
+
+#include "roundtable/bridge/bridge.hpp"
+
+namespace rt::bridge {
+
+using std::chrono::milliseconds;
+
+namespace {
+constexpr milliseconds kIntakeWait{1000};
+constexpr milliseconds kRefusedPause{500};
+constexpr milliseconds kStragglerWait{500};
+}  // namespace
+
+// Opens a request on each consumer that has none, sized to the free slots (a fair share each),
+// and only once a useful batch is free: asking for one task at a time would cost a request per
+// task under a backlog. Returns how many tasks are asked for in all.
+int Bridge::request_what_fits(int capacity, int share) {
+  int open = 0;
+  for (size_t i = 0; i < feed_->size(); ++i) open += feed_->outstanding(i);
+  if (open > 0 && !stopping_ && !gate_.intake_open()) {
+    withdraw_requests();
+    open = 0;
+  }
+  asking_ = open > 0;
+  if (stopping_ || !gate_.intake_open() || !connection_->connected()) return open;
+  // A half-open breaker lets one probe through: ask for no more than that.
+  if (gate_.state() == BreakerState::half_open) share = 1;
+  int held;
+  {
+    std::lock_guard lock(held_mutex_);
+    held = static_cast<int>(held_.size());
+  }
+  const int threshold = std::max(1, share / 2);
+  for (size_t i = 0; i < feed_->size(); ++i) {
+    if (feed_->outstanding(i) > 0) continue;
+    int batch = std::min(share, capacity - held - open);
+    if (batch < threshold && !(held == 0 && batch > 0)) continue;
+    asking_ = true;  // before the request leaves: "paused" must mean that none is open
+    if (auto sent = feed_->request(i, batch); !sent) {
+      logger_.warn("bridge.pull_request_failed", {{"consumer", feed_->target(i).consumer}, {"error", sent.error().message}});
+      continue;
+    }
+    open += batch;
+  }
+  asking_ = open > 0;
+  return open;
+}
+
+// The gateway went away (or the breaker opened): tasks published from now on stay in the stream
+// for a replica whose gateway answers. What was already on its way is held here, in its first
+// delivery, until this gateway is back.
+void Bridge::withdraw_requests() {
+  auto stragglers = feed_->withdraw(kStragglerWait);
+  if (!stragglers) {
+    logger_.warn("bridge.pull_withdraw_failed", {{"error", stragglers.error().message}});
+    return;
+  }
+  for (auto& message : *stragglers) hold(std::move(message));
+}
+
+void Bridge::hold(nats::Message message) {
+  auto task = std::make_shared<HeldTask>(std::move(message));
+  {
+    std::lock_guard lock(held_mutex_);
+    held_.push_back(task);
+  }
+  queue_.push(task->priority(), task);
+}
+
+void Bridge::fetch_loop() {
+  const int capacity = config_.max_concurrency + config_.priority_lookahead;
+  const int share = std::max(1, capacity / static_cast<int>(std::max<size_t>(1, feed_->size())));
+  bool logged_error = false;
+  while (!stopping_) {
+    if (request_what_fits(capacity, share) == 0) {
+      // Nothing can arrive: wait for the gateway, for slots to free up, or for the stop.
+      if (!gate_.intake_open()) {
+        gate_.wait_until_intake_open(kIntakeWait);
+        continue;
+      }
+      std::unique_lock lock(held_mutex_);
+      slot_freed_.wait_for(lock, kIntakeWait, [&] {
+        return stopping_ || held_.empty() || capacity - static_cast<int>(held_.size()) >= std::max(1, share / 2);
+      });
+      continue;
+    }
+    auto delivery = feed_->next(kIntakeWait);
+    if (!delivery) {
+      if (!logged_error) logger_.warn("bridge.fetch_failed", {{"error", delivery.error().message}});
+      logged_error = true;
+      wait_stop_for(kRefusedPause);
+      continue;
+    }
+    logged_error = false;
+    if (*delivery) hold(std::move((*delivery)->message));
+  }
+}
+
+// What the open requests had already sent when the bridge stopped goes straight back.
+void Bridge::hand_back_stragglers() {
+  if (!feed_) return;
+  for (auto& message : feed_->close(kStragglerWait)) message.nak_with_delay(milliseconds(0));
+}
+
+}  // namespace rt::bridge
