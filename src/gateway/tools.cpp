@@ -19,6 +19,7 @@ void ToolRegistry::add(std::unique_ptr<Tool> tool) {
   auto name = tool->spec().name;
   std::lock_guard lock(mutex_);
   tools_[name] = std::move(tool);
+  refresh_specs();
 }
 
 void ToolRegistry::replace_prefix(const std::string& prefix, std::vector<std::unique_ptr<Tool>> tools) {
@@ -28,13 +29,19 @@ void ToolRegistry::replace_prefix(const std::string& prefix, std::vector<std::un
     auto name = tool->spec().name;
     tools_[name] = std::move(tool);
   }
+  refresh_specs();
+}
+
+// A tool's spec does not change: built once per change of the set rather than on every LLM call
+// (building the schemas from initializer lists cost more than the copy handed out).
+void ToolRegistry::refresh_specs() {
+  specs_.clear();
+  for (const auto& [name, tool] : tools_) specs_.push_back(tool->spec());
 }
 
 std::vector<llm::ToolSpec> ToolRegistry::specs() const {
   std::lock_guard lock(mutex_);
-  std::vector<llm::ToolSpec> out;
-  for (const auto& [name, tool] : tools_) out.push_back(tool->spec());
-  return out;
+  return specs_;
 }
 
 bool ToolRegistry::has(const std::string& name) const {

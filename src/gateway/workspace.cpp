@@ -1,8 +1,10 @@
 #include "roundtable/gateway/workspace.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
@@ -223,11 +225,20 @@ SkillLimits parse_skill_limits(const fs::path& file, const std::string& yaml) {
   }
 }
 
+// Read on every task (the remember tool and the operator may change it), so plainly: one
+// open and reads into one string, without a stream buffer copied into a string stream.
 std::string Workspace::memory() const {
-  std::ifstream in(memory_file, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string text;
+  int fd = ::open(memory_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char chunk[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n > 0) text.append(chunk, static_cast<size_t>(n));
+    else if (n == 0 || errno != EINTR) break;
+  }
+  ::close(fd);
+  return text;
 }
 
 Workspace load_workspace(const fs::path& dir) {

@@ -61,8 +61,11 @@ class ToolRegistry {
   bool idempotent(const std::string& name) const;  // false for an unknown tool
 
  private:
+  void refresh_specs();  // with mutex_ held
+
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Tool>> tools_;
+  std::vector<llm::ToolSpec> specs_;  // tools_' specs, in name order
 };
 
 // shared_get/shared_set without Redis: this process only.
