@@ -1,5 +1,6 @@
 // Anthropic Messages API.
 #include "http_call.hpp"
+#include "request_text.hpp"
 #include "roundtable/llm/providers.hpp"
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/llm/wire.hpp"
@@ -34,7 +35,7 @@ class Anthropic final : public Provider {
   Outcome complete(const Request& request) override {
     httplib::Headers headers{{"x-api-key", settings_.api_key}, {"anthropic-version", "2023-06-01"}};
     Failure transport;
-    auto answer = post_json(pool_, endpoint_.path, headers, wire_text(anthropic_request(request)), call_timeout(settings_.timeout, request), transport);
+    auto answer = post_json(pool_, endpoint_.path, headers, anthropic_request_text(request, tools_), call_timeout(settings_.timeout, request), transport);
     if (!answer) return Outcome::fail(transport);
     if (answer->status != 200) return Outcome::fail(failure_for_status(answer->status, answer->body, answer->retry_after));
     return anthropic_response(answer->body, request.model);
@@ -44,11 +45,21 @@ class Anthropic final : public Provider {
   ProviderSettings settings_;
   ApiEndpoint endpoint_;
   http::HttpClientPool pool_;
+  ToolsText tools_;
 };
+
+json tools_json(const std::vector<ToolSpec>& tools) {
+  json out = json::array();
+  for (const auto& t : tools) out.push_back({{"name", t.name}, {"description", t.description}, {"input_schema", t.input_schema}});
+  return out;
+}
 
 }  // namespace
 
-json anthropic_request(const Request& r) {
+namespace {
+
+// Everything but "tools".
+json anthropic_request_head(const Request& r) {
   json system = json::array({{{"type", "text"}, {"text", r.system}}});
   // Tools come before the system prompt in the cached prefix, so one breakpoint here caches both.
   if (r.cache_system) system[0]["cache_control"] = {{"type", "ephemeral"}};
@@ -64,15 +75,24 @@ json anthropic_request(const Request& r) {
     messages.back()["content"].back()["cache_control"] = {{"type", "ephemeral"}};
   json body = {{"model", r.model}, {"max_tokens", r.max_tokens}, {"system", system}, {"messages", messages}};
   if (r.temperature) body["temperature"] = *r.temperature;
-  if (!r.tools.empty()) {
-    body["tools"] = json::array();
-    for (const auto& t : r.tools)
-      body["tools"].push_back({{"name", t.name}, {"description", t.description}, {"input_schema", t.input_schema}});
-    // The API refuses tool_use/tool_result turns without tool definitions, so a last turn
-    // that must answer in text keeps the tools and forbids their use.
-    if (!r.tools_allowed) body["tool_choice"] = {{"type", "none"}};
-  }
+  // The API refuses tool_use/tool_result turns without tool definitions, so a last turn
+  // that must answer in text keeps the tools and forbids their use.
+  if (!r.tools.empty() && !r.tools_allowed) body["tool_choice"] = {{"type", "none"}};
   return body;
+}
+
+}  // namespace
+
+json anthropic_request(const Request& r) {
+  json body = anthropic_request_head(r);
+  if (!r.tools.empty()) body["tools"] = tools_json(r.tools);
+  return body;
+}
+
+std::string anthropic_request_text(const Request& request, ToolsText& tools) {
+  std::string text = wire_text(anthropic_request_head(request));
+  if (!request.tools.empty()) append_last_member(text, "tools", tools.text(request.tools, tools_json));
+  return text;
 }
 
 Outcome anthropic_response(const std::string& body, const std::string& requested_model) {

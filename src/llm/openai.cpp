@@ -1,5 +1,6 @@
 // OpenAI chat completions (and every server that speaks it).
 #include "http_call.hpp"
+#include "request_text.hpp"
 #include "roundtable/llm/providers.hpp"
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/llm/wire.hpp"
@@ -57,7 +58,7 @@ class OpenAi final : public Provider {
     httplib::Headers headers;
     if (!settings_.api_key.empty()) headers.emplace("Authorization", "Bearer " + settings_.api_key);
     Failure transport;
-    auto answer = post_json(pool_, endpoint_.path, headers, wire_text(openai_request(request)), call_timeout(settings_.timeout, request),
+    auto answer = post_json(pool_, endpoint_.path, headers, openai_request_text(request, tools_), call_timeout(settings_.timeout, request),
                             transport);
     if (!answer) return Outcome::fail(transport);
     if (answer->status != 200) return Outcome::fail(failure_for_status(answer->status, answer->body, answer->retry_after));
@@ -68,21 +69,36 @@ class OpenAi final : public Provider {
   ProviderSettings settings_;
   ApiEndpoint endpoint_;
   http::HttpClientPool pool_;
+  ToolsText tools_;
 };
+
+json tools_json(const std::vector<ToolSpec>& tools) {
+  json out = json::array();
+  for (const auto& t : tools)
+    out.push_back({{"type", "function"}, {"function", {{"name", t.name}, {"description", t.description}, {"parameters", t.input_schema}}}});
+  return out;
+}
+
+// Everything but "tools".
+json request_head(const Request& request) {
+  json body = {{"model", request.model}, {"messages", messages_json(request)}, {"max_tokens", request.max_tokens}};
+  if (request.temperature) body["temperature"] = *request.temperature;
+  if (!request.tools.empty() && !request.tools_allowed) body["tool_choice"] = "none";
+  return body;
+}
 
 }  // namespace
 
 json openai_request(const Request& request) {
-  json body = {{"model", request.model}, {"messages", messages_json(request)}, {"max_tokens", request.max_tokens}};
-  if (request.temperature) body["temperature"] = *request.temperature;
-  if (!request.tools.empty()) {
-    body["tools"] = json::array();
-    for (const auto& t : request.tools)
-      body["tools"].push_back({{"type", "function"},
-                               {"function", {{"name", t.name}, {"description", t.description}, {"parameters", t.input_schema}}}});
-    if (!request.tools_allowed) body["tool_choice"] = "none";
-  }
+  json body = request_head(request);
+  if (!request.tools.empty()) body["tools"] = tools_json(request.tools);
   return body;
+}
+
+std::string openai_request_text(const Request& request, ToolsText& tools) {
+  std::string text = wire_text(request_head(request));
+  if (!request.tools.empty()) append_last_member(text, "tools", tools.text(request.tools, tools_json));
+  return text;
 }
 
 Outcome openai_response(const std::string& text, const std::string& requested_model) {

@@ -2,7 +2,10 @@
 // The wire shapes of the two HTTP APIs, apart from the transport so they can be checked alone.
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,5 +38,24 @@ ApiEndpoint api_endpoint(const std::string& base_url, const std::string& default
 // JSON text for the wire: invalid UTF-8 (say, from a skill's output) becomes U+FFFD
 // instead of an exception.
 std::string wire_text(const nlohmann::json& value);
+
+// The "tools" member of a request, serialised once per tool set: the agent offers the same
+// tools on every call, and building and serialising their schemas each time was a tenth of
+// what a task cost the gateway. Thread-safe; one per provider.
+class ToolsText {
+ public:
+  using Render = nlohmann::json (*)(const std::vector<ToolSpec>& tools);
+  // wire_text(render(tools)), from the cache while `tools` equal the last ones rendered.
+  std::string text(const std::vector<ToolSpec>& tools, Render render);
+
+ private:
+  std::mutex mutex_;
+  std::optional<std::vector<ToolSpec>> tools_;
+  std::string text_;
+};
+
+// Byte for byte wire_text(<api>_request(request)), its tools taken from `tools`.
+std::string anthropic_request_text(const Request& request, ToolsText& tools);
+std::string openai_request_text(const Request& request, ToolsText& tools);
 
 }  // namespace rt::llm
