@@ -76,7 +76,7 @@ Bridge::Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient
 
 Bridge::~Bridge() {
   request_stop();
-  for (auto* group : {&fetchers_, &workers_, &services_})
+  for (auto* group : {&workers_, &services_})
     for (auto& t : *group)
       if (t.joinable()) t.join();
 }
@@ -117,12 +117,15 @@ void Bridge::request_stop() {
   }
   stop_cv_.notify_all();
   {
-    // A fetcher checks stopping_ under held_mutex_ before it sleeps: taking it here means the
-    // wakeup below cannot fall between that check and the sleep.
+    // The intake's leader checks stopping_ under held_mutex_ before it sleeps: taking it here
+    // means the wakeup below cannot fall between that check and the sleep.
     std::lock_guard lock(held_mutex_);
   }
   slot_freed_.notify_all();
   gate_.stop();
+  queue_.stop_leading();
+  std::lock_guard lock(setup_mutex_);
+  if (feed_) feed_->wake();
 }
 
 bool Bridge::wait_stop_for(milliseconds duration) {
@@ -254,7 +257,6 @@ bool Bridge::bind_consumers() {
 
 void Bridge::start_workers() {
   for (int i = 0; i < config_.max_concurrency; ++i) workers_.emplace_back([this] { work_loop(); });
-  fetchers_.emplace_back([this] { fetch_loop(); });
   services_.emplace_back([this] { keeper_loop(); });
 }
 
@@ -266,19 +268,15 @@ void Bridge::release(const HeldTaskPtr& task) {
   slot_freed_.notify_all();
 }
 
+// Leader/followers (task_queue.hpp): an idle worker runs a queued task, or leads the intake
+// and runs the first task it brings.
 void Bridge::work_loop() {
   workers_running_++;
-  while (auto task = queue_.pop()) {
-    if (stopping_) {
-      (*task)->nak(milliseconds(0));
-      release(*task);
-      continue;
-    }
-    in_flight_++;
-    processor_->process(**task);
-    in_flight_--;
-    if (!(*task)->settled()) (*task)->nak(milliseconds(0));  // never leave a message hanging
-    release(*task);
+  while (true) {
+    auto [turn, task] = queue_.pop_or_lead();
+    if (turn == PriorityQueue<HeldTaskPtr>::Turn::closed) break;
+    if (turn == PriorityQueue<HeldTaskPtr>::Turn::lead) task = queue_.end_lead(lead_intake(kFetchWait));
+    if (task) run_task(*task);
   }
   {
     std::lock_guard lock(stop_mutex_);
@@ -287,10 +285,26 @@ void Bridge::work_loop() {
   stop_cv_.notify_all();
 }
 
+void Bridge::run_task(const HeldTaskPtr& task) {
+  if (stopping_) {
+    task->nak(milliseconds(0));
+    release(task);
+    return;
+  }
+  in_flight_++;
+  processor_->process(*task);
+  in_flight_--;
+  if (!task->settled()) task->nak(milliseconds(0));  // never leave a message hanging
+  release(task);
+}
+
 // In-progress acks for everything held, every ack-wait/3, so long work is never redelivered.
 void Bridge::keeper_loop() {
   const auto interval = std::max(milliseconds(100), config_.ack_wait / 3);
   while (!wait_stop_for(interval)) {
+    // With every worker busy nobody leads: what the open requests delivered meanwhile waits in
+    // the inbox, its ack wait running. Reading it here makes it held, and so kept alive.
+    if (queue_.try_lead()) queue_.end_lead_queueing(lead_intake(milliseconds(0)));
     std::vector<HeldTaskPtr> snapshot;
     {
       std::lock_guard lock(held_mutex_);
@@ -310,8 +324,8 @@ void Bridge::shut_down() {
     return std::clamp(remaining, milliseconds(0), cap);
   };
   logger_.info("bridge.stopping", {{"in_flight", in_flight_.load()}, {"queued", queue_.size()}});
-  for (auto& t : fetchers_) t.join();
-  fetchers_.clear();
+  queue_.stop_leading();
+  queue_.wait_lead_ended();
   hand_back_stragglers();
   while (auto task = queue_.try_pop()) {  // not started: give back at once for another replica
     (*task)->nak(milliseconds(0));

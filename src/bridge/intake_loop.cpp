@@ -59,49 +59,60 @@ void Bridge::withdraw_requests() {
     logger_.warn("bridge.pull_withdraw_failed", {{"error", stragglers.error().message}});
     return;
   }
-  for (auto& message : *stragglers) hold(std::move(message));
+  for (auto& message : *stragglers) withdrawn_.push_back(std::move(message));
 }
 
-void Bridge::hold(nats::Message message) {
+HeldTaskPtr Bridge::hold(nats::Message message) {
   auto task = std::make_shared<HeldTask>(std::move(message));
-  {
-    std::lock_guard lock(held_mutex_);
-    held_.push_back(task);
-  }
-  queue_.push(task->priority(), task);
+  std::lock_guard lock(held_mutex_);
+  held_.push_back(task);
+  return task;
 }
 
-void Bridge::fetch_loop() {
+// One turn of the intake's lead: keep the requests topped up, then wait (at most kIntakeWait)
+// for what they bring, and take whatever else is already in the inbox.
+Bridge::Arrivals Bridge::lead_intake(std::chrono::milliseconds wait) {
+  Arrivals arrived;
+  auto take = [&](nats::Message message) {
+    auto task = hold(std::move(message));
+    arrived.emplace_back(task->priority(), std::move(task));
+  };
+  if (stopping_) return arrived;
   const int capacity = config_.max_concurrency + config_.priority_lookahead;
   const int share = std::max(1, capacity / static_cast<int>(std::max<size_t>(1, feed_->size())));
-  bool logged_error = false;
-  while (!stopping_) {
-    if (request_what_fits(capacity, share) == 0) {
-      // Nothing can arrive: wait for the gateway, for slots to free up, or for the stop.
-      if (!gate_.intake_open()) {
-        gate_.wait_until_intake_open(kIntakeWait);
-        continue;
-      }
-      std::unique_lock lock(held_mutex_);
-      slot_freed_.wait_for(lock, kIntakeWait, [&] {
-        return stopping_ || held_.empty() || capacity - static_cast<int>(held_.size()) >= std::max(1, share / 2);
-      });
-      continue;
+  const int open = request_what_fits(capacity, share);
+  for (auto& straggler : withdrawn_) take(std::move(straggler));
+  withdrawn_.clear();
+  if (open == 0) {
+    if (!arrived.empty() || wait.count() == 0) return arrived;
+    // Nothing can arrive: wait for the gateway, for slots to free up, or for the stop.
+    if (!gate_.intake_open()) {
+      gate_.wait_until_intake_open(kIntakeWait);
+      return arrived;
     }
-    auto delivery = feed_->next(kIntakeWait);
+    std::unique_lock lock(held_mutex_);
+    slot_freed_.wait_for(lock, kIntakeWait, [&] {
+      return stopping_ || held_.empty() || capacity - static_cast<int>(held_.size()) >= std::max(1, share / 2);
+    });
+    return arrived;
+  }
+  for (auto next_wait = arrived.empty() ? wait : milliseconds(0);; next_wait = milliseconds(0)) {
+    auto delivery = feed_->next(next_wait);
     if (!delivery) {
-      if (!logged_error) logger_.warn("bridge.fetch_failed", {{"error", delivery.error().message}});
-      logged_error = true;
-      wait_stop_for(kRefusedPause);
-      continue;
+      if (!intake_error_logged_.exchange(true)) logger_.warn("bridge.fetch_failed", {{"error", delivery.error().message}});
+      if (arrived.empty()) wait_stop_for(kRefusedPause);
+      return arrived;
     }
-    logged_error = false;
-    if (*delivery) hold(std::move((*delivery)->message));
+    intake_error_logged_ = false;
+    if (!*delivery) return arrived;
+    take(std::move((*delivery)->message));
   }
 }
 
 // What the open requests had already sent when the bridge stopped goes straight back.
 void Bridge::hand_back_stragglers() {
+  for (auto& message : withdrawn_) message.nak_with_delay(milliseconds(0));
+  withdrawn_.clear();
   if (!feed_) return;
   for (auto& message : feed_->close(kStragglerWait)) message.nak_with_delay(milliseconds(0));
 }

@@ -2,6 +2,7 @@
 
 #include <nats/nats.h>
 
+#include "message_build.hpp"
 #include "status_error.hpp"
 
 namespace rt::nats {
@@ -76,7 +77,7 @@ Result<std::unique_ptr<JetStream>> JetStream::create(Connection& connection, std
   options.PublishAsync.ErrHandlerClosure = &connection;
   jsCtx* js = nullptr;
   if (auto s = natsConnection_JetStream(&js, connection.get(), &options); s != NATS_OK) return nats_error(s, "JetStream context");
-  return std::unique_ptr<JetStream>(new JetStream(connection, js));
+  return std::unique_ptr<JetStream>(new JetStream(connection, js, api_timeout));
 }
 
 JetStream::~JetStream() {
@@ -84,17 +85,7 @@ JetStream::~JetStream() {
 }
 
 Result<PublishAck> JetStream::publish(std::string_view subject, std::string_view data, std::string_view msg_id) {
-  std::string subj(subject), id(msg_id);
-  jsPubOptions options;
-  jsPubOptions_Init(&options);
-  if (!id.empty()) options.MsgId = id.c_str();
-  jsPubAck* ack = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_Publish(&ack, js_, subj.c_str(), data.data(), static_cast<int>(data.size()), &options, &jerr);
-  if (s != NATS_OK) return nats_error(s, "publish to " + subj, jerr);
-  PublishAck out{ack->Stream ? ack->Stream : "", ack->Sequence, ack->Duplicate};
-  jsPubAck_Destroy(ack);
-  return out;
+  return publish(subject, data, msg_id, Headers{});
 }
 
 Status JetStream::publish_async(std::string_view subject, std::string_view data, std::string_view msg_id) {
@@ -105,40 +96,14 @@ Status JetStream::publish_async(std::string_view subject, std::string_view data,
   return to_status(js_PublishAsync(js_, subj.c_str(), data.data(), static_cast<int>(data.size()), &options), "publish to " + subj);
 }
 
-namespace {
-// A message with headers: js_Publish has no headers, js_PublishMsg takes a natsMsg.
-Result<Message> message_with_headers(const std::string& subject, std::string_view data, const Headers& headers) {
-  natsMsg* msg = nullptr;
-  if (auto s = natsMsg_Create(&msg, subject.c_str(), nullptr, data.data(), static_cast<int>(data.size())); s != NATS_OK)
-    return nats_error(s, "message for " + subject);
-  Message owned(msg);
-  for (const auto& [name, value] : headers)
-    if (auto s = natsMsgHeader_Set(msg, name.c_str(), value.c_str()); s != NATS_OK) return nats_error(s, "header " + name);
-  return owned;
-}
-}  // namespace
-
 Result<PublishAck> JetStream::publish(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers) {
-  if (headers.empty()) return publish(subject, data, msg_id);
-  std::string subj(subject), id(msg_id);
-  auto msg = message_with_headers(subj, data, headers);
-  if (!msg) return msg.error();
-  jsPubOptions options;
-  jsPubOptions_Init(&options);
-  if (!id.empty()) options.MsgId = id.c_str();
-  jsPubAck* ack = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_PublishMsg(&ack, js_, msg->get(), &options, &jerr);
-  if (s != NATS_OK) return nats_error(s, "publish to " + subj, jerr);
-  PublishAck out{ack->Stream ? ack->Stream : "", ack->Sequence, ack->Duplicate};
-  jsPubAck_Destroy(ack);
-  return out;
+  return acks_.publish(std::string(subject), data, msg_id, headers);
 }
 
 Status JetStream::publish_async(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers) {
   if (headers.empty()) return publish_async(subject, data, msg_id);
   std::string subj(subject), id(msg_id);
-  auto msg = message_with_headers(subj, data, headers);
+  auto msg = message_with_headers(subj, nullptr, data, headers, {});
   if (!msg) return msg.error();
   jsPubOptions options;
   jsPubOptions_Init(&options);
@@ -151,10 +116,8 @@ Status JetStream::publish_async(std::string_view subject, std::string_view data,
 
 Status JetStream::publish_unacked(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers) {
   std::string subj(subject);
-  auto msg = message_with_headers(subj, data, headers);
+  auto msg = message_with_headers(subj, nullptr, data, headers, msg_id);
   if (!msg) return msg.error();
-  if (!msg_id.empty())
-    if (auto s = natsMsgHeader_Set(msg->get(), "Nats-Msg-Id", std::string(msg_id).c_str()); s != NATS_OK) return nats_error(s, "header Nats-Msg-Id");
   return to_status(natsConnection_PublishMsg(connection_.get(), msg->get()), "publish to " + subj);
 }
 

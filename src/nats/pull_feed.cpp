@@ -68,11 +68,14 @@ Result<std::optional<PullFeed::Delivery>> PullFeed::next(std::chrono::millisecon
   const auto until = Clock::now() + wait;
   if (!subscription_.get()) return make_error(ErrorCode::unavailable, "pull feed has no inbox");
   while (true) {
-    forget_lost_requests();
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
     natsMsg* raw = nullptr;
     natsStatus s = natsSubscription_NextMsg(&raw, subscription_.get(), std::max<int64_t>(left.count(), 0));
-    if (s == NATS_TIMEOUT) return std::optional<Delivery>();
+    if (s == NATS_TIMEOUT) {
+      // Only with nothing left to read: a request's heartbeats may be waiting in the inbox.
+      forget_lost_requests();
+      return std::optional<Delivery>();
+    }
     if (s != NATS_OK) return nats_error(s, "pull feed");
     Message message(raw, connection_.get());
     std::string_view reply = message.reply();

@@ -236,6 +236,30 @@ TEST_F(BridgeFaults, LongTaskIsKeptAliveAndNeverRedelivered) {
   EXPECT_EQ(bus_->stored_results(task.id), 1u);
 }
 
+// With every worker busy nobody reads the pull request's inbox: tasks waiting there are read by
+// the keeper and kept alive like the ones queued, never redelivered for their ack wait.
+TEST_F(BridgeFaults, TasksWaitingBehindABusyWorkerAreKeptAlive) {
+  gateway_->set_handler([](const GatewayCall& call) {
+    bool first = call.json["payload"]["params"].value("n", -1) == 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(first ? 3000 : 100));  // the scenario: 3x ACK_WAIT of work
+    return completed_reply("one after the other");
+  });
+  // Room for more than the three: the request stays open, where the server would send each
+  // task again once its ack wait ran out.
+  auto& bridge = start_bridge({{"ACK_WAIT", "1s"}, {"MAX_CONCURRENCY", "1"}, {"PRIORITY_LOOKAHEAD", "4"}});
+  std::vector<contract::Envelope> tasks{bus_->publish_task("security.audit", {{"n", 0}})};
+  ASSERT_TRUE(gateway_->wait_for_started(1));  // the only worker is busy from here on
+  for (int i = 1; i < 3; ++i) tasks.push_back(bus_->publish_task("security.audit", {{"n", i}}));
+  for (const auto& task : tasks) {
+    auto result = bus_->wait_result(task.id);
+    ASSERT_TRUE(result);
+    EXPECT_EQ((*result)["payload"]["result"]["metadata"]["attempt"], 1);
+  }
+  EXPECT_EQ(gateway_->call_count(), 3u);
+  auto metrics = bridge.get("/metrics").second;
+  EXPECT_NE(metrics.find("roundtable_bridge_redeliveries_total 0"), std::string::npos) << "a waiting task was delivered again";
+}
+
 TEST_F(BridgeFaults, TwoBridgesShareOneConsumerAndAnswerEachTaskOnce) {
   auto& a = start_bridge({{"MAX_CONCURRENCY", "4"}});
   auto& b = start_bridge({{"MAX_CONCURRENCY", "4"}});

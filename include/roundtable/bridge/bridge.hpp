@@ -60,11 +60,13 @@ class Bridge {
   bool connect_and_bind();
   bool bind_consumers();
   void start_workers();
-  void fetch_loop();
+  using Arrivals = std::vector<std::pair<contract::Priority, HeldTaskPtr>>;
+  Arrivals lead_intake(std::chrono::milliseconds wait);
   int request_what_fits(int capacity, int share);
   void withdraw_requests();
+  void run_task(const HeldTaskPtr& task);
   bool intake_open() const { return gate_.intake_open() || asking_.load(); }
-  void hold(nats::Message message);
+  HeldTaskPtr hold(nats::Message message);
   void hand_back_stragglers();
   void work_loop();
   void keeper_loop();
@@ -101,6 +103,8 @@ class Bridge {
   std::vector<BoundConsumer> consumers_;
   std::unique_ptr<nats::PullFeed> feed_;  // standing pull requests on every consumer
   std::atomic<bool> asking_{false};        // a pull request is open: intake is not paused yet
+  std::vector<nats::Message> withdrawn_;  // in flight when the requests were withdrawn (leader only)
+  std::atomic<bool> intake_error_logged_{false};
   std::atomic<bool> consumers_bound_{false};
 
   PriorityQueue<HeldTaskPtr> queue_;
@@ -113,7 +117,7 @@ class Bridge {
   std::condition_variable stop_cv_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> workers_running_{0};
-  std::vector<std::thread> fetchers_, workers_, services_;
+  std::vector<std::thread> workers_, services_;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   std::string instance_;
   mutable std::mutex consumer_state_mutex_;

@@ -1,11 +1,17 @@
 #pragma once
 // The bridge's local queue: critical > high > normal > low, FIFO within a level.
+//
+// It also hands out the intake's lead (leader/followers): an idle worker either takes a queued
+// task or, when nobody leads, reads the next tasks from NATS itself and runs the first one, so a
+// task goes from the connection's reader to the worker that runs it with no thread in between.
 #include <array>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "roundtable/contract/envelope.hpp"
 
@@ -39,6 +45,70 @@ class PriorityQueue {
     return size_locked();
   }
 
+  enum class Turn { task, lead, closed };
+  // An item when one is queued; else the lead when nobody has it (the caller reads the intake,
+  // then calls end_lead); else waits. `closed` once closed and empty.
+  std::pair<Turn, std::optional<Item>> pop_or_lead() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      if (auto item = take_locked()) return {Turn::task, std::move(item)};
+      if (closed_) return {Turn::closed, std::nullopt};
+      if (!led_ && !lead_closed_) {
+        led_ = true;
+        return {Turn::lead, std::nullopt};
+      }
+      ready_.wait(lock);
+    }
+  }
+
+  // Queues what the leader read and gives up the lead, keeping the first in priority order for
+  // the leader itself; wakes one worker to lead next, and one more for each task left queued.
+  std::optional<Item> end_lead(std::vector<std::pair<contract::Priority, Item>> arrived) {
+    std::optional<Item> mine;
+    bool wake_all;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [priority, item] : arrived) levels_[static_cast<size_t>(priority)].push_back(std::move(item));
+      led_ = false;
+      mine = take_locked();
+      wake_all = size_locked() > 0 || lead_closed_;
+    }
+    if (wake_all) ready_.notify_all();
+    else ready_.notify_one();
+    return mine;
+  }
+
+  // The lead without waiting, for a caller that is not a worker (it then gives it back with
+  // end_lead and runs nothing itself: what it read is queued).
+  bool try_lead() {
+    std::lock_guard lock(mutex_);
+    if (led_ || lead_closed_) return false;
+    led_ = true;
+    return true;
+  }
+  void end_lead_queueing(std::vector<std::pair<contract::Priority, Item>> arrived) {
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [priority, item] : arrived) levels_[static_cast<size_t>(priority)].push_back(std::move(item));
+      led_ = false;
+    }
+    ready_.notify_all();
+  }
+
+  // No lead is handed out any more.
+  void stop_leading() {
+    {
+      std::lock_guard lock(mutex_);
+      lead_closed_ = true;
+    }
+    ready_.notify_all();
+  }
+  // Returns once the current leader (if any) has ended its turn.
+  void wait_lead_ended() {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [this] { return !led_; });
+  }
+
   // Wakes every waiting pop(); later pops return what is left, then nullopt.
   void close() {
     {
@@ -70,6 +140,8 @@ class PriorityQueue {
   std::condition_variable ready_;
   std::array<std::deque<Item>, 4> levels_;  // indexed by Priority
   bool closed_ = false;
+  bool led_ = false;
+  bool lead_closed_ = false;
 };
 
 }  // namespace rt::bridge

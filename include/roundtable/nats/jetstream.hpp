@@ -9,6 +9,7 @@
 
 #include "roundtable/common/result.hpp"
 #include "roundtable/contract/streams.hpp"
+#include "roundtable/nats/ack_inboxes.hpp"
 #include "roundtable/nats/connection.hpp"
 #include "roundtable/nats/message.hpp"
 
@@ -16,8 +17,6 @@ typedef struct __jsCtx jsCtx;
 
 namespace rt::nats {
 
-// Extra message headers, name and value.
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // A message read back from a stream, with the time the stream stored it.
 struct StoredMessage {
@@ -138,9 +137,11 @@ class JetStream {
   Connection& connection() { return connection_; }
 
  private:
-  JetStream(Connection& connection, jsCtx* js) : connection_(connection), js_(js) {}
+  JetStream(Connection& connection, jsCtx* js, std::chrono::milliseconds api_timeout)
+      : connection_(connection), js_(js), acks_(connection, api_timeout) {}
   Connection& connection_;
   jsCtx* js_ = nullptr;
+  AckInboxes acks_;
 };
 
 }  // namespace rt::nats

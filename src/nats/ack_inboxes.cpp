@@ -1,0 +1,92 @@
+#include "roundtable/nats/ack_inboxes.hpp"
+
+#include <nats/nats.h>
+
+#include "roundtable/common/json_parse.hpp"
+#include "roundtable/nats/jetstream.hpp"
+#include "message_build.hpp"
+#include "status_error.hpp"
+
+namespace rt::nats {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr size_t kMaxAckBytes = 64 * 1024;
+}  // namespace
+
+AckInboxes::~AckInboxes() = default;
+
+Result<std::unique_ptr<AckInboxes::Inbox>> AckInboxes::borrow() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto inbox = std::move(idle_.back());
+      idle_.pop_back();
+      return inbox;
+    }
+  }
+  auto inbox = std::make_unique<Inbox>();
+  inbox->prefix = connection_.new_inbox();
+  auto subscription = connection_.subscribe_sync(inbox->prefix + ".*");
+  if (!subscription) return subscription.error();
+  inbox->subscription = std::move(*subscription);
+  return inbox;
+}
+
+void AckInboxes::give_back(std::unique_ptr<Inbox> inbox) {
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(inbox));
+}
+
+Result<PublishAck> AckInboxes::publish(const std::string& subject, std::string_view data, std::string_view msg_id, const Headers& headers) {
+  auto borrowed = borrow();
+  if (!borrowed) return borrowed.error();
+  std::unique_ptr<Inbox> inbox = std::move(*borrowed);
+  // A numbered reply: an ack that comes after its publish timed out is told apart and dropped.
+  const std::string reply = inbox->prefix + "." + std::to_string(++inbox->sent);
+  auto msg = message_with_headers(subject, reply.c_str(), data, headers, msg_id);
+  if (!msg) {
+    give_back(std::move(inbox));
+    return msg.error();
+  }
+  if (auto s = natsConnection_PublishMsg(connection_.get(), msg->get()); s != NATS_OK) {
+    give_back(std::move(inbox));
+    return nats_error(s, "publish to " + subject);
+  }
+  const auto until = Clock::now() + timeout_;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    if (left.count() <= 0) {
+      give_back(std::move(inbox));
+      return nats_error(NATS_TIMEOUT, "publish to " + subject);
+    }
+    auto answer = inbox->subscription.next(left);
+    if (!answer) {
+      give_back(std::move(inbox));
+      return answer.error().code == ErrorCode::timeout ? nats_error(NATS_TIMEOUT, "publish to " + subject) : answer.error();
+    }
+    if (answer->subject() != reply) continue;
+    give_back(std::move(inbox));
+    if (auto status = answer->header("Status"); status && *status == "503")
+      return nats_error(NATS_NO_RESPONDERS, "publish to " + subject + " (no stream takes this subject)");
+    return parse_publish_ack(answer->data(), subject);
+  }
+}
+
+Result<PublishAck> parse_publish_ack(std::string_view body, const std::string& subject) {
+  auto json = parse_json_bounded(body, {.max_depth = 8, .max_bytes = kMaxAckBytes});
+  if (!json || !json->is_object()) return make_error(ErrorCode::internal_error, "publish to " + subject + ": unreadable ack");
+  if (auto error = json->find("error"); error != json->end() && error->is_object()) {
+    std::string description = error->value("description", std::string("error"));
+    int code = error->value("err_code", 0);
+    return make_error(ErrorCode::internal_error, "publish to " + subject + ": " + description + " [jetstream error " + std::to_string(code) + "]");
+  }
+  PublishAck ack;
+  ack.stream = json->value("stream", std::string());
+  if (auto seq = json->find("seq"); seq != json->end() && seq->is_number_unsigned()) ack.sequence = seq->get<uint64_t>();
+  if (auto duplicate = json->find("duplicate"); duplicate != json->end() && duplicate->is_boolean()) ack.duplicate = duplicate->get<bool>();
+  if (ack.stream.empty()) return make_error(ErrorCode::internal_error, "publish to " + subject + ": ack names no stream");
+  return ack;
+}
+
+}  // namespace rt::nats
