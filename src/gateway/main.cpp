@@ -9,7 +9,7 @@
 
 #include "roundtable/common/process_hardening.hpp"
 #include "roundtable/common/signals.hpp"
-#include "roundtable/gateway/deferred_tls_init.hpp"
+#include "roundtable/http/deferred_tls_init.hpp"
 #include "roundtable/gateway/skill_processes.hpp"
 #include "roundtable/gateway/gateway.hpp"
 #include "roundtable/http/listen_announce.hpp"
@@ -18,7 +18,7 @@
 extern char** environ;
 
 int main(int argc, char** argv) {
-  rt::gateway::end_tls_init_deferral();  // libcpp-httplib's load-time OpenSSL init waits for the first TLS use
+  rt::http::end_tls_init_deferral();  // libcpp-httplib's load-time OpenSSL init waits for the first TLS use
   mallopt(M_ARENA_MAX, 2);
   std::vector<std::string> args(argv + 1, argv + argc);
   for (const auto& arg : args)

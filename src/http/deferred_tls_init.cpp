@@ -1,5 +1,5 @@
-// See include/roundtable/gateway/deferred_tls_init.hpp for why the gateway defines OPENSSL_init_ssl.
-#include "roundtable/gateway/deferred_tls_init.hpp"
+// See include/roundtable/http/deferred_tls_init.hpp for why the executables define OPENSSL_init_ssl.
+#include "roundtable/http/deferred_tls_init.hpp"
 
 #include <dlfcn.h>
 #include <openssl/ssl.h>
@@ -39,8 +39,8 @@ extern "C" int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS* sett
   return real(opts | deferred_options.exchange(0, std::memory_order_relaxed), settings);
 }
 
-namespace rt::gateway {
+namespace rt::http {
 
 void end_tls_init_deferral() { main_started.store(true, std::memory_order_release); }
 
-}  // namespace rt::gateway
+}  // namespace rt::http
