@@ -358,3 +358,28 @@ TEST(Envelope, ReadableId) {
 
 }  // namespace
 }  // namespace rt::contract
+
+namespace rt::contract {
+namespace {
+
+// serialize() writes the envelope without building its tree: the bytes must stay exactly those
+// of dumping envelope_to_json, unknown fields, optional fields and invalid UTF-8 included.
+TEST(EnvelopeSerialize, WritesTheBytesOfTheTree) {
+  auto plain = make_envelope("task.result", "galahad", {{"result", {{"content", "ok"}}}}, std::chrono::system_clock::now());
+  Envelope full = plain;
+  full.to = "lead";
+  full.fleet = "fleet-a";
+  full.correlation_id = "task-1";
+  full.priority = Priority::critical;
+  full.unknown_fields = {{"trace", {{"traceparent", "00-aa-bb-01"}}}, {"aaa", 1}, {"zzz", nullptr}, {"parentTaskId", "p"}};
+  Envelope shadowed = plain;
+  shadowed.unknown_fields = {{"to", "kept: no known 'to'"}, {"id", "dropped: the known id wins"}};
+  Envelope hostile = plain;
+  hostile.payload = {{"text", std::string("bad \xff utf-8 \"quoted\" \n")}, {"nested", {{"b", 2}, {"a", {1, 2.5, true}}}}};
+  hostile.from = std::string("x\xc3");
+  for (const auto* envelope : {&plain, &full, &shadowed, &hostile})
+    EXPECT_EQ(serialize(*envelope), envelope_to_json(*envelope).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace
+}  // namespace rt::contract
