@@ -35,17 +35,15 @@ Result<std::unique_ptr<PullFeed>> PullFeed::open(Connection& connection, std::ve
 
 Status PullFeed::subscribe_fresh_inbox() {
   inbox_ = connection_.new_inbox();
-  {
-    std::lock_guard lock(wake_mutex_);
-    wake_subject_ = inbox_ + ".wake";
-  }
   for (size_t i = 0; i < targets_.size(); ++i) {
     targets_[i].reply = inbox_ + "." + std::to_string(i);
     targets_[i].outstanding = 0;
   }
   auto subscription = connection_.subscribe_sync(inbox_ + ".*");
+  std::lock_guard lock(wake_mutex_);
+  subscription_ = subscription ? std::move(*subscription) : Subscription();
+  interrupted_ = false;
   if (!subscription) return subscription.error();
-  subscription_ = std::move(*subscription);
   return {};
 }
 
@@ -71,6 +69,11 @@ Result<std::optional<PullFeed::Delivery>> PullFeed::next(std::chrono::millisecon
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
     natsMsg* raw = nullptr;
     natsStatus s = natsSubscription_NextMsg(&raw, subscription_.get(), std::max<int64_t>(left.count(), 0));
+    if (s != NATS_OK && draining() && !natsSubscription_IsValid(subscription_.get())) {
+      // wake() drained the inbox, and everything it still held has been read: start afresh.
+      if (auto subscribed = subscribe_fresh_inbox(); !subscribed) return subscribed.error();
+      return std::optional<Delivery>();
+    }
     if (s == NATS_TIMEOUT) {
       // Only with nothing left to read: a request's heartbeats may be waiting in the inbox.
       forget_lost_requests();
@@ -87,7 +90,6 @@ Result<std::optional<PullFeed::Delivery>> PullFeed::next(std::chrono::millisecon
       state.last_heard = Clock::now();
       return std::optional<Delivery>(Delivery{*index, std::move(message)});
     }
-    if (message.subject().size() > inbox_.size() && message.subject().substr(inbox_.size()) == ".wake") return std::optional<Delivery>();
     if (auto code = message.header("Status")) {
       if (auto refused = on_status(message, *code); !refused) return refused.error();
     }
@@ -136,9 +138,18 @@ void PullFeed::forget_lost_requests() {
     if (state.outstanding > 0 && (reconnected || now - state.last_heard > silence)) state.outstanding = 0;
 }
 
+bool PullFeed::draining() {
+  std::lock_guard lock(wake_mutex_);
+  return interrupted_;
+}
+
+// A message of our own could wake the reader, but a fleet's NATS user may not publish to inboxes
+// (docs/security.md): draining the inbox does it, and withdraws the open requests as a bonus.
 void PullFeed::wake() {
   std::lock_guard lock(wake_mutex_);
-  if (!wake_subject_.empty()) (void)connection_.publish(wake_subject_, "");
+  if (!subscription_.get() || interrupted_) return;
+  interrupted_ = true;
+  natsSubscription_Drain(subscription_.get());
 }
 
 Result<std::vector<Message>> PullFeed::withdraw(std::chrono::milliseconds wait) {
@@ -152,18 +163,25 @@ std::vector<Message> PullFeed::close(std::chrono::milliseconds wait) {
   if (!subscription_.get()) return stragglers;
   // Drain: the server learns there is no interest (and drops the open requests), and what it
   // sent before that still arrives here to be handed back.
-  if (natsSubscription_Drain(subscription_.get()) == NATS_OK) {
-    const auto until = Clock::now() + wait;
-    while (Clock::now() < until) {
-      natsMsg* raw = nullptr;
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-      natsStatus s = natsSubscription_NextMsg(&raw, subscription_.get(), std::max<int64_t>(left.count(), 1));
-      if (s != NATS_OK) break;
-      Message message(raw, connection_.get());
-      if (message.reply().substr(0, kAckPrefix.size()) == kAckPrefix) stragglers.push_back(std::move(message));
-    }
+  bool draining;
+  {
+    std::lock_guard lock(wake_mutex_);
+    draining = interrupted_ || natsSubscription_Drain(subscription_.get()) == NATS_OK;
+    interrupted_ = true;
   }
-  subscription_ = Subscription();
+  const auto until = Clock::now() + wait;
+  while (draining && Clock::now() < until) {
+    natsMsg* raw = nullptr;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    natsStatus s = natsSubscription_NextMsg(&raw, subscription_.get(), std::max<int64_t>(left.count(), 1));
+    if (s != NATS_OK) break;
+    Message message(raw, connection_.get());
+    if (message.reply().substr(0, kAckPrefix.size()) == kAckPrefix) stragglers.push_back(std::move(message));
+  }
+  {
+    std::lock_guard lock(wake_mutex_);
+    subscription_ = Subscription();
+  }
   for (auto& state : targets_) state.outstanding = 0;
   return stragglers;
 }

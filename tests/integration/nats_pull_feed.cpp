@@ -1,5 +1,6 @@
 // nats::PullFeed on a real nats-server: standing pull requests that serve many messages, end on
 // expiry, are withdrawn by dropping the inbox, and are acknowledged over the connection.
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -156,6 +157,23 @@ TEST_F(NatsPullFeed, WithdrawnRequestsLeaveNewMessagesInTheStream) {
   ASSERT_TRUE(feed_->request(0, 2).ok());
   EXPECT_TRUE(next_message());
   EXPECT_TRUE(next_message());
+}
+
+TEST_F(NatsPullFeed, WakeFromAnotherThreadEndsAWaitAndWithdrawsTheRequests) {
+  open_feed();
+  ASSERT_TRUE(feed_->request(0, 10).ok());
+  auto waiting = std::async(std::launch::async, [&] { return feed_->next(60s); });
+  EXPECT_TRUE(eventually([&] { return consumer().waiting == 1; })) << "the request is open on the server";
+  feed_->wake();
+  auto woken = waiting.get();  // long before its 60 s
+  ASSERT_TRUE(woken.ok()) << woken.error().message;
+  EXPECT_FALSE(*woken);
+  EXPECT_EQ(feed_->outstanding(0), 0);
+  publish(1);
+  EXPECT_FALSE(next_message(300ms));
+  EXPECT_EQ(consumer().pending, 1u) << "the withdrawn request took nothing";
+  ASSERT_TRUE(feed_->request(0, 1).ok());
+  EXPECT_TRUE(next_message()) << "a fresh inbox serves new requests";
 }
 
 TEST_F(NatsPullFeed, CloseReturnsWhatWasAlreadyOnItsWay) {

@@ -53,7 +53,9 @@ class PullFeed {
   // The next task message, waiting at most `wait`; nullopt when none came. Heartbeats and the
   // end of a request are taken in here; a request the server refused is an error.
   Result<std::optional<Delivery>> next(std::chrono::milliseconds wait);
-  // Makes a next() waiting on another thread return at once (nullopt). Safe from any thread.
+  // Makes a next() waiting on another thread return soon (nullopt): the inbox is drained, so the
+  // open requests are withdrawn too; what was already sent still comes out of next(). Safe from
+  // any thread.
   void wake();
   // Withdraws every open request: the inbox is dropped (the server drops requests nobody listens
   // to) and a fresh one is taken. Returns what the server had already sent: the caller settles
@@ -76,12 +78,13 @@ class PullFeed {
   std::optional<size_t> target_of_reply(std::string_view ack_reply) const;
   std::optional<size_t> target_of_inbox(std::string_view subject) const;
   void forget_lost_requests();
+  bool draining();
 
   Connection& connection_;
   PullFeedSettings settings_;
   std::string inbox_;
-  std::mutex wake_mutex_;
-  std::string wake_subject_;  // <inbox>.wake, read by wake() on other threads
+  std::mutex wake_mutex_;     // guards subscription_ against wake() on other threads
+  bool interrupted_ = false;  // the inbox is draining (wake or close): guarded by wake_mutex_
   std::vector<TargetState> targets_;
   Subscription subscription_;
   uint64_t reconnects_seen_ = 0;
