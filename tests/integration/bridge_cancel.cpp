@@ -126,6 +126,25 @@ TEST_F(BridgeCancel, CancelBeforeTheTaskIsPublishedFromTheCli) {
   EXPECT_EQ(llm_.call_count(), 0u) << logs();
 }
 
+// The bridge reads the cancels already stored when it starts (and needs no request per task
+// from then on): a task cancelled before any bridge ran still ends without an LLM call.
+TEST_F(BridgeCancel, CancelStoredBeforeTheBridgeStartedStillApplies) {
+  auto envelope = contract::make_envelope(std::string(contract::type::task_request), "test",
+                                          {{"task", "security.briefing"}, {"params", json::object()}}, std::chrono::system_clock::now());
+  envelope.fleet = "fleet-a";
+  std::string binary = std::string(RT_BIN_DIR) + "/roundtable";
+  for (const auto& id : {envelope.id, std::string("some-other-task")}) {
+    auto cli = run_command({binary, "cancel", id, "--reason", "before any bridge"}, {{"NATS_URL", nats_.url()}, {"FLEET_ID", "fleet-a"}});
+    ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  }
+  start_gateway();
+  start_bridge();
+  bus_->publish_raw(*contract::task_subject("fleet-a", "security", "briefing"), contract::serialize(envelope), envelope.id);
+  expect_cancelled(envelope.id);
+  EXPECT_EQ(llm_.call_count(), 0u) << logs();
+  EXPECT_EQ(logs().find("cancel.load_failed"), std::string::npos) << logs();
+}
+
 TEST_F(BridgeCancel, AcrossTwoReplicasTheOneHoldingTheTaskStopsIt) {
   start_gateway();
   start_bridge();
