@@ -3,8 +3,13 @@
 namespace rt::bridge {
 
 HeldTask::HeldTask(nats::Message message)
-    : message_(std::move(message)), envelope_(contract::parse_envelope(message_.data(), contract::kMaxTaskBytes)) {
+    : message_(std::move(message)), envelope_(contract::parse_task_envelope(message_.data(), {.max_bytes = contract::kMaxTaskBytes})) {
   if (auto delivery = message_.delivery()) attempt_ = static_cast<int>(delivery->delivered);
+}
+
+nlohmann::json HeldTask::full_envelope_json() const {
+  auto full = contract::parse_envelope(message_.data(), contract::kMaxTaskBytes);
+  return full ? contract::envelope_to_json(*full) : nlohmann::json::object();
 }
 
 std::optional<trace::TraceContext> HeldTask::incoming_trace() const {

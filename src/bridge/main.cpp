@@ -9,12 +9,18 @@
 #include "roundtable/bridge/config.hpp"
 #include "roundtable/common/process_hardening.hpp"
 #include "roundtable/common/signals.hpp"
+#include "roundtable/http/deferred_tls_init.hpp"
 
 extern char** environ;
 
 int main(int argc, char** argv) {
+  rt::http::end_tls_init_deferral();  // libcpp-httplib's load-time OpenSSL init waits for the first TLS use
   // Few malloc arenas: per-thread arenas would cost resident memory for no gain here.
   mallopt(M_ARENA_MAX, 2);
+  // A fixed mmap threshold (glibc's default, which it otherwise raises after the first large free):
+  // a large task's blocks (its message, the parser's token buffer) are mapped and unmapped again,
+  // instead of staying in an arena once freed. 8 tasks of 512 KiB held: RSS +5.7 -> +4.3 MiB.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   std::vector<std::string> args(argv + 1, argv + argc);
   for (const auto& arg : args)
     if (arg == "--help" || arg == "-h") {

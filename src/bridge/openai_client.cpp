@@ -1,4 +1,6 @@
 // GATEWAY_MODE=openai: chat completions on an OpenClaw or other OpenAI-compatible gateway.
+#include <algorithm>
+
 #include "roundtable/http/capped_post.hpp"
 #include "roundtable/http/client_pool.hpp"
 #include "roundtable/bridge/gateway_answer.hpp"
@@ -6,6 +8,7 @@
 #include "roundtable/bridge/openai_probe.hpp"
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/common/strings.hpp"
+#include "roundtable/contract/task_view.hpp"
 
 namespace rt::bridge {
 namespace {
@@ -31,6 +34,38 @@ std::optional<std::string> completion_content(const json& doc) {
   return content->get<std::string>();
 }
 
+// The held envelope keeps only the type of the params: they are read from the message again,
+// once, to render them (the same bytes passed validation, so this parse succeeds).
+contract::TaskRequest task_with_params(const GatewayRequest& request) {
+  if (auto envelope = contract::parse_task_envelope(request.raw, {.keep_params = true}))
+    if (auto task = contract::parse_task_request(envelope->payload)) return std::move(*task);
+  return request.task;
+}
+
+// POST /v1/chat/completions with the body written to the socket from `body` itself (no copy in
+// the request, none when send() copies it); the answer read up to kMaxAnswerBytes.
+http::CappedAnswer post_capped(httplib::Client& client, httplib::Headers headers, const std::string& body) {
+  httplib::Request req;
+  req.method = "POST";
+  req.path = "/v1/chat/completions";
+  req.headers = std::move(headers);
+  req.set_header("Content-Type", "application/json");
+  req.content_length_ = body.size();
+  req.content_provider_ = [&body](size_t offset, size_t length, httplib::DataSink& sink) {
+    return sink.write(body.data() + offset, std::min(length, body.size() - offset));
+  };
+  std::string answer;
+  bool too_large = false;
+  req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+    too_large = answer.size() + size > kMaxAnswerBytes;
+    if (too_large) answer.clear();
+    else answer.append(data, size);
+    return !too_large;
+  };
+  auto result = client.send(req);
+  return http::CappedAnswer{std::move(result), std::move(answer), too_large};
+}
+
 class OpenAiClient final : public GatewayClient {
  public:
   explicit OpenAiClient(const BridgeConfig& config)
@@ -45,18 +80,14 @@ class OpenAiClient final : public GatewayClient {
       refused.failure = contract::TaskFailure{ErrorCode::invalid_params, user.error().message, false, std::nullopt, 1};
       return refused;
     }
-    json body = {{"model", model_},
-                 {"messages", json::array({{{"role", "user"}, {"content", render_task_text(request.task)}}})},
-                 {"user", *user}};
-    if (request.task.max_tokens) body["max_tokens"] = *request.task.max_tokens;
+    const std::string body = chat_request_body(model_, *user, task_with_params(request));
     httplib::Headers headers{{"X-Roundtable-Attempt", std::to_string(request.attempt)},
                              {"X-Roundtable-Deadline", format_rfc3339(request.deadline)}};
     if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
     for (const auto& [name, value] : request.trace_headers) headers.emplace(name, value);
     auto started = std::chrono::steady_clock::now();
     auto lease = pool_.borrow();
-    auto capped = http::post_json_capped(*lease, "/v1/chat/completions", headers,
-                                         body.dump(-1, ' ', false, json::error_handler_t::replace), kMaxAnswerBytes);
+    auto capped = post_capped(*lease, std::move(headers), body);
     auto& res = capped.result;
     if (capped.too_large) {
       GatewayOutcome outcome;

@@ -314,7 +314,7 @@ void TaskProcessor::finish_failed(HeldTask& task, const Validated& v, const json
   if (dead_letter) {
     outbox_.publish_event(type::task_deadletter, {{"attempts", std::min(task.attempt(), config_.max_deliver)}, {"error", failure_json["error"]},
                                                   {"message", failure_json["message"]}, {"task", v.request.task},
-                                                  {"request", contract::envelope_to_json(v.envelope)}}, &v.ref);
+                                                  {"request", task.full_envelope_json()}}, &v.ref);
     count(outcome::deadlettered);
   } else {
     count(outcome::failed);

@@ -1,4 +1,6 @@
 // GATEWAY_MODE=webhook: POST the envelope to knight-gateway's /webhook (docs/contract.md §5).
+#include <algorithm>
+
 #include "roundtable/http/client_pool.hpp"
 #include "roundtable/bridge/gateway_answer.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
@@ -19,7 +21,12 @@ class WebhookClient final : public GatewayClient {
     httplib::Request req;
     req.method = "POST";
     req.path = "/webhook";
-    req.body = std::string(request.raw);
+    // The message's bytes go to the socket as they are: no copy in req.body, and none when
+    // send() copies the request.
+    req.content_length_ = request.raw.size();
+    req.content_provider_ = [raw = request.raw](size_t offset, size_t length, httplib::DataSink& sink) {
+      return sink.write(raw.data() + offset, std::min(length, raw.size() - offset));
+    };
     req.set_header("Content-Type", "application/json");
     req.set_header("Accept", "application/x-ndjson, application/json");
     req.set_header("X-Roundtable-Attempt", std::to_string(request.attempt));

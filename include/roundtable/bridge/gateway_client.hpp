@@ -16,9 +16,9 @@
 namespace rt::bridge {
 
 struct GatewayRequest {
-  const contract::Envelope& envelope;
-  const contract::TaskRequest& task;
-  std::string_view raw;  // the envelope exactly as received
+  const contract::Envelope& envelope;  // of the payload, only what the bridge reads (contract/task_view.hpp)
+  const contract::TaskRequest& task;   // params: their type only; parse them from `raw` when needed
+  std::string_view raw;  // the envelope exactly as received (the only copy of its payload)
   int attempt = 1;
   SystemTime deadline;
   std::vector<std::pair<std::string, std::string>> trace_headers = {};  // traceparent (+ tracestate) for the gateway
@@ -62,5 +62,9 @@ GatewayOutcome outcome_for_transport_failure(bool timed_out, const std::string& 
 std::optional<int64_t> parse_retry_after(std::string_view value, SystemTime now);
 // The task rendered as one user message, for chat-completion gateways.
 std::string render_task_text(const contract::TaskRequest& task);
+// The chat-completion request: {"max_tokens"?,"messages":[{"content":render_task_text(task),
+// "role":"user"}],"model","user"} byte for byte as nlohmann's dump writes it, in one pass (the
+// text and the params' dump never exist as strings of their own: a 512 KiB task costs one body).
+std::string chat_request_body(const std::string& model, const std::string& user, const contract::TaskRequest& task);
 
 }  // namespace rt::bridge

@@ -1,6 +1,8 @@
 #pragma once
 // A task message the bridge holds: queued for a slot or in flight. Every acknowledgement
 // goes through here so the in-progress keeper and the worker never race on the message.
+// The message's bytes are the one copy of the task: the envelope is parsed once, keeping of
+// the payload only what the bridge reads (contract/task_view.hpp).
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -9,6 +11,7 @@
 
 #include "roundtable/common/result.hpp"
 #include "roundtable/contract/envelope.hpp"
+#include "roundtable/contract/task_view.hpp"
 #include "roundtable/nats/message.hpp"
 #include "roundtable/trace/context.hpp"
 
@@ -19,7 +22,11 @@ class HeldTask {
   explicit HeldTask(nats::Message message);
 
   const nats::Message& message() const { return message_; }
+  // Validated like contract::parse_envelope; the payload holds task, responseFormat, maxTokens,
+  // conversation, and only the type of params (a chat gateway parses them from message() again).
   const Result<contract::Envelope>& envelope() const { return envelope_; }
+  // The whole envelope, payload and all, parsed again from the message (rare paths: dead letters).
+  nlohmann::json full_envelope_json() const;
   contract::Priority priority() const { return envelope_ ? envelope_->priority : contract::Priority::normal; }
   int attempt() const { return attempt_; }
   // The sender's trace from the message's traceparent/tracestate headers; nullopt when absent or

@@ -1,0 +1,244 @@
+#include "roundtable/contract/task_view.hpp"
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <vector>
+
+#include "roundtable/common/json_parse.hpp"
+
+namespace rt::contract {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::string_view, 4> kPayloadFieldsRead{"task", "responseFormat", "maxTokens", "conversation"};
+
+constexpr size_t kMinSkippedString = 32;
+
+Error invalid(std::string message) { return make_error(ErrorCode::invalid_params, std::move(message)); }
+
+int hex4(std::string_view text, size_t at) {
+  if (at + 4 > text.size()) return -1;
+  int value = 0;
+  for (size_t i = at; i < at + 4; ++i) {
+    char c = text[i];
+    int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+// The index of the closing quote of the string literal whose contents start at `at`, when those
+// contents are what nlohmann's lexer accepts (escapes, surrogate pairs, UTF-8 as RFC 3629, no
+// control characters); npos otherwise. Never more lenient than the lexer: npos only means
+// "let the lexer judge".
+size_t end_of_valid_string(std::string_view text, size_t at) {
+  constexpr size_t npos = std::string_view::npos;
+  const size_t n = text.size();
+  size_t i = at;
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"') return i;
+    if (c < 0x20) return npos;
+    if (c < 0x80 && c != '\\') {
+      ++i;
+      continue;
+    }
+    if (c == '\\') {
+      if (i + 1 >= n) return npos;
+      switch (text[i + 1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+          i += 2;
+          continue;
+        case 'u': break;
+        default: return npos;
+      }
+      int code = hex4(text, i + 2);
+      if (code < 0 || (code >= 0xDC00 && code <= 0xDFFF)) return npos;
+      i += 6;
+      if (code >= 0xD800 && code <= 0xDBFF) {
+        if (i + 1 >= n || text[i] != '\\' || text[i + 1] != 'u') return npos;
+        int low = hex4(text, i + 2);
+        if (low < 0xDC00 || low > 0xDFFF) return npos;
+        i += 6;
+      }
+      continue;
+    }
+    size_t length = 0;
+    unsigned char second_lo = 0x80, second_hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) length = 2;
+    else if (c == 0xE0) length = 3, second_lo = 0xA0;
+    else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) length = 3;
+    else if (c == 0xED) length = 3, second_hi = 0x9F;
+    else if (c == 0xF0) length = 4, second_lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) length = 4;
+    else if (c == 0xF4) length = 4, second_hi = 0x8F;
+    else return npos;
+    if (i + length > n) return npos;
+    auto second = static_cast<unsigned char>(text[i + 1]);
+    if (second < second_lo || second > second_hi) return npos;
+    for (size_t k = 2; k < length; ++k)
+      if (auto next = static_cast<unsigned char>(text[i + k]); next < 0x80 || next > 0xBF) return npos;
+    i += length;
+  }
+  return npos;
+}
+
+// Builds the same tree as nlohmann's DOM parser (last duplicate key wins), except inside the
+// top-level "payload" object, where members no bridge reads are never built.
+class LeanEnvelopeBuilder final : public nlohmann::json_sax<json> {
+ public:
+  explicit LeanEnvelopeBuilder(bool keep_params) : keep_params_(keep_params) {}
+
+  json root;
+
+  bool null() override { return scalar(nullptr); }
+  bool boolean(bool value) override { return scalar(value); }
+  bool number_integer(number_integer_t value) override { return scalar(value); }
+  bool number_unsigned(number_unsigned_t value) override { return scalar(value); }
+  bool number_float(number_float_t value, const string_t&) override { return scalar(value); }
+  bool string(string_t& value) override { return scalar(value); }
+  bool binary(binary_t& value) override { return scalar(json::binary(value)); }
+  bool start_object(std::size_t) override { return open(json::object()); }
+  bool start_array(std::size_t) override { return open(json::array()); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& name) override {
+    if (skipped_depth_ == 0) key_ = name;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+  // Inside a subtree that is not kept: its strings need only be valid.
+  bool dropping() const { return skipped_depth_ > 0; }
+
+ private:
+  enum class Slot { build, type_only, skip };
+
+  // What happens to the value that starts now.
+  Slot slot() const {
+    if (skipped_depth_ > 0) return Slot::skip;
+    if (payload_ == nullptr || stack_.size() != 2 || stack_.back() != payload_) return Slot::build;
+    if (std::find(kPayloadFieldsRead.begin(), kPayloadFieldsRead.end(), key_) != kPayloadFieldsRead.end()) return Slot::build;
+    if (key_ == "params") return keep_params_ ? Slot::build : Slot::type_only;
+    return Slot::skip;
+  }
+
+  json* place(json value) {
+    if (stack_.empty()) {
+      root = std::move(value);
+      return &root;
+    }
+    json& parent = *stack_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    json& member = parent[key_];
+    member = std::move(value);
+    return &member;
+  }
+
+  bool scalar(json value) {
+    if (slot() != Slot::skip) place(std::move(value));
+    return true;
+  }
+
+  bool open(json container) {
+    switch (slot()) {
+      case Slot::skip:
+        ++skipped_depth_;
+        break;
+      case Slot::type_only:
+        place(std::move(container));
+        ++skipped_depth_;
+        break;
+      case Slot::build: {
+        bool payload_slot = stack_.size() == 1 && stack_.back()->is_object() && key_ == "payload";
+        bool is_object = container.is_object();
+        json* placed = place(std::move(container));
+        if (payload_slot) payload_ = is_object ? placed : nullptr;  // the last "payload" is the one that counts
+        stack_.push_back(placed);
+        break;
+      }
+    }
+    return true;
+  }
+
+  bool close() {
+    if (skipped_depth_ > 0) --skipped_depth_;
+    else stack_.pop_back();
+    return true;
+  }
+
+  bool keep_params_;
+  std::vector<json*> stack_;
+  std::string key_;
+  json* payload_ = nullptr;
+  size_t skipped_depth_ = 0;
+};
+
+// The message as nlohmann's lexer reads it, except that a long string literal inside a dropped
+// subtree, once known to be valid, reads as "" (the lexer would copy a 512 KiB string into its
+// token buffer, char by char, only for the builder to throw it away). The builder has seen every
+// token before the lexer starts the next one, so dropping() is current when a string opens.
+class SkippingIterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  SkippingIterator(std::string_view text, size_t at, const LeanEnvelopeBuilder* builder) : text_(text), at_(at), builder_(builder) {}
+
+  reference operator*() const { return text_[at_]; }
+  SkippingIterator& operator++() {
+    advance();
+    return *this;
+  }
+  bool operator==(const SkippingIterator& other) const { return at_ == other.at_; }
+  bool operator!=(const SkippingIterator& other) const { return at_ != other.at_; }
+
+ private:
+  void advance() {
+    const char c = text_[at_++];
+    if (in_string_) {
+      if (escaped_) escaped_ = false;
+      else if (c == '\\') escaped_ = true;
+      else if (c == '"') in_string_ = false;
+      return;
+    }
+    if (c != '"') return;
+    in_string_ = true;
+    if (!builder_->dropping()) return;
+    size_t end = end_of_valid_string(text_, at_);
+    if (end != std::string_view::npos && end - at_ >= kMinSkippedString) at_ = end;  // the closing quote comes next
+  }
+
+  std::string_view text_;
+  size_t at_;
+  const LeanEnvelopeBuilder* builder_;
+  bool in_string_ = false;
+  bool escaped_ = false;
+};
+
+}  // namespace
+
+Result<Envelope> parse_task_envelope(std::string_view bytes, TaskEnvelopeOptions options) {
+  // The same checks, in the same order, with the same messages as parse_envelope.
+  if (bytes.size() > options.max_bytes)
+    return invalid("message is " + std::to_string(bytes.size()) + " bytes, over the limit of " + std::to_string(options.max_bytes));
+  if (auto bounds = check_json_bounds(bytes, {.max_depth = kMaxJsonDepth, .max_bytes = options.max_bytes}); !bounds)
+    return invalid("message is not valid JSON: " + bounds.error().message);
+  LeanEnvelopeBuilder builder(options.keep_params);
+  // With the params kept, nearly everything is read anyway: the plain bytes lex faster.
+  bool parsed = options.keep_params ? json::sax_parse(bytes.begin(), bytes.end(), &builder)
+                                    : json::sax_parse(SkippingIterator(bytes, 0, &builder), SkippingIterator(bytes, bytes.size(), &builder), &builder);
+  if (!parsed) return invalid("message is not valid JSON: not valid JSON");
+  return envelope_from_json(builder.root);
+}
+
+}  // namespace rt::contract
