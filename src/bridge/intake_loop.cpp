@@ -1,6 +1,6 @@
-// The bridge's intake: one thread keeps standing pull requests open on every consumer for as
-// many tasks as there are free slots, and queues what arrives for the workers
-// (docs/performance.md: one request serves many tasks).
+// The bridge's intake, run by whichever idle worker leads it (task_queue.hpp): standing pull
+// requests on every consumer for as many tasks as there are free slots, read straight into the
+// worker that runs the first of them (docs/performance.md: one request serves many tasks).
 #include <algorithm>
 
 #include "roundtable/bridge/bridge.hpp"
@@ -84,16 +84,7 @@ Bridge::Arrivals Bridge::lead_intake(std::chrono::milliseconds wait) {
   for (auto& straggler : withdrawn_) take(std::move(straggler));
   withdrawn_.clear();
   if (open == 0) {
-    if (!arrived.empty() || wait.count() == 0) return arrived;
-    // Nothing can arrive: wait for the gateway, for slots to free up, or for the stop.
-    if (!gate_.intake_open()) {
-      gate_.wait_until_intake_open(kIntakeWait);
-      return arrived;
-    }
-    std::unique_lock lock(held_mutex_);
-    slot_freed_.wait_for(lock, kIntakeWait, [&] {
-      return stopping_ || held_.empty() || capacity - static_cast<int>(held_.size()) >= std::max(1, share / 2);
-    });
+    if (arrived.empty() && wait.count() > 0) wait_until_intake_can_ask(capacity, share);
     return arrived;
   }
   for (auto next_wait = arrived.empty() ? wait : milliseconds(0);; next_wait = milliseconds(0)) {
@@ -107,6 +98,24 @@ Bridge::Arrivals Bridge::lead_intake(std::chrono::milliseconds wait) {
     if (!*delivery) return arrived;
     take(std::move((*delivery)->message));
   }
+}
+
+// Nothing is asked for, so nothing can arrive: wait for the gateway, for NATS, for slots to
+// free up, or for the stop, rather than lead again at once.
+void Bridge::wait_until_intake_can_ask(int capacity, int share) {
+  if (!gate_.intake_open()) {
+    gate_.wait_until_intake_open(kIntakeWait);
+    return;
+  }
+  const int useful = std::max(1, share / 2);
+  std::unique_lock lock(held_mutex_);
+  const bool room = capacity - static_cast<int>(held_.size()) >= useful;
+  if (room || !connection_->connected()) {  // the request could not be sent
+    lock.unlock();
+    wait_stop_for(kRefusedPause);
+    return;
+  }
+  slot_freed_.wait_for(lock, kIntakeWait, [&] { return stopping_ || capacity - static_cast<int>(held_.size()) >= useful; });
 }
 
 // What the open requests had already sent when the bridge stopped goes straight back.

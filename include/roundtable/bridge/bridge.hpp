@@ -63,6 +63,7 @@ class Bridge {
   using Arrivals = std::vector<std::pair<contract::Priority, HeldTaskPtr>>;
   Arrivals lead_intake(std::chrono::milliseconds wait);
   int request_what_fits(int capacity, int share);
+  void wait_until_intake_can_ask(int capacity, int share);
   void withdraw_requests();
   void run_task(const HeldTaskPtr& task);
   bool intake_open() const { return gate_.intake_open() || asking_.load(); }
