@@ -135,6 +135,11 @@ void TaskProcessor::process(HeldTask& task) {
 // the root of a new trace. What is published for the task from here on names it (envelope `trace`).
 trace::Span TaskProcessor::start_attempt_span(const HeldTask& task, Validated& v) const {
   trace::Span span = trace::process_span(std::string(task.message().subject()), task.incoming_trace());
+  if (!spans_ || !spans_->enabled()) {  // nothing exports it: its ids still travel, its attributes would not
+    v.trace = span.context();
+    v.ref.trace = trace::trace_field(v.trace);
+    return span;
+  }
   span.set("messaging.message.id", *v.ref.id);
   span.set("messaging.consumer.group.name", config_.fleet + "-" + config_.agent + "-" + v.ref.domain);
   span.set("roundtable.task.id", *v.ref.id);
