@@ -87,8 +87,11 @@ std::string dumped(const json& value) { return value.dump(-1, ' ', false, json::
 
 }  // namespace
 
-std::string chat_request_body(const std::string& model, const std::string& user, const contract::TaskRequest& task) {
-  std::string body = "{";
+std::string chat_request_body(const std::string& model, const std::string& user, const contract::TaskRequest& task,
+                              size_t expected_bytes) {
+  std::string body;
+  body.reserve(expected_bytes + 1024);
+  body += "{";
   if (task.max_tokens) body += "\"max_tokens\":" + std::to_string(*task.max_tokens) + ",";
   body += R"("messages":[{"content":")";
   // render_task_text(task), piece by piece: neither it nor the params' dump exists on its own.

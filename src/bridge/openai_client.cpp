@@ -37,9 +37,13 @@ std::optional<std::string> completion_content(const json& doc) {
 // The held envelope keeps only the type of the params: they are read from the message again,
 // once, to render them (the same bytes passed validation, so this parse succeeds).
 contract::TaskRequest task_with_params(const GatewayRequest& request) {
-  if (auto envelope = contract::parse_task_envelope(request.raw, {.keep_params = true}))
-    if (auto task = contract::parse_task_request(envelope->payload)) return std::move(*task);
-  return request.task;
+  auto envelope = contract::parse_task_envelope(request.raw, {.keep_params = true});
+  if (!envelope) return request.task;
+  auto params = envelope->payload.find("params");
+  if (params == envelope->payload.end() || !params->is_object()) return request.task;
+  contract::TaskRequest task = request.task;
+  task.params = std::move(*params);  // moved, not copied: request.task was validated from the same bytes
+  return task;
 }
 
 // POST /v1/chat/completions with the body written to the socket from `body` itself (no copy in
@@ -80,7 +84,7 @@ class OpenAiClient final : public GatewayClient {
       refused.failure = contract::TaskFailure{ErrorCode::invalid_params, user.error().message, false, std::nullopt, 1};
       return refused;
     }
-    const std::string body = chat_request_body(model_, *user, task_with_params(request));
+    const std::string body = chat_request_body(model_, *user, task_with_params(request), request.raw.size());
     httplib::Headers headers{{"X-Roundtable-Attempt", std::to_string(request.attempt)},
                              {"X-Roundtable-Deadline", format_rfc3339(request.deadline)}};
     if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);

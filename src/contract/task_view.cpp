@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <optional>
 #include <vector>
 
 #include "roundtable/common/json_parse.hpp"
@@ -86,6 +87,57 @@ size_t end_of_valid_string(std::string_view text, size_t at) {
   return npos;
 }
 
+void append_utf8(std::string& out, int code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+// The value of a string literal's contents that end_of_valid_string accepted, as the lexer
+// would build it, but a run without escapes at a time instead of a char at a time.
+std::string decode_valid_string(std::string_view contents) {
+  std::string out;
+  out.reserve(contents.size());
+  size_t copied = 0, at;
+  while ((at = contents.find('\\', copied)) != std::string_view::npos) {
+    out.append(contents.data() + copied, at - copied);
+    const char escaped = contents[at + 1];
+    copied = at + 2;
+    switch (escaped) {
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        int code = hex4(contents, at + 2);
+        copied = at + 6;
+        if (code >= 0xD800 && code <= 0xDBFF) {
+          code = 0x10000 + ((code - 0xD800) << 10) + (hex4(contents, copied + 2) - 0xDC00);
+          copied += 6;
+        }
+        append_utf8(out, code);
+        break;
+      }
+      default: out += escaped;  // " \ /
+    }
+  }
+  out.append(contents.data() + copied, contents.size() - copied);
+  return out;
+}
+
 // Builds the same tree as nlohmann's DOM parser (last duplicate key wins), except inside the
 // top-level "payload" object, where members no bridge reads are never built.
 class LeanEnvelopeBuilder final : public nlohmann::json_sax<json> {
@@ -99,20 +151,23 @@ class LeanEnvelopeBuilder final : public nlohmann::json_sax<json> {
   bool number_integer(number_integer_t value) override { return scalar(value); }
   bool number_unsigned(number_unsigned_t value) override { return scalar(value); }
   bool number_float(number_float_t value, const string_t&) override { return scalar(value); }
-  bool string(string_t& value) override { return scalar(value); }
+  bool string(string_t& value) override { return pending_ ? scalar(take_pending()) : scalar(value); }
   bool binary(binary_t& value) override { return scalar(json::binary(value)); }
   bool start_object(std::size_t) override { return open(json::object()); }
   bool start_array(std::size_t) override { return open(json::array()); }
   bool end_object() override { return close(); }
   bool end_array() override { return close(); }
   bool key(string_t& name) override {
-    if (skipped_depth_ == 0) key_ = name;
+    std::string value = pending_ ? take_pending() : name;
+    if (skipped_depth_ == 0) key_ = std::move(value);
     return true;
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
 
   // Inside a subtree that is not kept: its strings need only be valid.
   bool dropping() const { return skipped_depth_ > 0; }
+  // The value of the string token the lexer reads next (as "", its contents passed over).
+  void hand_over(std::string value) { pending_ = std::move(value); }
 
  private:
   enum class Slot { build, type_only, skip };
@@ -173,17 +228,26 @@ class LeanEnvelopeBuilder final : public nlohmann::json_sax<json> {
     return true;
   }
 
+  std::string take_pending() {
+    std::string value = std::move(*pending_);
+    pending_.reset();
+    return value;
+  }
+
   bool keep_params_;
+  std::optional<std::string> pending_;
   std::vector<json*> stack_;
   std::string key_;
   json* payload_ = nullptr;
   size_t skipped_depth_ = 0;
 };
 
-// The message as nlohmann's lexer reads it, except that a long string literal inside a dropped
-// subtree, once known to be valid, reads as "" (the lexer would copy a 512 KiB string into its
-// token buffer, char by char, only for the builder to throw it away). The builder has seen every
-// token before the lexer starts the next one, so dropping() is current when a string opens.
+// The message as nlohmann's lexer reads it, except that a long string literal, once known to be
+// valid, reads as "": inside a dropped subtree it is passed over; elsewhere its value is decoded
+// here, a run at a time, and handed to the builder for the "" token (the lexer would copy it
+// into its token buffer char by char, then the builder would copy it again). The builder has
+// seen every token before the lexer starts the next one, so dropping() is current when a string
+// opens, and the value handed over is the very next string token's.
 class SkippingIterator {
  public:
   using iterator_category = std::input_iterator_tag;
@@ -192,7 +256,7 @@ class SkippingIterator {
   using pointer = const char*;
   using reference = const char&;
 
-  SkippingIterator(std::string_view text, size_t at, const LeanEnvelopeBuilder* builder) : text_(text), at_(at), builder_(builder) {}
+  SkippingIterator(std::string_view text, size_t at, LeanEnvelopeBuilder* builder) : text_(text), at_(at), builder_(builder) {}
 
   reference operator*() const { return text_[at_]; }
   SkippingIterator& operator++() {
@@ -213,14 +277,15 @@ class SkippingIterator {
     }
     if (c != '"') return;
     in_string_ = true;
-    if (!builder_->dropping()) return;
     size_t end = end_of_valid_string(text_, at_);
-    if (end != std::string_view::npos && end - at_ >= kMinSkippedString) at_ = end;  // the closing quote comes next
+    if (end == std::string_view::npos || end - at_ < kMinSkippedString) return;
+    if (!builder_->dropping()) builder_->hand_over(decode_valid_string(text_.substr(at_, end - at_)));
+    at_ = end;  // the closing quote comes next
   }
 
   std::string_view text_;
   size_t at_;
-  const LeanEnvelopeBuilder* builder_;
+  LeanEnvelopeBuilder* builder_;
   bool in_string_ = false;
   bool escaped_ = false;
 };
@@ -234,10 +299,8 @@ Result<Envelope> parse_task_envelope(std::string_view bytes, TaskEnvelopeOptions
   if (auto bounds = check_json_bounds(bytes, {.max_depth = kMaxJsonDepth, .max_bytes = options.max_bytes}); !bounds)
     return invalid("message is not valid JSON: " + bounds.error().message);
   LeanEnvelopeBuilder builder(options.keep_params);
-  // With the params kept, nearly everything is read anyway: the plain bytes lex faster.
-  bool parsed = options.keep_params ? json::sax_parse(bytes.begin(), bytes.end(), &builder)
-                                    : json::sax_parse(SkippingIterator(bytes, 0, &builder), SkippingIterator(bytes, bytes.size(), &builder), &builder);
-  if (!parsed) return invalid("message is not valid JSON: not valid JSON");
+  if (!json::sax_parse(SkippingIterator(bytes, 0, &builder), SkippingIterator(bytes, bytes.size(), &builder), &builder))
+    return invalid("message is not valid JSON: not valid JSON");
   return envelope_from_json(builder.root);
 }
 

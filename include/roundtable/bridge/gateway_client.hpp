@@ -65,6 +65,8 @@ std::string render_task_text(const contract::TaskRequest& task);
 // The chat-completion request: {"max_tokens"?,"messages":[{"content":render_task_text(task),
 // "role":"user"}],"model","user"} byte for byte as nlohmann's dump writes it, in one pass (the
 // text and the params' dump never exist as strings of their own: a 512 KiB task costs one body).
-std::string chat_request_body(const std::string& model, const std::string& user, const contract::TaskRequest& task);
+// expected_bytes: capacity to start with (the task's size: the body is about as large).
+std::string chat_request_body(const std::string& model, const std::string& user, const contract::TaskRequest& task,
+                              size_t expected_bytes = 0);
 
 }  // namespace rt::bridge

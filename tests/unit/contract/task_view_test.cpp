@@ -92,7 +92,8 @@ TEST(TaskEnvelope, JudgesLikeParseEnvelope) {
       "\xEF\xBB\xBF" + with_payload(R"({"task":"security.briefing"})"),
       with_payload(std::string(R"({"task":"security.briefing","params":{"s":"bad utf8 )") + "\xC3\x28" + R"("}})"),
   };
-  // Long strings in dropped subtrees are passed over once checked: the check must be the lexer's.
+  // Long strings are checked here, then passed over (dropped) or decoded here (kept): the check
+  // must be the lexer's, the value the lexer's.
   const std::string pad(40, 'p');
   for (const std::string& text : std::vector<std::string>{"plain", "esc \\\" \\\\ \\/ \\b \\f \\n \\r \\t", "\\u00e9 \\uD83D\\uDE00 \\u0000", "\\uD800", "\\uDC00 x",
                            "\\uD800\\u0041", "\\uZZZZ", "\\x", "\\", "\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xED\x9F\xBF \xF4\x8F\xBF\xBF",
@@ -102,6 +103,7 @@ TEST(TaskEnvelope, JudgesLikeParseEnvelope) {
     cases.push_back(with_payload(R"({"task":"security.briefing","params":{")" + pad + text + R"(":1}})"));
     cases.push_back(with_payload(R"({"task":"security.briefing","params":[")" + pad + text + R"("]})"));
     cases.push_back(with_payload(R"({"task":"security.briefing","params":{"s":")" + pad + text));
+    cases.push_back(with_payload(R"({"task":"security.briefing"})", R"(,"extra":")" + pad + text + pad + R"(",")" + pad + text + R"(":1)"));
   }
   for (const auto& bytes : cases) expect_same_verdict(bytes);
   expect_same_verdict(with_payload(R"({"task":"security.briefing","params":{"s":")" + std::string(5000, 'x') + "\"}}"), 1000);
