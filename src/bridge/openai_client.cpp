@@ -1,5 +1,6 @@
 // GATEWAY_MODE=openai: chat completions on an OpenClaw or other OpenAI-compatible gateway.
 #include <algorithm>
+#include <memory>
 
 #include "roundtable/http/capped_post.hpp"
 #include "roundtable/http/client_pool.hpp"
@@ -47,16 +48,20 @@ contract::TaskRequest task_with_params(const GatewayRequest& request) {
 }
 
 // POST /v1/chat/completions with the body written to the socket from `body` itself (no copy in
-// the request, none when send() copies it); the answer read up to kMaxAnswerBytes.
-http::CappedAnswer post_capped(httplib::Client& client, httplib::Headers headers, const std::string& body) {
+// the request, none when send() copies it), and released once written in full: it is not needed
+// while the gateway thinks, which may take minutes. The answer is read up to kMaxAnswerBytes.
+http::CappedAnswer post_capped(httplib::Client& client, httplib::Headers headers, std::shared_ptr<std::string> body) {
   httplib::Request req;
   req.method = "POST";
   req.path = "/v1/chat/completions";
   req.headers = std::move(headers);
   req.set_header("Content-Type", "application/json");
-  req.content_length_ = body.size();
-  req.content_provider_ = [&body](size_t offset, size_t length, httplib::DataSink& sink) {
-    return sink.write(body.data() + offset, std::min(length, body.size() - offset));
+  req.content_length_ = body->size();
+  req.content_provider_ = [body](size_t offset, size_t length, httplib::DataSink& sink) {
+    if (offset + length > body->size()) return false;  // asked again after it was released: never, without redirects
+    bool written = sink.write(body->data() + offset, length);
+    if (written && offset + length == body->size()) std::string().swap(*body);
+    return written;
   };
   std::string answer;
   bool too_large = false;
@@ -84,14 +89,14 @@ class OpenAiClient final : public GatewayClient {
       refused.failure = contract::TaskFailure{ErrorCode::invalid_params, user.error().message, false, std::nullopt, 1};
       return refused;
     }
-    const std::string body = chat_request_body(model_, *user, task_with_params(request), request.raw.size());
+    auto body = std::make_shared<std::string>(chat_request_body(model_, *user, task_with_params(request), request.raw.size()));
     httplib::Headers headers{{"X-Roundtable-Attempt", std::to_string(request.attempt)},
                              {"X-Roundtable-Deadline", format_rfc3339(request.deadline)}};
     if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
     for (const auto& [name, value] : request.trace_headers) headers.emplace(name, value);
     auto started = std::chrono::steady_clock::now();
     auto lease = pool_.borrow();
-    auto capped = post_capped(*lease, std::move(headers), body);
+    auto capped = post_capped(*lease, std::move(headers), std::move(body));
     auto& res = capped.result;
     if (capped.too_large) {
       GatewayOutcome outcome;
