@@ -5,11 +5,19 @@
 
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/payloads.hpp"
+#include "roundtable/contract/task_view.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   (void)rt::contract::readable_id(bytes);
   auto envelope = rt::contract::parse_envelope(bytes);
+  // The bridge's lean parse (contract/task_view.hpp) must give the same verdict and message.
+  for (bool keep_params : {false, true}) {
+    auto lean = rt::contract::parse_task_envelope(bytes, {.keep_params = keep_params});
+    if (static_cast<bool>(lean) != static_cast<bool>(envelope)) std::abort();
+    if (!lean && lean.error().message != envelope.error().message) std::abort();
+    if (lean && lean->id != envelope->id) std::abort();
+  }
   if (!envelope) return 0;
   (void)envelope->expired(std::chrono::system_clock::now());
   (void)rt::contract::parse_task_request(envelope->payload);
