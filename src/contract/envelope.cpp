@@ -222,10 +222,11 @@ std::string serialize(const Envelope& envelope) {
   members.emplace_back("payload", text(envelope.payload));
   if (envelope.unknown_fields.is_object()) {
     const size_t known = members.size();
-    for (const auto& [key, value] : envelope.unknown_fields.items()) {
+    for (const auto& field : envelope.unknown_fields.items()) {
+      const std::string& key = field.key();
       bool overridden = std::any_of(members.begin(), members.begin() + static_cast<long>(known),
-                                    [&](const auto& member) { return member.first == key; });
-      if (!overridden) members.emplace_back(key, text(value));
+                                    [&key](const auto& member) { return member.first == key; });
+      if (!overridden) members.emplace_back(key, text(field.value()));
     }
   }
   std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
