@@ -12,9 +12,10 @@
 #include <sstream>
 #include <thread>
 
+#include "roundtable/common/child_process.hpp"
+
 #include "bench_error.hpp"
 
-extern char** environ;
 
 namespace rt::bench {
 
@@ -82,15 +83,7 @@ Child& Child::operator=(Child&& other) noexcept {
 
 void Child::start() {
   if (argv_.empty()) throw BenchError("empty command");
-  EnvMap merged;
-  for (char** e = environ; e && *e; ++e) {
-    std::string entry(*e);
-    auto eq = entry.find('=');
-    if (eq != std::string::npos) merged[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
-  for (const auto& [k, v] : env_) merged[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+  std::vector<std::string> env_strings = environment_with(env_);
   std::vector<char*> envp, argv;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);

@@ -17,6 +17,8 @@ int free_port();
 bool wait_for_port(int port, std::chrono::milliseconds timeout);
 // A fresh directory under /tmp, removed by the owner.
 std::filesystem::path make_temp_dir(const std::string& prefix);
+// This process's environment with `overrides` added (they win), as NAME=value entries for execve.
+std::vector<std::string> environment_with(const std::map<std::string, std::string>& overrides);
 
 class ChildProcess {
  public:
