@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <future>
 
 #include "health_server.hpp"
 #include "roundtable/bridge/bridge_metrics.hpp"
@@ -215,8 +216,15 @@ bool Bridge::connect_and_bind() {
 
 bool Bridge::bind_consumers() {
   if (config_.streams_auto_create) {
-    for (const auto& spec : contract::contract_streams(config_.stream_replicas)) {
-      auto report = js_->apply_stream(spec);
+    // The streams are independent: asked about all at once, start-up waits one round trip, not five.
+    const auto specs = contract::contract_streams(config_.stream_replicas);
+    std::vector<std::future<Result<nats::StreamApplyReport>>> applying;
+    for (const auto& spec : specs) applying.push_back(std::async(std::launch::async, [this, &spec] { return js_->apply_stream(spec); }));
+    std::vector<Result<nats::StreamApplyReport>> reports;
+    for (auto& apply : applying) reports.push_back(apply.get());
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const auto& spec = specs[i];
+      auto& report = reports[i];
       if (!report) {
         logger_.error("bridge.stream_apply_failed", {{"stream", spec.name}, {"error", report.error().message}});
         return false;
