@@ -50,24 +50,22 @@ Status Outbox::publish_result(const TaskRef& task, std::string_view type, json p
 }
 
 void Outbox::publish_event(std::string_view type, json payload, const TaskRef* task) {
-  auto subject = contract::event_subject(fleet_, type);
-  if (!subject) {
-    logger_.error("event.bad_type", {{"type", std::string(type)}});
-    return;
-  }
-  auto env = envelope(type, std::move(payload), task);
-  if (auto status = js_.publish_async(*subject, contract::serialize(env), env.id, trace_headers(task)); !status)
-    logger_.warn("event.publish_failed", {{"type", std::string(type)}, {"error", status.error().message}});
+  send_event(type, std::move(payload), task, &nats::JetStream::publish_async);
 }
 
 void Outbox::publish_notice(std::string_view type, json payload, const TaskRef* task) {
+  send_event(type, std::move(payload), task, &nats::JetStream::publish_unacked);
+}
+
+// An event that is not waited for: a failure to send it is logged, never the task's failure.
+void Outbox::send_event(std::string_view type, json payload, const TaskRef* task, SendWithoutWaiting send) {
   auto subject = contract::event_subject(fleet_, type);
   if (!subject) {
     logger_.error("event.bad_type", {{"type", std::string(type)}});
     return;
   }
   auto env = envelope(type, std::move(payload), task);
-  if (auto status = js_.publish_unacked(*subject, contract::serialize(env), env.id, trace_headers(task)); !status)
+  if (auto status = (js_.*send)(*subject, contract::serialize(env), env.id, trace_headers(task)); !status)
     logger_.warn("event.publish_failed", {{"type", std::string(type)}, {"error", status.error().message}});
 }
 

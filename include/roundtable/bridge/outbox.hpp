@@ -44,6 +44,8 @@ class Outbox {
 
  private:
   contract::Envelope envelope(std::string_view type, nlohmann::json payload, const TaskRef* task) const;
+  using SendWithoutWaiting = Status (nats::JetStream::*)(std::string_view, std::string_view, std::string_view, const nats::Headers&);
+  void send_event(std::string_view type, nlohmann::json payload, const TaskRef* task, SendWithoutWaiting send);
 
   nats::JetStream& js_;
   std::string fleet_;
