@@ -46,10 +46,7 @@ Bridge::Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient
       gate_(BreakerSettings{config_.breaker_threshold, config_.breaker_cooldown}),
       instance_(make_instance_name()) {
   register_bridge_metrics(metrics_);
-  gate_.on_intake_closed([this] {
-    std::lock_guard lock(setup_mutex_);
-    if (feed_) feed_->wake();  // the intake withdraws its pull requests now, not at its next wake-up
-  });
+  gate_.on_intake_closed([this] { wake_intake(); });  // it withdraws its pull requests now, not at its next wake-up
   exporter_ = std::make_unique<trace::Exporter>(config_.tracing, logger_, &metrics_, "roundtable_bridge_spans_dropped_total");
   if (!gateway_)
     gateway_ = config_.gateway_mode == GatewayMode::openai ? make_openai_client(config_) : make_webhook_client(config_);
@@ -125,7 +122,11 @@ void Bridge::request_stop() {
   slot_freed_.notify_all();
   gate_.stop();
   queue_.stop_leading();
-  std::lock_guard lock(setup_mutex_);
+  wake_intake();
+}
+
+void Bridge::wake_intake() {
+  std::lock_guard lock(feed_mutex_);
   if (feed_) feed_->wake();
 }
 
@@ -256,8 +257,11 @@ bool Bridge::bind_consumers() {
     logger_.error("bridge.bind_failed", {{"error", feed.error().message}});
     return false;
   }
+  {
+    std::lock_guard feed_lock(feed_mutex_);
+    feed_ = std::move(*feed);
+  }
   std::lock_guard lock(setup_mutex_);
-  feed_ = std::move(*feed);
   consumers_ = std::move(bound);
   consumers_bound_ = true;
   return true;

@@ -65,6 +65,7 @@ class Bridge {
   int request_what_fits(int capacity, int share);
   void wait_until_intake_can_ask(int capacity, int share);
   void withdraw_requests();
+  void wake_intake();
   void run_task(const HeldTaskPtr& task);
   bool intake_open() const { return gate_.intake_open() || asking_.load(); }
   HeldTaskPtr hold(nats::Message message);
@@ -103,6 +104,7 @@ class Bridge {
   };
   std::vector<BoundConsumer> consumers_;
   std::unique_ptr<nats::PullFeed> feed_;  // standing pull requests on every consumer
+  std::mutex feed_mutex_;                  // guards feed_ against wake_intake() on other threads
   std::atomic<bool> asking_{false};        // a pull request is open: intake is not paused yet
   std::vector<nats::Message> withdrawn_;  // in flight when the requests were withdrawn (leader only)
   std::atomic<bool> intake_error_logged_{false};
