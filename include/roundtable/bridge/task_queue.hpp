@@ -20,21 +20,6 @@ namespace rt::bridge {
 template <typename Item>
 class PriorityQueue {
  public:
-  void push(contract::Priority priority, Item item) {
-    {
-      std::lock_guard lock(mutex_);
-      levels_[static_cast<size_t>(priority)].push_back(std::move(item));
-    }
-    ready_.notify_one();
-  }
-
-  // Blocks until an item is there or close() was called (then nullopt).
-  std::optional<Item> pop() {
-    std::unique_lock lock(mutex_);
-    ready_.wait(lock, [this] { return closed_ || size_locked() > 0; });
-    return take_locked();
-  }
-
   std::optional<Item> try_pop() {
     std::lock_guard lock(mutex_);
     return take_locked();
@@ -109,7 +94,7 @@ class PriorityQueue {
     ready_.wait(lock, [this] { return !led_; });
   }
 
-  // Wakes every waiting pop(); later pops return what is left, then nullopt.
+  // Wakes every waiting pop_or_lead(); later ones return what is left, then `closed`.
   void close() {
     {
       std::lock_guard lock(mutex_);

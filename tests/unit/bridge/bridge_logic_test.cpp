@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <future>
 
 #include "fixtures/process.hpp"
 #include "roundtable/bridge/config.hpp"
@@ -12,25 +13,44 @@ namespace {
 
 using contract::Priority;
 
+using Queue = PriorityQueue<std::string>;
+
 TEST(PriorityQueue, CriticalBeforeHighBeforeNormalBeforeLowFifoWithinALevel) {
-  PriorityQueue<std::string> queue;
-  queue.push(Priority::low, "low-1");
-  queue.push(Priority::normal, "normal-1");
-  queue.push(Priority::critical, "critical-1");
-  queue.push(Priority::normal, "normal-2");
-  queue.push(Priority::high, "high-1");
-  queue.push(Priority::critical, "critical-2");
+  Queue queue;
+  ASSERT_TRUE(queue.try_lead());
+  queue.end_lead_queueing({{Priority::low, "low-1"}, {Priority::normal, "normal-1"}, {Priority::critical, "critical-1"},
+                           {Priority::normal, "normal-2"}, {Priority::high, "high-1"}, {Priority::critical, "critical-2"}});
   std::vector<std::string> order;
   while (auto item = queue.try_pop()) order.push_back(*item);
   EXPECT_EQ(order, (std::vector<std::string>{"critical-1", "critical-2", "high-1", "normal-1", "normal-2", "low-1"}));
 }
 
-TEST(PriorityQueue, CloseWakesWaitersAndDrainsWhatIsLeft) {
-  PriorityQueue<int> queue;
-  queue.push(Priority::normal, 7);
+TEST(PriorityQueue, OneLeadsTheLeaderRunsTheFirstOfWhatItReadAndAFollowerGetsTheRest) {
+  Queue queue;
+  auto [turn, item] = queue.pop_or_lead();
+  ASSERT_EQ(turn, Queue::Turn::lead);
+  EXPECT_FALSE(queue.try_lead()) << "one leader at a time";
+  auto follower = std::async(std::launch::async, [&] { return queue.pop_or_lead(); });
+  auto mine = queue.end_lead({{Priority::normal, "normal"}, {Priority::high, "high"}});
+  EXPECT_EQ(mine, std::optional<std::string>("high")) << "the leader runs the first in priority order";
+  auto [follower_turn, follower_item] = follower.get();
+  EXPECT_EQ(follower_turn, Queue::Turn::task);
+  EXPECT_EQ(follower_item, std::optional<std::string>("normal"));
+  EXPECT_TRUE(queue.try_lead()) << "the lead is free again";
+}
+
+TEST(PriorityQueue, NoLeadAfterStopAndCloseDrainsWhatIsLeft) {
+  Queue queue;
+  ASSERT_TRUE(queue.try_lead());
+  queue.end_lead_queueing({{Priority::normal, "left"}});
+  queue.stop_leading();
+  EXPECT_FALSE(queue.try_lead());
+  queue.wait_lead_ended();
   queue.close();
-  EXPECT_EQ(queue.pop(), std::optional<int>(7));
-  EXPECT_EQ(queue.pop(), std::nullopt);
+  auto [turn, item] = queue.pop_or_lead();
+  EXPECT_EQ(turn, Queue::Turn::task);
+  EXPECT_EQ(item, std::optional<std::string>("left"));
+  EXPECT_EQ(queue.pop_or_lead().first, Queue::Turn::closed);
 }
 
 TEST(StatusMapping, FollowsTheContract) {
