@@ -13,6 +13,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::string_view kAckPrefix = "$JS.ACK.";
+constexpr std::chrono::milliseconds kDrainGrace{200};
 
 std::string next_subject(const PullFeed::Target& target) { return "$JS.API.CONSUMER.MSG.NEXT." + target.stream + "." + target.consumer; }
 
@@ -71,6 +72,12 @@ Result<std::optional<PullFeed::Delivery>> PullFeed::next(std::chrono::millisecon
     natsStatus s = natsSubscription_NextMsg(&raw, subscription_.get(), std::max<int64_t>(left.count(), 0));
     if (s != NATS_OK && draining() && !natsSubscription_IsValid(subscription_.get())) {
       // wake() drained the inbox, and everything it still held has been read: start afresh.
+      if (auto subscribed = subscribe_fresh_inbox(); !subscribed) return subscribed.error();
+      return std::optional<Delivery>();
+    }
+    if (s == NATS_TIMEOUT && draining() && wait >= kDrainGrace) {
+      // A drain that nothing came through for this long is as good as done (nats.c may not mark
+      // it complete until its own 30 s timeout): start afresh rather than wait on it.
       if (auto subscribed = subscribe_fresh_inbox(); !subscribed) return subscribed.error();
       return std::optional<Delivery>();
     }

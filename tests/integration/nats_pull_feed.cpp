@@ -176,6 +176,19 @@ TEST_F(NatsPullFeed, WakeFromAnotherThreadEndsAWaitAndWithdrawsTheRequests) {
   EXPECT_TRUE(next_message()) << "a fresh inbox serves new requests";
 }
 
+TEST_F(NatsPullFeed, AWakeWhileNobodyWaitsIsTakenAtTheNextRead) {
+  open_feed();
+  ASSERT_TRUE(feed_->request(0, 10).ok());
+  feed_->wake();  // nobody is in next(): the gate closed while the leader ran a task
+  auto woken = feed_->next(1s);
+  ASSERT_TRUE(woken.ok()) << woken.error().message;
+  EXPECT_FALSE(*woken);
+  EXPECT_EQ(feed_->outstanding(0), 0) << "the drained inbox was left behind";
+  publish(1);
+  ASSERT_TRUE(feed_->request(0, 1).ok());
+  EXPECT_TRUE(next_message()) << "a fresh inbox serves new requests";
+}
+
 TEST_F(NatsPullFeed, CloseReturnsWhatWasAlreadyOnItsWay) {
   open_feed();
   publish(3);
