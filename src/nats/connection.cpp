@@ -6,6 +6,7 @@
 #include <nats/nats.h>
 
 #include "roundtable/common/strings.hpp"
+#include "roundtable/nats/kernel_rand_bytes.hpp"
 #include "status_error.hpp"
 
 namespace rt::nats {
@@ -110,6 +111,7 @@ Result<std::unique_ptr<Connection>> Connection::connect(const NatsSettings& sett
   // No spinning on nats.c's locks (its default tries each 2,000 times before sleeping): on a
   // pod's one or two cores the holder is usually descheduled, and the spin was ~13 % of the
   // bridge's instructions per task. The first nats_Open sets it for the process.
+  keep_kernel_rand_bytes();
   if (auto s = nats_Open(0); s != NATS_OK) return nats_error(s, "NATS library");
   OptionsOwner owner;
   if (auto s = natsOptions_Create(&owner.opts); s != NATS_OK) return nats_error(s, "NATS options");
