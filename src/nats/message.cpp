@@ -1,4 +1,5 @@
 #include "roundtable/nats/message.hpp"
+#include "roundtable/nats/message_free.hpp"
 
 #include <nats/nats.h>
 
@@ -7,12 +8,12 @@
 namespace rt::nats {
 
 Message::~Message() {
-  if (msg_) natsMsg_Destroy(msg_);
+  destroy_message(msg_);
 }
 
 Message& Message::operator=(Message&& other) noexcept {
   if (this != &other) {
-    if (msg_) natsMsg_Destroy(msg_);
+    destroy_message(msg_);
     msg_ = other.msg_;
     acks_via_ = other.acks_via_;
     other.msg_ = nullptr;
