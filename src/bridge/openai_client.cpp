@@ -96,6 +96,7 @@ class OpenAiClient final : public GatewayClient {
     for (const auto& [name, value] : request.trace_headers) headers.emplace(name, value);
     auto started = std::chrono::steady_clock::now();
     auto lease = pool_.borrow();
+    if (request.on_sent) request.on_sent();
     auto capped = post_capped(*lease, std::move(headers), std::move(body));
     auto& res = capped.result;
     if (capped.too_large) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
 
 #include "roundtable/bridge/bridge_metrics.hpp"
 #include "roundtable/common/strings.hpp"
@@ -194,16 +195,17 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
              v.ref.domain);
       return std::nullopt;
     }
-    if (!claimed) {
-      outbox_.publish_notice(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()}, {"task", v.request.task},
-                                                  {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
-      logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
-      claimed = true;
-    }
     SystemTime deadline = clock_.now() + config_.gateway_timeout;
     if (auto expiry = v.envelope.expires_at()) deadline = std::min(deadline, *expiry);
     trace::Span call = trace::http_client_span("POST", config_.gateway_url, v.trace);
-    GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline, trace::headers_for(call.context())};
+    auto announce_claim = [&] {
+      if (std::exchange(claimed, true)) return;
+      outbox_.publish_notice(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()}, {"task", v.request.task},
+                                                  {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
+      logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
+    };
+    GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline, trace::headers_for(call.context()),
+                           announce_claim};
     auto on_progress = [&](const contract::Progress& progress) {
       outbox_.publish_notice(type::task_progress, contract::to_json(progress), &v.ref);
     };
@@ -212,6 +214,7 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     if (cancels_) hold.emplace(cancels_->hold(*v.ref.id, [gateway = &gateway_, id = *v.ref.id] { gateway->cancel(id); }));
     GatewayOutcome answer = gateway_.deliver(request, on_progress);
     gateway_state_.active--;
+    if (!answer.never_sent) announce_claim();  // a client that answered without sending
     if (cancels_ && ((hold && hold->cancelled()) || (!answer.completed && answer.failure.error == ErrorCode::cancelled))) {
       gate_.record_neutral(*permit);
       auto cancel = cancels_->lookup(*v.ref.id).value_or(contract::CancelRequest{*v.ref.id, answer.failure.message, "gateway"});

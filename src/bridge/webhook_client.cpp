@@ -24,8 +24,12 @@ class WebhookClient final : public GatewayClient {
     // The message's bytes go to the socket as they are: no copy in req.body, and none when
     // send() copies the request.
     req.content_length_ = request.raw.size();
-    req.content_provider_ = [raw = request.raw](size_t offset, size_t length, httplib::DataSink& sink) {
-      return sink.write(raw.data() + offset, std::min(length, raw.size() - offset));
+    req.content_provider_ = [&request](size_t offset, size_t length, httplib::DataSink& sink) {
+      const auto& raw = request.raw;
+      size_t count = std::min(length, raw.size() - offset);
+      bool written = sink.write(raw.data() + offset, count);
+      if (written && offset + count == raw.size() && request.on_sent) request.on_sent();
+      return written;
     };
     req.set_header("Content-Type", "application/json");
     req.set_header("Accept", "application/x-ndjson, application/json");

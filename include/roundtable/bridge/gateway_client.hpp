@@ -22,6 +22,10 @@ struct GatewayRequest {
   int attempt = 1;
   SystemTime deadline;
   std::vector<std::pair<std::string, std::string>> trace_headers = {};  // traceparent (+ tracestate) for the gateway
+  // Called when the request has been written to the gateway, before its answer is awaited (or,
+  // by a client that cannot tell, just before it is sent): what the bridge publishes about the
+  // call then overlaps the gateway's work instead of delaying it.
+  std::function<void()> on_sent = {};
 };
 
 struct GatewayOutcome {
