@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 
 #include "fixtures/bridge_test.hpp"
@@ -32,10 +33,12 @@ struct OpenOnExit {
 };
 
 TEST_F(BridgeReliability, CrashOnTheLastDeliveryEndsAsDeadLetterWithoutAnotherGatewayCall) {
-  Gate never;
-  OpenOnExit release{never};
-  gateway_->set_handler([&](const GatewayCall&) {
-    never.wait();
+  // The handlers of the killed bridges' calls are still blocked when the test body ends: they
+  // share the gate, so it lives until the last of them has left it (the gateway outlives the body).
+  auto never = std::make_shared<Gate>();
+  OpenOnExit release{*never};
+  gateway_->set_handler([never](const GatewayCall&) {
+    never->wait();
     return completed_reply("too late");
   });
   const std::map<std::string, std::string> settings{{"MAX_DELIVER", "2"}};
