@@ -1,6 +1,8 @@
 // nats-bridge delivery: the happy paths, NDJSON progress, priorities, retries and refusals.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "fixtures/bridge_test.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/common/uuid.hpp"
@@ -37,6 +39,21 @@ TEST_F(BridgeDelivery, WebhookTaskIsAnsweredOnTheResultSubject) {
   EXPECT_TRUE(bus_->events().wait_until([&](auto&) { return !bus_->events_for(task.id, "task.claimed").empty(); }));
   EXPECT_EQ(bus_->stored_results(task.id), 1u);
   EXPECT_EQ(bridges_[0]->output().find("s3cret-token"), std::string::npos) << "a secret reached the log";
+}
+
+// task.claimed goes out as the request is written, not before: it is stored while the gateway is
+// still working on the answer.
+TEST_F(BridgeDelivery, TaskClaimedIsStoredWhileTheGatewayWorks) {
+  std::atomic<bool> claim_seen_first{false};
+  gateway_->set_handler([&](const GatewayCall& call) {
+    claim_seen_first = bus_->events().wait_until([&](auto&) { return !bus_->events_for(call.task_id(), "task.claimed").empty(); });
+    return completed_reply("ok");
+  });
+  start_bridge();
+  auto task = bus_->publish_task("security.briefing", {{"scope", "home"}});
+  ASSERT_TRUE(bus_->wait_result(task.id)) << bridges_[0]->output();
+  EXPECT_TRUE(claim_seen_first) << "task.claimed was not published until the gateway answered";
+  EXPECT_EQ(bus_->events_for(task.id, "task.claimed").size(), 1u);
 }
 
 TEST_F(BridgeDelivery, OpenAiModeSendsChatCompletionAndPublishesContent) {
