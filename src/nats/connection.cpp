@@ -134,6 +134,12 @@ Result<std::unique_ptr<Connection>> Connection::connect(const NatsSettings& sett
   // First try plainly, so bad credentials or TLS fail here with the server's reason; only
   // when nobody answers yet do we keep trying in the background.
   natsStatus s = natsConnection_Connect(&conn->nc_, opts);
+  // nats.c 3.4 leaves the signature out of CONNECT when its first byte is 0 (one connect in 256
+  // with NATS_CREDS; the server then refuses): the next attempt signs a fresh nonce.
+  for (int attempt = 1; s == NATS_CONNECTION_AUTH_FAILED && !settings.creds_file.empty() && attempt < 4; ++attempt) {
+    conn->nc_ = nullptr;
+    s = natsConnection_Connect(&conn->nc_, opts);
+  }
   if (s == NATS_NO_SERVER && settings.retry_on_failed_connect) {
     conn->nc_ = nullptr;
     natsOptions_SetRetryOnFailedConnect(opts, true, &ConnectionCallbacks::on_connected, conn.get());
