@@ -24,10 +24,12 @@ void expect_task_completes(AuthCase& c) {
   Bus bus(c.bus_settings);
   BridgeProcess bridge(nats.url(), gateway.url(), c.bridge_env);
   bridge.start();
-  ASSERT_TRUE(bridge.wait_ready()) << bridge.output();
+  // Both logs on failure: the server names a refused login ("authentication error") too.
+  auto logs = [&] { return bridge.output() + "\n---- nats-server ----\n" + nats.output(); };
+  ASSERT_TRUE(bridge.wait_ready()) << logs();
   auto task = bus.publish_task("security.briefing");
   auto result = bus.wait_result(task.id);
-  ASSERT_TRUE(result) << bridge.output();
+  ASSERT_TRUE(result) << logs();
   EXPECT_EQ((*result)["payload"]["status"], "completed");
   for (const auto& secret : c.secrets) EXPECT_EQ(bridge.output().find(secret), std::string::npos) << "secret in the log";
 }
