@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Makes an operator, an account and a user as NATS JWTs (ed25519 nkeys), writes the server's
 operator-mode config fragment and the user's .creds file. Usage: make_nats_creds.py DIR
-Writes DIR/operator.conf (to include in nats-server's config) and DIR/user.creds."""
+Writes DIR/operator.conf (to include in nats-server's config), DIR/user.creds and DIR/user.nonces
+(two nonces: the user's signature of the first starts with a 0 byte, of the second it does not)."""
 import base64
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -47,6 +49,14 @@ class NKey:
         return self.private.sign(data)
 
 
+def nonce_signed(user, first_byte_zero):
+    """nats.c 3.4 leaves a signature that starts with a 0 byte out of CONNECT (one nonce in 256)."""
+    for i in itertools.count():
+        nonce = ("zero%d" if first_byte_zero else "fine%d") % i
+        if (user.sign(nonce.encode())[0] == 0) == first_byte_zero:
+            return nonce
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
@@ -80,6 +90,8 @@ def main():
                 "NKEY Seed printed below can be used to sign and prove identity.\n\n"
                 "-----BEGIN USER NKEY SEED-----\n%s\n------END USER NKEY SEED------\n" % (user_jwt, user.seed))
     os.chmod(os.path.join(out, "user.creds"), 0o600)
+    with open(os.path.join(out, "user.nonces"), "w") as f:
+        f.write("%s\n%s\n" % (nonce_signed(user, True), nonce_signed(user, False)))
     print("operator %s account %s user %s" % (operator.public, account.public, user.public))
 
 
