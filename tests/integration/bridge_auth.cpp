@@ -24,8 +24,13 @@ void expect_task_completes(AuthCase& c) {
   Bus bus(c.bus_settings);
   BridgeProcess bridge(nats.url(), gateway.url(), c.bridge_env);
   bridge.start();
-  // Both logs on failure: the server names a refused login ("authentication error") too.
-  auto logs = [&] { return bridge.output() + "\n---- nats-server ----\n" + nats.output(); };
+  // Both logs on failure: the server names a refused login ("authentication error") too. Exit
+  // code 127 with no output: the binary could not be executed (e.g. relinked meanwhile).
+  auto logs = [&] {
+    auto code = bridge.process().wait(std::chrono::milliseconds(0));
+    return "bridge " + (code ? "exited " + std::to_string(*code) : std::string("running")) + ":\n" + bridge.output() +
+           "\n---- nats-server ----\n" + nats.output();
+  };
   ASSERT_TRUE(bridge.wait_ready()) << logs();
   auto task = bus.publish_task("security.briefing");
   auto result = bus.wait_result(task.id);
