@@ -6,7 +6,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 # Build, test and demo dependencies: Debian 12 packages only.
 PACKAGES := build-essential cmake pkg-config libnats-dev libcpp-httplib-dev nlohmann-json3-dev \
-  libspdlog-dev libhiredis-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
+  libhiredis-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
   nats-server redis-server prometheus python3 python3-yaml python3-cryptography openssl ca-certificates \
   chromium
 

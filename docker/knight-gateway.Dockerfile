@@ -6,7 +6,7 @@
 FROM debian:12.12 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config libnats-dev libcpp-httplib-dev nlohmann-json3-dev \
-      libspdlog-dev libhiredis-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
+      libhiredis-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
     && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -21,7 +21,7 @@ LABEL org.opencontainers.image.title="knight-gateway" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="0.1.0"
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libnats3.4 libcpp-httplib0.11 libspdlog1.10 libfmt9 libhiredis0.14 libyaml-cpp0.7 libssl3 zlib1g \
+      libnats3.4 libcpp-httplib0.11 libhiredis0.14 libyaml-cpp0.7 libssl3 zlib1g \
       libbrotli1 ca-certificates python3 \
     && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \
     && groupadd --system --gid 10001 knight \

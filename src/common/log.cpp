@@ -1,42 +1,58 @@
 #include "roundtable/common/log.hpp"
 
-#include <chrono>
+#include <unistd.h>
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <cerrno>
+#include <chrono>
+#include <mutex>
 
 #include "roundtable/common/time.hpp"
 
 namespace rt {
 namespace {
 
-std::shared_ptr<spdlog::logger> make_stderr_logger(const std::string& level) {
-  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  auto logger = std::make_shared<spdlog::logger>("roundtable", sink);
-  logger->set_pattern("%v");
-  logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::trace);
-  return logger;
+LogLevel level_from_name(std::string_view name) {
+  if (name == "trace") return LogLevel::trace;
+  if (name == "debug") return LogLevel::debug;
+  if (name == "info") return LogLevel::info;
+  if (name == "warn") return LogLevel::warn;
+  if (name == "error") return LogLevel::error;
+  return LogLevel::off;
 }
 
-const char* level_name(spdlog::level::level_enum level) {
+const char* level_name(LogLevel level) {
   switch (level) {
-    case spdlog::level::debug: return "debug";
-    case spdlog::level::info: return "info";
-    case spdlog::level::warn: return "warn";
-    case spdlog::level::err: return "error";
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warn: return "warn";
+    case LogLevel::error: return "error";
     default: return "trace";
+  }
+}
+
+// One write(2) per line, unbuffered, so a line is out before a crash that follows it. The mutex
+// is per process, like stderr: lines longer than a pipe's atomic size never interleave.
+void write_line(std::string line) {
+  static std::mutex stderr_mutex;
+  line += '\n';
+  std::lock_guard lock(stderr_mutex);
+  for (size_t written = 0; written < line.size();) {
+    ssize_t n = ::write(STDERR_FILENO, line.data() + written, line.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to log to: dropping the line is all that is left
+    written += static_cast<size_t>(n);
   }
 }
 
 }  // namespace
 
-Logger::Logger(LogSettings settings) : sink_(make_stderr_logger(settings.level)), settings_(std::move(settings)) {}
+Logger::Logger(LogSettings settings) : threshold_(level_from_name(settings.level)), settings_(std::move(settings)) {}
 Logger::Logger() : Logger(LogSettings{}) {}
 
-void Logger::debug(std::string_view event, const nlohmann::json& fields) const { write(spdlog::level::debug, event, fields); }
-void Logger::info(std::string_view event, const nlohmann::json& fields) const { write(spdlog::level::info, event, fields); }
-void Logger::warn(std::string_view event, const nlohmann::json& fields) const { write(spdlog::level::warn, event, fields); }
-void Logger::error(std::string_view event, const nlohmann::json& fields) const { write(spdlog::level::err, event, fields); }
+void Logger::debug(std::string_view event, const nlohmann::json& fields) const { write(LogLevel::debug, event, fields); }
+void Logger::info(std::string_view event, const nlohmann::json& fields) const { write(LogLevel::info, event, fields); }
+void Logger::warn(std::string_view event, const nlohmann::json& fields) const { write(LogLevel::warn, event, fields); }
+void Logger::error(std::string_view event, const nlohmann::json& fields) const { write(LogLevel::error, event, fields); }
 
 Logger Logger::with(const nlohmann::json& extra_context) const {
   Logger copy = *this;
@@ -45,8 +61,8 @@ Logger Logger::with(const nlohmann::json& extra_context) const {
   return copy;
 }
 
-void Logger::write(spdlog::level::level_enum level, std::string_view event, const nlohmann::json& fields) const {
-  if (!sink_->should_log(level)) return;
+void Logger::write(LogLevel level, std::string_view event, const nlohmann::json& fields) const {
+  if (threshold_ == LogLevel::off || level < threshold_) return;
   if (settings_.format == LogFormat::text) {
     std::string line = format_rfc3339_millis(std::chrono::system_clock::now()) + " " + level_name(level) + " ";
     if (!settings_.component.empty()) line += "[" + settings_.component + "] ";
@@ -58,7 +74,7 @@ void Logger::write(spdlog::level::level_enum level, std::string_view event, cons
     };
     append(settings_.context);
     append(fields);
-    sink_->log(level, line);
+    write_line(std::move(line));
     return;
   }
   nlohmann::json line = {{"ts", format_rfc3339_millis(std::chrono::system_clock::now())},
@@ -69,7 +85,7 @@ void Logger::write(spdlog::level::level_enum level, std::string_view event, cons
     for (const auto& [key, value] : settings_.context.items()) line[key] = value;
   if (fields.is_object())
     for (const auto& [key, value] : fields.items()) line[key] = value;
-  sink_->log(level, line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  write_line(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 bool parse_log_level(std::string_view text) {

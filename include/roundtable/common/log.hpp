@@ -1,15 +1,15 @@
 #pragma once
-// Structured logging through spdlog: one JSON object per line (default) or plain text.
+// Structured logging: one JSON object per line (default) or plain text, on stderr.
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
-#include <spdlog/logger.h>
 
 namespace rt {
 
 enum class LogFormat { json, text };
+enum class LogLevel { trace, debug, info, warn, error, off };
 
 struct LogSettings {
   std::string level = "info";  // trace|debug|info|warn|error|off
@@ -33,8 +33,8 @@ class Logger {
   Logger with(const nlohmann::json& extra_context) const;
 
  private:
-  void write(spdlog::level::level_enum level, std::string_view event, const nlohmann::json& fields) const;
-  std::shared_ptr<spdlog::logger> sink_;
+  void write(LogLevel level, std::string_view event, const nlohmann::json& fields) const;
+  LogLevel threshold_;
   LogSettings settings_;
 };
 
