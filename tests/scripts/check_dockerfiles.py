@@ -17,7 +17,7 @@ from deploylib import Checks  # noqa: E402
 c = Checks("Dockerfiles")
 DEV_TO_RUNTIME = {  # Debian 12 (bookworm) names
     "libnats-dev": ["libnats3.4"], "libcpp-httplib-dev": ["libcpp-httplib0.11", "libbrotli1", "zlib1g"],
-    "libspdlog-dev": ["libspdlog1.10", "libfmt9"], "libhiredis-dev": ["libhiredis0.14"],
+    "libhiredis-dev": ["libhiredis0.14"],
     "libyaml-cpp-dev": ["libyaml-cpp0.7"], "libssl-dev": ["libssl3", "ca-certificates"], "nlohmann-json3-dev": [],
 }
 IMAGES = {"nats-bridge": "docker/nats-bridge.Dockerfile", "knight-gateway": "docker/knight-gateway.Dockerfile"}
