@@ -1,4 +1,4 @@
-// The NatsServer fixture starts a server of its own: a port that another process took between
+// The NatsServer and RedisServer fixtures start a server of their own: a port that another process took between
 // free_port() and nats-server's bind must not pass for ours (a test would then talk to another
 // test's server, with its auth or TLS, until that test ends and takes the server away).
 #include <arpa/inet.h>
@@ -47,6 +47,24 @@ TEST(NatsServerFixture, RestartComesUpOnTheSamePort) {
   server.restart();
   EXPECT_EQ(server.port(), port);
   EXPECT_NE(server.output().find("Server is ready"), std::string::npos);
+}
+
+TEST(RedisServerFixture, APortAnotherProcessListensOnIsNotTakenForOurServer) {
+  Squatter squatter;
+  try {
+    RedisServer server(squatter.port);
+    FAIL() << "the fixture took someone else's listener on " << squatter.port << " for its redis-server";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("Address already in use"), std::string::npos) << error.what();
+  }
+}
+
+TEST(RedisServerFixture, RestartComesUpOnTheSamePort) {
+  RedisServer server;
+  const int port = server.port();
+  server.stop();
+  server.start();
+  EXPECT_EQ(server.port(), port);
 }
 
 }  // namespace
