@@ -1,4 +1,4 @@
-// The NatsServer and RedisServer fixtures start a server of their own: a port that another process took between
+// The NatsServer and RedisServer fixtures, and BridgeProcess's health port, are servers of our own: a port that another process took between
 // free_port() and nats-server's bind must not pass for ours (a test would then talk to another
 // test's server, with its auth or TLS, until that test ends and takes the server away).
 #include <arpa/inet.h>
@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fixtures/bridge_harness.hpp"
+#include "fixtures/fake_gateway.hpp"
 #include "fixtures/servers.hpp"
 
 namespace rt::testing {
@@ -19,10 +21,11 @@ namespace {
 struct Squatter {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   int port = 0;
-  Squatter() {
+  explicit Squatter(int wanted = 0) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(wanted));
     socklen_t len = sizeof addr;
     if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd, 8) != 0) throw std::runtime_error("cannot listen");
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -65,6 +68,16 @@ TEST(RedisServerFixture, RestartComesUpOnTheSamePort) {
   server.stop();
   server.start();
   EXPECT_EQ(server.port(), port);
+}
+
+TEST(BridgeProcessFixture, AHealthPortTakenBeforeTheBridgeBindsIsReplaced) {
+  NatsServer nats;
+  FakeGateway gateway;
+  BridgeProcess bridge(nats.url(), gateway.url());
+  Squatter squatter(bridge.health_port());
+  bridge.start();
+  EXPECT_NE(bridge.health_port(), squatter.port);
+  EXPECT_TRUE(bridge.wait_ready()) << bridge.output();
 }
 
 }  // namespace
