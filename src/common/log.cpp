@@ -88,8 +88,6 @@ void Logger::write(LogLevel level, std::string_view event, const nlohmann::json&
   write_line(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-bool parse_log_level(std::string_view text) {
-  return text == "trace" || text == "debug" || text == "info" || text == "warn" || text == "error" || text == "off";
-}
+bool parse_log_level(std::string_view text) { return text == "off" || level_from_name(text) != LogLevel::off; }
 
 }  // namespace rt
