@@ -63,16 +63,7 @@ http::CappedAnswer post_capped(httplib::Client& client, httplib::Headers headers
     if (written && offset + length == body->size()) std::string().swap(*body);
     return written;
   };
-  std::string answer;
-  bool too_large = false;
-  req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
-    too_large = answer.size() + size > kMaxAnswerBytes;
-    if (too_large) answer.clear();
-    else answer.append(data, size);
-    return !too_large;
-  };
-  auto result = client.send(req);
-  return http::CappedAnswer{std::move(result), std::move(answer), too_large};
+  return http::send_capped(client, req, kMaxAnswerBytes);
 }
 
 class OpenAiClient final : public GatewayClient {

@@ -2,6 +2,19 @@
 
 namespace rt::http {
 
+CappedAnswer send_capped(httplib::Client& client, httplib::Request& request, size_t max_bytes) {
+  std::string answer;
+  bool too_large = false;
+  request.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+    too_large = answer.size() + size > max_bytes;
+    if (too_large) answer.clear();
+    else answer.append(data, size);
+    return !too_large;
+  };
+  auto result = client.send(request);
+  return CappedAnswer{std::move(result), std::move(answer), too_large};
+}
+
 CappedAnswer post_json_capped(httplib::Client& client, const std::string& path, const httplib::Headers& headers,
                               std::string body, size_t max_bytes) {
   httplib::Request req;
@@ -10,16 +23,7 @@ CappedAnswer post_json_capped(httplib::Client& client, const std::string& path, 
   req.headers = headers;
   req.body = std::move(body);
   req.set_header("Content-Type", "application/json");
-  std::string answer;
-  bool too_large = false;
-  req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
-    too_large = answer.size() + size > max_bytes;
-    if (too_large) answer.clear();
-    else answer.append(data, size);
-    return !too_large;
-  };
-  auto result = client.send(req);
-  return CappedAnswer{std::move(result), std::move(answer), too_large};
+  return send_capped(client, req, max_bytes);
 }
 
 }  // namespace rt::http

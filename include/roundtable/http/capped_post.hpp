@@ -13,6 +13,10 @@ struct CappedAnswer {
   bool too_large = false;    // the answer ran past the cap; body is empty
 };
 
+// Sends `request` (its body already set, by value or by a content provider) and reads the answer
+// up to `max_bytes`.
+CappedAnswer send_capped(httplib::Client& client, httplib::Request& request, size_t max_bytes);
+
 CappedAnswer post_json_capped(httplib::Client& client, const std::string& path, const httplib::Headers& headers,
                               std::string body, size_t max_bytes);
 
