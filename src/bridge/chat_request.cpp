@@ -8,48 +8,53 @@ namespace {
 
 using nlohmann::json;
 
-// `text` (valid UTF-8) as the inside of a JSON string, escaped as nlohmann's dump escapes it
-// (ensure_ascii off): quote, backslash and control characters; every other byte as it is.
-void append_escaped(std::string& out, std::string_view text) {
+// Appends `text` (valid UTF-8), handing each byte a JSON string must escape (quote, backslash,
+// control characters) to `escape` and copying the runs between them as they are.
+template <class Escape>
+void append_escaping(std::string& out, std::string_view text, Escape escape) {
   size_t copied = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(text.data() + copied, i - copied);
     copied = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: {
-        char escape[7];
-        std::snprintf(escape, sizeof escape, "\\u%04x", c);
-        out += escape;
-      }
-    }
+    escape(c);
   }
   out.append(text.data() + copied, text.size() - copied);
+}
+
+// The escape of one such byte as nlohmann's dump writes it (ensure_ascii off).
+void append_escape_sequence(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\b': out += "\\b"; break;
+    case '\f': out += "\\f"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    default: {
+      char escape[7];
+      std::snprintf(escape, sizeof escape, "\\u%04x", c);
+      out += escape;
+    }
+  }
+}
+
+// `text` as the inside of a JSON string, escaped as nlohmann's dump escapes it.
+void append_escaped(std::string& out, std::string_view text) {
+  append_escaping(out, text, [&out](unsigned char c) { append_escape_sequence(out, c); });
 }
 
 // A string from a parsed document (valid UTF-8) dumped as nlohmann dumps it, and that dump
 // escaped again as part of the message text: both layers in one pass.
 void append_string_twice_escaped(std::string& out, std::string_view text) {
   append_escaped(out, "\"");
-  size_t copied = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + copied, i - copied);
-    copied = i + 1;
+  append_escaping(out, text, [&out](unsigned char c) {
     std::string inner;
-    append_escaped(inner, text.substr(i, 1));
+    append_escape_sequence(inner, c);
     append_escaped(out, inner);
-  }
-  out.append(text.data() + copied, text.size() - copied);
+  });
   append_escaped(out, "\"");
 }
 
