@@ -281,14 +281,22 @@ void Bridge::release(const HeldTaskPtr& task) {
 }
 
 // Leader/followers (task_queue.hpp): an idle worker runs a queued task, or leads the intake
-// and runs the first task it brings.
+// and runs the first task it brings. A leader that brought a single task keeps the lead through
+// it until it would wait, and reads again straight after when it never had to.
 void Bridge::work_loop() {
   workers_running_++;
+  bool leading = false;
   while (true) {
-    auto [turn, task] = queue_.pop_or_lead();
+    auto [turn, task] = leading && queue_.resume_lead() ? std::pair(PriorityQueue<HeldTaskPtr>::Turn::lead, std::optional<HeldTaskPtr>())
+                                                        : queue_.pop_or_lead();
+    leading = false;
     if (turn == PriorityQueue<HeldTaskPtr>::Turn::closed) break;
-    if (turn == PriorityQueue<HeldTaskPtr>::Turn::lead) task = queue_.end_lead(lead_intake(kFetchWait));
-    if (task) run_task(*task);
+    if (turn == PriorityQueue<HeldTaskPtr>::Turn::lead) {
+      auto arrived = lead_intake(kFetchWait);
+      leading = arrived.size() == 1;
+      task = queue_.end_lead(std::move(arrived), leading);
+    }
+    if (task) run_task(*task, leading);
   }
   {
     std::lock_guard lock(stop_mutex_);
@@ -297,15 +305,21 @@ void Bridge::work_loop() {
   stop_cv_.notify_all();
 }
 
-void Bridge::run_task(const HeldTaskPtr& task) {
+void Bridge::run_task(const HeldTaskPtr& task, bool& leading) {
+  auto hand_over_lead = [&] {
+    if (std::exchange(leading, false)) queue_.pass_lead();
+  };
   if (stopping_) {
+    hand_over_lead();
     task->nak(milliseconds(0));
     release(task);
     return;
   }
+  if (leading) task->set_before_waiting(hand_over_lead);
   in_flight_++;
   processor_->process(*task);
   in_flight_--;
+  task->set_before_waiting(nullptr);
   if (!task->settled()) task->nak(milliseconds(0));  // never leave a message hanging
   release(task);
 }

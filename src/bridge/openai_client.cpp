@@ -88,6 +88,7 @@ class OpenAiClient final : public GatewayClient {
     auto started = std::chrono::steady_clock::now();
     auto lease = pool_.borrow();
     if (request.on_sent) request.on_sent();
+    if (request.on_waiting) request.on_waiting();  // the POST below cannot tell when its answer begins
     auto capped = post_capped(*lease, std::move(headers), std::move(body));
     auto& res = capped.result;
     if (capped.too_large) {

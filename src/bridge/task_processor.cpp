@@ -90,7 +90,7 @@ void TaskProcessor::reject(HeldTask& task, ErrorCode code, const std::string& re
   if (id && domain) {
     auto failure = contract::make_failure(code, reason, task.attempt());
     failure.retryable = false;
-    if (!store_result(ref, type::task_failed, contract::to_json(failure))) {
+    if (!store_result(task, ref, type::task_failed, contract::to_json(failure))) {
       task.nak(retry_delay(task.attempt(), std::nullopt));
       return;
     }
@@ -184,6 +184,7 @@ bool TaskProcessor::already_answered(const HeldTask& task, const Validated& v) {
 std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldTask& task, const Validated& v) {
   bool claimed = false;
   while (true) {
+    if (gate_.state() != BreakerState::closed || !gate_.gateway_reachable()) task.before_waiting();
     auto permit = gate_.wait_for_turn();
     if (!permit) {
       task.nak(std::chrono::milliseconds(0));
@@ -205,7 +206,7 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
       logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
     };
     GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline, trace::headers_for(call.context()),
-                           announce_claim};
+                           announce_claim, [&task] { task.before_waiting(); }};
     auto on_progress = [&](const contract::Progress& progress) {
       outbox_.publish_notice(type::task_progress, contract::to_json(progress), &v.ref);
     };
@@ -265,7 +266,7 @@ void TaskProcessor::finish_cancelled(HeldTask& task, const Validated& v, const c
   auto failure = contract::make_failure(ErrorCode::cancelled, message, task.attempt());
   failure.retryable = false;
   json failure_json = contract::to_json(failure);
-  if (!store_result(v.ref, type::task_failed, failure_json)) {
+  if (!store_result(task, v.ref, type::task_failed, failure_json)) {
     task.nak(retry_delay(task.attempt(), std::nullopt));
     return;
   }
@@ -283,7 +284,7 @@ void TaskProcessor::complete(HeldTask& task, const Validated& v, contract::TaskR
   result.metadata.attempt = task.attempt();
   if (result.metadata.duration_ms == 0)
     result.metadata.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started).count();
-  if (!store_result(v.ref, type::task_result, contract::to_json(result))) {
+  if (!store_result(task, v.ref, type::task_result, contract::to_json(result))) {
     task.nak(retry_delay(task.attempt(), std::nullopt));
     return;
   }
@@ -313,7 +314,7 @@ void TaskProcessor::fail(HeldTask& task, const Validated& v, contract::TaskFailu
 
 // A final failure: stored as the task's result first, then the events, then the message retired.
 void TaskProcessor::finish_failed(HeldTask& task, const Validated& v, const json& failure_json, bool dead_letter) {
-  if (!store_result(v.ref, type::task_failed, failure_json)) {
+  if (!store_result(task, v.ref, type::task_failed, failure_json)) {
     task.nak(retry_delay(task.attempt(), std::nullopt));
     return;
   }
@@ -330,8 +331,9 @@ void TaskProcessor::finish_failed(HeldTask& task, const Validated& v, const json
   task.term();
 }
 
-// Retries the publish within the duplicate window, so a retry can never store it twice.
-bool TaskProcessor::store_result(const TaskRef& ref, std::string_view result_type, const json& payload) {
+// Retries the publish within the duplicate window, so a retry can never store it twice; the
+// intake's lead is handed over before the first pause.
+bool TaskProcessor::store_result(HeldTask& task, const TaskRef& ref, std::string_view result_type, const json& payload) {
   auto give_up_at = clock_.steady_now() + kResultRetryWindow;
   auto pause = std::chrono::milliseconds(100);
   while (true) {
@@ -339,6 +341,7 @@ bool TaskProcessor::store_result(const TaskRef& ref, std::string_view result_typ
     if (status) return true;
     logger_.warn("result.publish_failed", {{"task_id", ref.id.value_or("")}, {"error", status.error().message}});
     if (stopping_ || clock_.steady_now() + pause >= give_up_at) return false;
+    task.before_waiting();
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(2000));
   }

@@ -1,4 +1,6 @@
 // GATEWAY_MODE=webhook: POST the envelope to knight-gateway's /webhook (docs/contract.md §5).
+#include <poll.h>
+
 #include <algorithm>
 
 #include "roundtable/http/client_pool.hpp"
@@ -12,23 +14,34 @@ namespace {
 
 using nlohmann::json;
 
+// True when the gateway's answer has begun to arrive on the socket within `wait`.
+bool answer_begins_within(int socket, std::chrono::milliseconds wait) {
+  pollfd ready{socket, POLLIN, 0};
+  return ::poll(&ready, 1, static_cast<int>(wait.count())) > 0;
+}
+
 class WebhookClient final : public GatewayClient {
  public:
   explicit WebhookClient(const BridgeConfig& config)
       : token_(config.gateway_token), pool_(config.gateway_url, config.gateway_timeout), health_pool_(config.gateway_url, std::chrono::seconds(2)) {}
 
   GatewayOutcome deliver(const GatewayRequest& request, const ProgressSink& progress) override {
+    auto lease = pool_.borrow();
+    auto wait_for_answer = [&request, &lease] {
+      if (request.on_sent) request.on_sent();
+      if (request.on_waiting && !answer_begins_within(lease->socket(), kAnswerGrace)) request.on_waiting();
+    };
     httplib::Request req;
     req.method = "POST";
     req.path = "/webhook";
     // The message's bytes go to the socket as they are: no copy in req.body, and none when
     // send() copies the request.
     req.content_length_ = request.raw.size();
-    req.content_provider_ = [&request](size_t offset, size_t length, httplib::DataSink& sink) {
+    req.content_provider_ = [&request, &wait_for_answer](size_t offset, size_t length, httplib::DataSink& sink) {
       const auto& raw = request.raw;
       size_t count = std::min(length, raw.size() - offset);
       bool written = sink.write(raw.data() + offset, count);
-      if (written && offset + count == raw.size() && request.on_sent) request.on_sent();
+      if (written && offset + count == raw.size()) wait_for_answer();
       return written;
     };
     req.set_header("Content-Type", "application/json");
@@ -45,6 +58,7 @@ class WebhookClient final : public GatewayClient {
     req.response_handler = [&](const httplib::Response& response) {
       answer_status = response.status;
       ndjson = response.get_header_value("Content-Type").find("application/x-ndjson") != std::string::npos;
+      if (ndjson && request.on_waiting) request.on_waiting();  // progress lines: the answer takes its time
       return true;
     };
     std::optional<std::string> too_large;
@@ -61,7 +75,6 @@ class WebhookClient final : public GatewayClient {
       body.append(data, size);
       return true;
     };
-    auto lease = pool_.borrow();
     auto res = lease->send(req);
     if (too_large) return failed(*too_large, answer_status);
     if (!res)

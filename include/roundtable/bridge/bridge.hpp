@@ -66,7 +66,8 @@ class Bridge {
   void wait_until_intake_can_ask(int capacity, int share);
   void withdraw_requests();
   void wake_intake();
-  void run_task(const HeldTaskPtr& task);
+  // leading: this worker kept the intake's lead; cleared once it hands it over.
+  void run_task(const HeldTaskPtr& task, bool& leading);
   bool intake_open() const { return gate_.intake_open() || asking_.load(); }
   HeldTaskPtr hold(nats::Message message);
   void hand_back_stragglers();

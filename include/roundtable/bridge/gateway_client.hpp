@@ -26,7 +26,15 @@ struct GatewayRequest {
   // by a client that cannot tell, just before it is sent): what the bridge publishes about the
   // call then overlaps the gateway's work instead of delaying it.
   std::function<void()> on_sent = {};
+  // Called once the client has nothing to do but wait for an answer that is not there yet: when
+  // none has begun within kAnswerGrace of sending, when it is a stream (NDJSON progress), or at
+  // once by a client that cannot tell. The bridge hands over its intake here rather than before
+  // the call, so a fast answer costs no other thread a wake-up (docs/performance.md).
+  std::function<void()> on_waiting = {};
 };
+
+// How long a client watches for an answer to begin before it calls on_waiting.
+inline constexpr std::chrono::milliseconds kAnswerGrace{2};
 
 struct GatewayOutcome {
   bool completed = false;

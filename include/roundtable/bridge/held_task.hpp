@@ -4,10 +4,12 @@
 // The message's bytes are the one copy of the task: the envelope is parsed once, keeping of
 // the payload only what the bridge reads (contract/task_view.hpp).
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "roundtable/common/result.hpp"
 #include "roundtable/contract/envelope.hpp"
@@ -41,12 +43,21 @@ class HeldTask {
   bool keep_alive();
   bool settled() const;
 
+  // What the worker running the task does before it first waits for something of unknown length
+  // (the gateway's answer, an open breaker, a store to retry): it hands over the intake's lead it
+  // kept through the task (task_queue.hpp). Set and called on the worker's thread only; once.
+  void set_before_waiting(std::function<void()> hook) { before_waiting_ = std::move(hook); }
+  void before_waiting() {
+    if (auto hook = std::exchange(before_waiting_, nullptr)) hook();
+  }
+
  private:
   mutable std::mutex mutex_;
   nats::Message message_;
   Result<contract::Envelope> envelope_;
   int attempt_ = 1;
   bool settled_ = false;
+  std::function<void()> before_waiting_;
 };
 
 using HeldTaskPtr = std::shared_ptr<HeldTask>;

@@ -49,7 +49,7 @@ class TaskProcessor {
   std::optional<GatewayOutcome> deliver_when_gateway_takes_it(HeldTask& task, const Validated& v);
   void record_for_breaker(const IntakeGate::Permit& permit, const GatewayOutcome& answer);
   static std::chrono::milliseconds seconds_to_delay(int64_t seconds);
-  bool store_result(const TaskRef& ref, std::string_view type, const nlohmann::json& payload);
+  bool store_result(HeldTask& task, const TaskRef& ref, std::string_view type, const nlohmann::json& payload);
   std::chrono::milliseconds retry_delay(int attempt, const std::optional<int64_t>& retry_after) const;
   void count(const char* outcome_label);
   trace::Span start_attempt_span(const HeldTask& task, Validated& v) const;

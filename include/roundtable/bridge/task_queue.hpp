@@ -4,6 +4,8 @@
 // It also hands out the intake's lead (leader/followers): an idle worker either takes a queued
 // task or, when nobody leads, reads the next tasks from NATS itself and runs the first one, so a
 // task goes from the connection's reader to the worker that runs it with no thread in between.
+// A leader that read a single task may keep the lead while it runs it, and hand it over only
+// before it waits (pass_lead): a task answered at once then costs no other thread a wake-up.
 #include <array>
 #include <condition_variable>
 #include <cstddef>
@@ -39,7 +41,7 @@ class PriorityQueue {
       if (auto item = take_locked()) return {Turn::task, std::move(item)};
       if (closed_) return {Turn::closed, std::nullopt};
       if (!led_ && !lead_closed_) {
-        led_ = true;
+        led_ = reading_ = true;
         return {Turn::lead, std::nullopt};
       }
       ready_.wait(lock);
@@ -48,19 +50,42 @@ class PriorityQueue {
 
   // Queues what the leader read and gives up the lead, keeping the first in priority order for
   // the leader itself; wakes one worker to lead next, and one more for each task left queued.
-  std::optional<Item> end_lead(std::vector<std::pair<contract::Priority, Item>> arrived) {
+  // keep_lead: the leader stops reading but still holds the lead, for pass_lead or resume_lead.
+  std::optional<Item> end_lead(std::vector<std::pair<contract::Priority, Item>> arrived, bool keep_lead = false) {
     std::optional<Item> mine;
     bool wake_all;
     {
       std::lock_guard lock(mutex_);
       for (auto& [priority, item] : arrived) levels_[static_cast<size_t>(priority)].push_back(std::move(item));
-      led_ = false;
+      reading_ = false;
+      led_ = keep_lead && !lead_closed_;
       mine = take_locked();
       wake_all = size_locked() > 0 || lead_closed_;
     }
+    reading_ended_.notify_all();
     if (wake_all) ready_.notify_all();
-    else ready_.notify_one();
+    else if (!keep_lead) ready_.notify_one();
     return mine;
+  }
+
+  // Gives up a lead kept by end_lead(..., true): one waiting worker takes it.
+  void pass_lead() {
+    {
+      std::lock_guard lock(mutex_);
+      led_ = false;
+    }
+    ready_.notify_one();
+  }
+  // The worker that kept the lead reads again; false (and the lead is given up) once no lead is
+  // handed out any more.
+  bool resume_lead() {
+    std::lock_guard lock(mutex_);
+    if (lead_closed_) {
+      led_ = false;
+      return false;
+    }
+    reading_ = true;
+    return true;
   }
 
   // The lead without waiting, for a caller that is not a worker (it then gives it back with
@@ -68,15 +93,16 @@ class PriorityQueue {
   bool try_lead() {
     std::lock_guard lock(mutex_);
     if (led_ || lead_closed_) return false;
-    led_ = true;
+    led_ = reading_ = true;
     return true;
   }
   void end_lead_queueing(std::vector<std::pair<contract::Priority, Item>> arrived) {
     {
       std::lock_guard lock(mutex_);
       for (auto& [priority, item] : arrived) levels_[static_cast<size_t>(priority)].push_back(std::move(item));
-      led_ = false;
+      led_ = reading_ = false;
     }
+    reading_ended_.notify_all();
     ready_.notify_all();
   }
 
@@ -88,10 +114,11 @@ class PriorityQueue {
     }
     ready_.notify_all();
   }
-  // Returns once the current leader (if any) has ended its turn.
+  // Returns once the current leader (if any) has stopped reading the intake (a lead kept through
+  // a task does not read).
   void wait_lead_ended() {
     std::unique_lock lock(mutex_);
-    ready_.wait(lock, [this] { return !led_; });
+    reading_ended_.wait(lock, [this] { return !reading_; });
   }
 
   // Wakes every waiting pop_or_lead(); later ones return what is left, then `closed`.
@@ -123,9 +150,11 @@ class PriorityQueue {
 
   mutable std::mutex mutex_;
   std::condition_variable ready_;
+  std::condition_variable reading_ended_;
   std::array<std::deque<Item>, 4> levels_;  // indexed by Priority
   bool closed_ = false;
-  bool led_ = false;
+  bool led_ = false;      // someone holds the lead: reading the intake, or keeping it through a task
+  bool reading_ = false;  // the lead's holder is reading the intake
   bool lead_closed_ = false;
 };
 

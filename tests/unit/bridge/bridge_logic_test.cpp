@@ -53,6 +53,43 @@ TEST(PriorityQueue, NoLeadAfterStopAndCloseDrainsWhatIsLeft) {
   EXPECT_EQ(queue.pop_or_lead().first, Queue::Turn::closed);
 }
 
+TEST(PriorityQueue, AKeptLeadIsNobodyElsesUntilPassedAndTheKeeperMayReadAgain) {
+  Queue queue;
+  ASSERT_EQ(queue.pop_or_lead().first, Queue::Turn::lead);
+  auto mine = queue.end_lead({{Priority::normal, "only"}}, /*keep_lead=*/true);
+  EXPECT_EQ(mine, std::optional<std::string>("only"));
+  EXPECT_FALSE(queue.try_lead()) << "kept through the task";
+  queue.wait_lead_ended();  // returns: a kept lead does not read the intake
+  EXPECT_TRUE(queue.resume_lead()) << "the keeper reads again without waking anyone";
+  queue.end_lead({}, /*keep_lead=*/true);
+  auto follower = std::async(std::launch::async, [&] { return queue.pop_or_lead(); });
+  queue.pass_lead();
+  EXPECT_EQ(follower.get().first, Queue::Turn::lead) << "passed to a waiting worker";
+  EXPECT_FALSE(queue.try_lead());
+}
+
+TEST(PriorityQueue, AKeptLeadEndsWithTheStop) {
+  Queue queue;
+  ASSERT_EQ(queue.pop_or_lead().first, Queue::Turn::lead);
+  queue.end_lead({{Priority::normal, "only"}}, /*keep_lead=*/true);
+  queue.stop_leading();
+  queue.wait_lead_ended();
+  EXPECT_FALSE(queue.resume_lead()) << "no lead after the stop";
+  queue.close();
+  EXPECT_EQ(queue.pop_or_lead().first, Queue::Turn::closed);
+}
+
+TEST(PriorityQueue, WhatALeaderKeepingTheLeadLeftQueuedGoesToTheFollowers) {
+  Queue queue;
+  ASSERT_EQ(queue.pop_or_lead().first, Queue::Turn::lead);
+  auto follower = std::async(std::launch::async, [&] { return queue.pop_or_lead(); });
+  auto mine = queue.end_lead({{Priority::normal, "second"}, {Priority::high, "first"}}, /*keep_lead=*/true);
+  EXPECT_EQ(mine, std::optional<std::string>("first"));
+  auto [turn, item] = follower.get();
+  EXPECT_EQ(turn, Queue::Turn::task);
+  EXPECT_EQ(item, std::optional<std::string>("second"));
+}
+
 TEST(StatusMapping, FollowsTheContract) {
   struct Row {
     int status;
