@@ -14,6 +14,9 @@ namespace {
 
 using nlohmann::json;
 
+// A body this small fits the socket's buffers: writing it cannot block on a gateway that stalls.
+constexpr size_t kBodyThatFitsTheSocket = 16 * 1024;
+
 // True when the gateway's answer has begun to arrive on the socket within `wait`.
 bool answer_begins_within(int socket, std::chrono::milliseconds wait) {
   pollfd ready{socket, POLLIN, 0};
@@ -27,6 +30,9 @@ class WebhookClient final : public GatewayClient {
 
   GatewayOutcome deliver(const GatewayRequest& request, const ProgressSink& progress) override {
     auto lease = pool_.borrow();
+    // Connecting can take the connect timeout, and a large body can wait on the gateway to read
+    // it: this worker may wait before the request is written, so it hands the intake over now.
+    if (request.on_waiting && (!lease->is_socket_open() || request.raw.size() > kBodyThatFitsTheSocket)) request.on_waiting();
     auto wait_for_answer = [&request, &lease] {
       if (request.on_sent) request.on_sent();
       if (request.on_waiting && !answer_begins_within(lease->socket(), kAnswerGrace)) request.on_waiting();

@@ -26,10 +26,11 @@ struct GatewayRequest {
   // by a client that cannot tell, just before it is sent): what the bridge publishes about the
   // call then overlaps the gateway's work instead of delaying it.
   std::function<void()> on_sent = {};
-  // Called once the client has nothing to do but wait for an answer that is not there yet: when
-  // none has begun within kAnswerGrace of sending, when it is a stream (NDJSON progress), or at
-  // once by a client that cannot tell. The bridge hands over its intake here rather than before
-  // the call, so a fast answer costs no other thread a wake-up (docs/performance.md).
+  // Called when the client is about to wait for something of unknown length: an answer that has
+  // not begun within kAnswerGrace of sending, a streamed (NDJSON) answer, a new connection or a
+  // body too large to be written at once; at once by a client that cannot tell. It may come more
+  // than once. The bridge hands over its intake here rather than before the call, so a fast
+  // answer costs no other thread a wake-up (docs/performance.md).
   std::function<void()> on_waiting = {};
 };
 
