@@ -5,6 +5,7 @@
 #include "roundtable/http/capped_post.hpp"
 #include "roundtable/http/client_pool.hpp"
 #include "roundtable/bridge/gateway_answer.hpp"
+#include "roundtable/bridge/answer_wait.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 #include "roundtable/bridge/openai_probe.hpp"
 #include "roundtable/common/json_parse.hpp"
@@ -50,17 +51,21 @@ contract::TaskRequest task_with_params(const GatewayRequest& request) {
 // POST /v1/chat/completions with the body written to the socket from `body` itself (no copy in
 // the request, none when send() copies it), and released once written in full: it is not needed
 // while the gateway thinks, which may take minutes. The answer is read up to kMaxAnswerBytes.
-http::CappedAnswer post_capped(httplib::Client& client, httplib::Headers headers, std::shared_ptr<std::string> body) {
+http::CappedAnswer post_capped(httplib::Client& client, httplib::Headers headers, std::shared_ptr<std::string> body,
+                               const GatewayRequest& request) {
   httplib::Request req;
   req.method = "POST";
   req.path = "/v1/chat/completions";
   req.headers = std::move(headers);
   req.set_header("Content-Type", "application/json");
   req.content_length_ = body->size();
-  req.content_provider_ = [body](size_t offset, size_t length, httplib::DataSink& sink) {
+  req.content_provider_ = [body, &client, &request](size_t offset, size_t length, httplib::DataSink& sink) {
     if (offset + length > body->size()) return false;  // asked again after it was released: never, without redirects
     bool written = sink.write(body->data() + offset, length);
-    if (written && offset + length == body->size()) std::string().swap(*body);
+    if (written && offset + length == body->size()) {
+      std::string().swap(*body);
+      request_written(request, client.socket());
+    }
     return written;
   };
   return http::send_capped(client, req, kMaxAnswerBytes);
@@ -87,9 +92,8 @@ class OpenAiClient final : public GatewayClient {
     for (const auto& [name, value] : request.trace_headers) headers.emplace(name, value);
     auto started = std::chrono::steady_clock::now();
     auto lease = pool_.borrow();
-    if (request.on_sent) request.on_sent();
-    if (request.on_waiting) request.on_waiting();  // the POST below cannot tell when its answer begins
-    auto capped = post_capped(*lease, std::move(headers), std::move(body));
+    before_sending(request, lease->is_socket_open(), body->size());
+    auto capped = post_capped(*lease, std::move(headers), std::move(body), request);
     auto& res = capped.result;
     if (capped.too_large) {
       GatewayOutcome outcome;

@@ -1,9 +1,8 @@
 // GATEWAY_MODE=webhook: POST the envelope to knight-gateway's /webhook (docs/contract.md §5).
-#include <poll.h>
-
 #include <algorithm>
 
 #include "roundtable/http/client_pool.hpp"
+#include "roundtable/bridge/answer_wait.hpp"
 #include "roundtable/bridge/gateway_answer.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 #include "roundtable/common/json_parse.hpp"
@@ -14,15 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-// A body this small fits the socket's buffers: writing it cannot block on a gateway that stalls.
-constexpr size_t kBodyThatFitsTheSocket = 16 * 1024;
-
-// True when the gateway's answer has begun to arrive on the socket within `wait`.
-bool answer_begins_within(int socket, std::chrono::milliseconds wait) {
-  pollfd ready{socket, POLLIN, 0};
-  return ::poll(&ready, 1, static_cast<int>(wait.count())) > 0;
-}
-
 class WebhookClient final : public GatewayClient {
  public:
   explicit WebhookClient(const BridgeConfig& config)
@@ -30,24 +20,18 @@ class WebhookClient final : public GatewayClient {
 
   GatewayOutcome deliver(const GatewayRequest& request, const ProgressSink& progress) override {
     auto lease = pool_.borrow();
-    // Connecting can take the connect timeout, and a large body can wait on the gateway to read
-    // it: this worker may wait before the request is written, so it hands the intake over now.
-    if (request.on_waiting && (!lease->is_socket_open() || request.raw.size() > kBodyThatFitsTheSocket)) request.on_waiting();
-    auto wait_for_answer = [&request, &lease] {
-      if (request.on_sent) request.on_sent();
-      if (request.on_waiting && !answer_begins_within(lease->socket(), kAnswerGrace)) request.on_waiting();
-    };
+    before_sending(request, lease->is_socket_open(), request.raw.size());
     httplib::Request req;
     req.method = "POST";
     req.path = "/webhook";
     // The message's bytes go to the socket as they are: no copy in req.body, and none when
     // send() copies the request.
     req.content_length_ = request.raw.size();
-    req.content_provider_ = [&request, &wait_for_answer](size_t offset, size_t length, httplib::DataSink& sink) {
+    req.content_provider_ = [&request, &lease](size_t offset, size_t length, httplib::DataSink& sink) {
       const auto& raw = request.raw;
       size_t count = std::min(length, raw.size() - offset);
       bool written = sink.write(raw.data() + offset, count);
-      if (written && offset + count == raw.size()) wait_for_answer();
+      if (written && offset + count == raw.size()) request_written(request, lease->socket());
       return written;
     };
     req.set_header("Content-Type", "application/json");

@@ -22,15 +22,14 @@ struct GatewayRequest {
   int attempt = 1;
   SystemTime deadline;
   std::vector<std::pair<std::string, std::string>> trace_headers = {};  // traceparent (+ tracestate) for the gateway
-  // Called when the request has been written to the gateway, before its answer is awaited (or,
-  // by a client that cannot tell, just before it is sent): what the bridge publishes about the
-  // call then overlaps the gateway's work instead of delaying it.
+  // Called when the request has been written to the gateway, before its answer is awaited: what
+  // the bridge publishes about the call then overlaps the gateway's work instead of delaying it.
   std::function<void()> on_sent = {};
   // Called when the client is about to wait for something of unknown length: an answer that has
   // not begun within kAnswerGrace of sending, a streamed (NDJSON) answer, a new connection or a
-  // body too large to be written at once; at once by a client that cannot tell. It may come more
-  // than once. The bridge hands over its intake here rather than before the call, so a fast
-  // answer costs no other thread a wake-up (docs/performance.md).
+  // body too large to be written at once (answer_wait.hpp). It may come more than once. The
+  // bridge hands over its intake here rather than before the call, so a fast answer costs no
+  // other thread a wake-up (docs/performance.md).
   std::function<void()> on_waiting = {};
 };
 

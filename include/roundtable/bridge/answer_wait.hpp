@@ -1,0 +1,19 @@
+#pragma once
+// When a gateway client tells the bridge that it is about to wait (GatewayRequest::on_waiting):
+// the bridge keeps its intake through a call answered at once and hands it over before a wait
+// of unknown length (docs/performance.md, change 16).
+#include <cstddef>
+
+#include "roundtable/bridge/gateway_client.hpp"
+
+namespace rt::bridge {
+
+// Before send(): a new connection can take the connect timeout, and a body larger than the
+// socket's buffers can wait for the gateway to read it, so both call on_waiting first.
+void before_sending(const GatewayRequest& request, bool connection_open, size_t body_bytes);
+
+// Once the whole request is written: on_sent, then on_waiting unless the answer begins to
+// arrive on `socket` within kAnswerGrace.
+void request_written(const GatewayRequest& request, int socket);
+
+}  // namespace rt::bridge
