@@ -287,9 +287,7 @@ void Bridge::work_loop() {
   workers_running_++;
   bool leading = false;
   while (true) {
-    auto [turn, task] = leading && queue_.resume_lead() ? std::pair(PriorityQueue<HeldTaskPtr>::Turn::lead, std::optional<HeldTaskPtr>())
-                                                        : queue_.pop_or_lead();
-    leading = false;
+    auto [turn, task] = queue_.pop_or_lead(std::exchange(leading, false));
     if (turn == PriorityQueue<HeldTaskPtr>::Turn::closed) break;
     if (turn == PriorityQueue<HeldTaskPtr>::Turn::lead) {
       auto arrived = lead_intake(kFetchWait);

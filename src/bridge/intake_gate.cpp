@@ -37,7 +37,7 @@ std::optional<IntakeGate::Permit> IntakeGate::wait_for_turn() {
   while (true) {
     if (stopped_) return std::nullopt;
     refresh_locked();
-    if (reachable_ && state_ == BreakerState::closed) return Permit{false};
+    if (turn_is_free_locked()) return Permit{false};
     if (reachable_ && state_ == BreakerState::half_open && !probe_out_) {
       probe_out_ = true;
       lock.unlock();
@@ -46,6 +46,11 @@ std::optional<IntakeGate::Permit> IntakeGate::wait_for_turn() {
     }
     changed_.wait_for(lock, kRecheck);
   }
+}
+
+bool IntakeGate::turn_is_free() const {
+  std::lock_guard lock(mutex_);
+  return turn_is_free_locked();
 }
 
 bool IntakeGate::wait_until_intake_open(milliseconds limit) {

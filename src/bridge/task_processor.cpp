@@ -184,7 +184,7 @@ bool TaskProcessor::already_answered(const HeldTask& task, const Validated& v) {
 std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldTask& task, const Validated& v) {
   bool claimed = false;
   while (true) {
-    if (gate_.state() != BreakerState::closed || !gate_.gateway_reachable()) task.before_waiting();
+    if (!gate_.turn_is_free()) task.before_waiting();
     auto permit = gate_.wait_for_turn();
     if (!permit) {
       task.nak(std::chrono::milliseconds(0));

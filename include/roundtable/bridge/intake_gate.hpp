@@ -30,6 +30,9 @@ class IntakeGate {
   };
   // Blocks until a task may go to the gateway; nullopt once stop() was called.
   std::optional<Permit> wait_for_turn();
+  // True when wait_for_turn() would grant a turn without waiting (the breaker closed, the gateway
+  // reachable).
+  bool turn_is_free() const;
   // Fetchers ask before pulling more work; blocks up to `limit`, true when intake is open.
   bool wait_until_intake_open(std::chrono::milliseconds limit);
 
@@ -55,6 +58,7 @@ class IntakeGate {
   void tell_if_closed(bool was_open) const;
   void refresh_locked();
   bool intake_open_locked() const;
+  bool turn_is_free_locked() const { return !stopped_ && reachable_ && state_ == BreakerState::closed; }
   bool intake_open_now_locked() const;
   void open_locked(std::optional<std::chrono::milliseconds> retry_after);
 

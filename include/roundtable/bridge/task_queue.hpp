@@ -34,9 +34,18 @@ class PriorityQueue {
 
   enum class Turn { task, lead, closed };
   // An item when one is queued; else the lead when nobody has it (the caller reads the intake,
-  // then calls end_lead); else waits. `closed` once closed and empty.
-  std::pair<Turn, std::optional<Item>> pop_or_lead() {
+  // then calls end_lead); else waits. `closed` once closed and empty. keeping_lead: the caller
+  // kept the lead through its last task (end_lead(..., true)) and reads again at once, unless no
+  // lead is handed out any more.
+  std::pair<Turn, std::optional<Item>> pop_or_lead(bool keeping_lead = false) {
     std::unique_lock lock(mutex_);
+    if (keeping_lead) {
+      if (!lead_closed_) {
+        reading_ = true;
+        return {Turn::lead, std::nullopt};
+      }
+      led_ = false;
+    }
     while (true) {
       if (auto item = take_locked()) return {Turn::task, std::move(item)};
       if (closed_) return {Turn::closed, std::nullopt};
@@ -50,7 +59,8 @@ class PriorityQueue {
 
   // Queues what the leader read and gives up the lead, keeping the first in priority order for
   // the leader itself; wakes one worker to lead next, and one more for each task left queued.
-  // keep_lead: the leader stops reading but still holds the lead, for pass_lead or resume_lead.
+  // keep_lead: the leader stops reading but still holds the lead, for pass_lead or
+  // pop_or_lead(true).
   std::optional<Item> end_lead(std::vector<std::pair<contract::Priority, Item>> arrived, bool keep_lead = false) {
     std::optional<Item> mine;
     bool wake_all;
@@ -75,17 +85,6 @@ class PriorityQueue {
       led_ = false;
     }
     ready_.notify_one();
-  }
-  // The worker that kept the lead reads again; false (and the lead is given up) once no lead is
-  // handed out any more.
-  bool resume_lead() {
-    std::lock_guard lock(mutex_);
-    if (lead_closed_) {
-      led_ = false;
-      return false;
-    }
-    reading_ = true;
-    return true;
   }
 
   // The lead without waiting, for a caller that is not a worker (it then gives it back with

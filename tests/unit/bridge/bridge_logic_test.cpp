@@ -60,7 +60,7 @@ TEST(PriorityQueue, AKeptLeadIsNobodyElsesUntilPassedAndTheKeeperMayReadAgain) {
   EXPECT_EQ(mine, std::optional<std::string>("only"));
   EXPECT_FALSE(queue.try_lead()) << "kept through the task";
   queue.wait_lead_ended();  // returns: a kept lead does not read the intake
-  EXPECT_TRUE(queue.resume_lead()) << "the keeper reads again without waking anyone";
+  EXPECT_EQ(queue.pop_or_lead(/*keeping_lead=*/true).first, Queue::Turn::lead) << "the keeper reads again without waking anyone";
   queue.end_lead({}, /*keep_lead=*/true);
   auto follower = std::async(std::launch::async, [&] { return queue.pop_or_lead(); });
   queue.pass_lead();
@@ -74,9 +74,8 @@ TEST(PriorityQueue, AKeptLeadEndsWithTheStop) {
   queue.end_lead({{Priority::normal, "only"}}, /*keep_lead=*/true);
   queue.stop_leading();
   queue.wait_lead_ended();
-  EXPECT_FALSE(queue.resume_lead()) << "no lead after the stop";
   queue.close();
-  EXPECT_EQ(queue.pop_or_lead().first, Queue::Turn::closed);
+  EXPECT_EQ(queue.pop_or_lead(/*keeping_lead=*/true).first, Queue::Turn::closed) << "no lead after the stop";
 }
 
 TEST(PriorityQueue, WhatALeaderKeepingTheLeadLeftQueuedGoesToTheFollowers) {
