@@ -5,12 +5,12 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 # Build, test and demo dependencies: Debian 12 packages only.
-PACKAGES := build-essential cmake pkg-config libnats-dev libcpp-httplib-dev nlohmann-json3-dev \
+PACKAGES := build-essential cmake pkg-config lld libnats-dev libcpp-httplib-dev nlohmann-json3-dev \
   libhiredis-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
   nats-server redis-server prometheus python3 python3-yaml python3-cryptography openssl ca-certificates \
   chromium
 
-.PHONY: all deps configure build test demo bench bench-quick images clean soak chaos-cluster fuzz fuzz-ci test-asan test-tsan deps-clang
+.PHONY: all deps configure build test demo bench bench-quick startup-order images clean soak chaos-cluster fuzz fuzz-ci test-asan test-tsan deps-clang
 all: build
 
 deps:
@@ -60,6 +60,14 @@ bench: configure
 	$(BUILD_DIR)/bin/roundtable_bench $(BENCH_ARGS)
 
 # The same driver on reduced counts: checks that it runs end to end and prints every row.
+# Lists again the functions nats-bridge runs until it is ready, which the link lays out together
+# (cmake/nats-bridge-startup.order; docs/performance.md, change 17). Run it after changing start-up code.
+startup-order:
+	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) valgrind"
+	@$(MAKE) --no-print-directory configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target nats-bridge
+	bench/startup_order.sh $(BUILD_DIR)
+
 bench-quick: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
 	$(BUILD_DIR)/bin/roundtable_bench --quick --self-check $(BENCH_ARGS)

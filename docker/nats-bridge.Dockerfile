@@ -2,7 +2,7 @@
 # Base images: Debian 12.12 point-release tags (see deploy/README.md, "Images", on pinning digests).
 FROM debian:12.12 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      build-essential cmake pkg-config libnats-dev libcpp-httplib-dev nlohmann-json3-dev \
+      build-essential cmake pkg-config lld libnats-dev libcpp-httplib-dev nlohmann-json3-dev \
       libhiredis-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev \
     && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
