@@ -1,6 +1,7 @@
 #!/bin/sh
 # Regenerates cmake/nats-bridge-startup.order: the functions nats-bridge runs from exec until
-# /readyz answers 200, which lld places together in its text (--symbol-ordering-file;
+# /readyz answers 200, then idle for a few heartbeats, keep-alives and a scrape, then on a few
+# tasks. lld places them together in its text in that order (--symbol-ordering-file;
 # docs/performance.md, change 17). A function missing from the list is only laid out elsewhere,
 # so a stale list costs pages, never correctness. Needs valgrind, nats-server and python3.
 #   bench/startup_order.sh [BUILD_DIR]      (make startup-order)
@@ -35,7 +36,7 @@ class Gateway(http.server.BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.answer()
     def answer(self):
-        body = b'{"status":"ok"}'
+        body = b'{"status":"completed","result":{"format":"markdown","content":"ok","metadata":{"model":"order"}}}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -51,6 +52,7 @@ until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$gate
 
 NATS_URL=nats://127.0.0.1:$nats_port GATEWAY_URL=http://127.0.0.1:$gateway_port FLEET_ID=order AGENT_ID=order \
 TASK_DOMAINS=order HEALTH_HOST=127.0.0.1 HEALTH_PORT=$health_port MAX_CONCURRENCY=8 LOG_LEVEL=info \
+HEARTBEAT_INTERVAL=500ms ACK_WAIT=3s WORKSPACE_DIR=/nonexistent \
   valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/callgrind.out" "$bridge" >"$work/bridge.log" 2>&1 &
 bridge_pid=$!
 pids="$bridge_pid $pids"
@@ -60,29 +62,16 @@ until python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.
   if [ "$tries" -gt 600 ]; then echo "nats-bridge did not become ready; its log:" >&2; cat "$work/bridge.log" >&2; exit 1; fi
   sleep 0.1
 done
+# One profile per phase: start-up, idle (heartbeats, the keeper, the gateway probe, the intake's
+# waits, a scrape), then a few tasks.
+callgrind_control --dump=start-up "$bridge_pid" >/dev/null 2>&1
+sleep 3
+python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$health_port/metrics', timeout=5).read()"
+callgrind_control --dump=idle "$bridge_pid" >/dev/null 2>&1
+for n in 1 2 3 4 5; do
+  NATS_URL=nats://127.0.0.1:$nats_port "$build/bin/roundtable" ask order.run --fleet order --wait 60s \
+    --params "{\"n\":$n}" >/dev/null
+done
 kill -TERM "$bridge_pid"
 wait "$bridge_pid" || true
-
-python3 - "$work/callgrind.out" "$bridge" "$out" <<'EOF'
-import re, sys
-profile, binary, out = sys.argv[1:4]
-objects, functions, ran = {}, {}, []
-current_object = None
-for line in open(profile):
-    m = re.match(r"^(ob|cob|fn|cfn)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
-    if not m:
-        continue
-    kind, index, name = m.groups()
-    table = objects if kind in ("ob", "cob") else functions
-    if name:
-        table[index] = name
-    if kind == "ob":
-        current_object = objects[index]
-    elif kind == "fn" and current_object == binary and functions[index] not in ran:
-        ran.append(functions[index])
-# Symbols only: callgrind also names code it has no symbol for ("(below main)", "0x...").
-symbols = sorted(name for name in ran if re.fullmatch(r"[A-Za-z_][\w.$]*", name))
-with open(out, "w") as f:
-    f.write("".join(name + "\n" for name in symbols))
-print(f"{len(symbols)} functions -> {out}")
-EOF
+python3 "$root/bench/startup_order.py" "$bridge" "$out" "$work/callgrind.out.1" "$work/callgrind.out.2" "$work/callgrind.out"
