@@ -74,9 +74,9 @@ Bridge::Bridge(BridgeConfig config, Logger logger, std::unique_ptr<GatewayClient
 
 Bridge::~Bridge() {
   request_stop();
-  for (auto* group : {&workers_, &services_})
-    for (auto& t : *group)
-      if (t.joinable()) t.join();
+  workers_.close_and_join();
+  for (auto& t : services_)
+    if (t.joinable()) t.join();
 }
 
 Bridge::Readiness Bridge::readiness() const {
@@ -267,8 +267,9 @@ bool Bridge::bind_consumers() {
   return true;
 }
 
+// One worker to lead the intake; the rest start when there is work for them (worker_pool.hpp).
 void Bridge::start_workers() {
-  for (int i = 0; i < config_.max_concurrency; ++i) workers_.emplace_back([this] { work_loop(); });
+  workers_.add();
   services_.emplace_back([this] { keeper_loop(); });
 }
 
@@ -293,6 +294,7 @@ void Bridge::work_loop() {
       auto arrived = lead_intake(kFetchWait);
       leading = arrived.size() == 1;
       task = queue_.end_lead(std::move(arrived), leading);
+      start_wanted_workers();
     }
     if (task) run_task(*task, leading);
   }
@@ -305,7 +307,9 @@ void Bridge::work_loop() {
 
 void Bridge::run_task(const HeldTaskPtr& task, bool& leading) {
   auto hand_over_lead = [&] {
-    if (std::exchange(leading, false)) queue_.pass_lead();
+    if (!std::exchange(leading, false)) return;
+    queue_.pass_lead();
+    start_wanted_workers();
   };
   if (stopping_) {
     hand_over_lead();
@@ -328,7 +332,10 @@ void Bridge::keeper_loop() {
   while (!wait_stop_for(interval)) {
     // With every worker busy nobody leads: what the open requests delivered meanwhile waits in
     // the inbox, its ack wait running. Reading it here makes it held, and so kept alive.
-    if (queue_.try_lead()) queue_.end_lead_queueing(lead_intake(milliseconds(0)));
+    if (queue_.try_lead()) {
+      queue_.end_lead_queueing(lead_intake(milliseconds(0)));
+      start_wanted_workers();
+    }
     std::vector<HeldTaskPtr> snapshot;
     {
       std::lock_guard lock(held_mutex_);
@@ -387,8 +394,7 @@ void Bridge::shut_down() {
     std::fflush(nullptr);
     ::_exit(0);
   }
-  for (auto& t : workers_) t.join();
-  workers_.clear();
+  workers_.close_and_join();
 }
 
 }  // namespace rt::bridge

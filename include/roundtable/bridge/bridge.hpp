@@ -18,6 +18,7 @@
 #include "roundtable/bridge/outbox.hpp"
 #include "roundtable/bridge/task_processor.hpp"
 #include "roundtable/bridge/task_queue.hpp"
+#include "roundtable/bridge/worker_pool.hpp"
 #include "roundtable/common/log.hpp"
 #include "roundtable/common/time.hpp"
 #include "roundtable/http/metrics.hpp"
@@ -60,6 +61,7 @@ class Bridge {
   bool connect_and_bind();
   bool bind_consumers();
   void start_workers();
+  void start_wanted_workers() { workers_.add(queue_.workers_wanted()); }
   using Arrivals = std::vector<std::pair<contract::Priority, HeldTaskPtr>>;
   Arrivals lead_intake(std::chrono::milliseconds wait);
   int request_what_fits(int capacity, int share);
@@ -121,7 +123,8 @@ class Bridge {
   std::condition_variable stop_cv_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> workers_running_{0};
-  std::vector<std::thread> workers_, services_;
+  WorkerPool workers_{config_.max_concurrency, [this] { work_loop(); }};
+  std::vector<std::thread> services_;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   std::string instance_;
   mutable std::mutex consumer_state_mutex_;

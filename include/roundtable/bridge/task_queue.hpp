@@ -53,8 +53,18 @@ class PriorityQueue {
         led_ = reading_ = true;
         return {Turn::lead, std::nullopt};
       }
+      ++idle_;
       ready_.wait(lock);
+      --idle_;
     }
+  }
+
+  // How many more workers the queue could use now: one per queued task and one for a free
+  // lead, less those waiting here (the bridge starts workers on demand: worker_pool.hpp).
+  size_t workers_wanted() const {
+    std::lock_guard lock(mutex_);
+    size_t wanted = size_locked() + (!led_ && !lead_closed_ && !closed_ ? 1 : 0);
+    return wanted > idle_ ? wanted - idle_ : 0;
   }
 
   // Queues what the leader read and gives up the lead, keeping the first in priority order for
@@ -155,6 +165,7 @@ class PriorityQueue {
   bool led_ = false;      // someone holds the lead: reading the intake, or keeping it through a task
   bool reading_ = false;  // the lead's holder is reading the intake
   bool lead_closed_ = false;
+  size_t idle_ = 0;  // workers waiting in pop_or_lead
 };
 
 }  // namespace rt::bridge

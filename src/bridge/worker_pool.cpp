@@ -1,0 +1,21 @@
+#include "roundtable/bridge/worker_pool.hpp"
+
+namespace rt::bridge {
+
+void WorkerPool::add(size_t count) {
+  std::lock_guard lock(mutex_);
+  for (size_t i = 0; i < count && !closed_ && static_cast<int>(threads_.size()) < limit_; ++i) threads_.emplace_back(body_);
+}
+
+void WorkerPool::close_and_join() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    threads.swap(threads_);
+  }
+  for (auto& thread : threads)
+    if (thread.joinable()) thread.join();
+}
+
+}  // namespace rt::bridge

@@ -1,0 +1,54 @@
+// nats-bridge starts its workers on demand (worker_pool.hpp): an idle bridge runs few threads, and
+// a burst of slow tasks still gets MAX_CONCURRENCY calls at once.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+
+#include "fixtures/bridge_test.hpp"
+
+namespace rt::testing {
+namespace {
+
+constexpr int kConcurrency = 6;
+
+size_t thread_count(pid_t pid) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) ++n;
+  return n;
+}
+
+class BridgeWorkerPool : public BridgeTest {};
+
+TEST_F(BridgeWorkerPool, AnIdleBridgeRunsFewWorkersAndABurstGetsEverySlotAtOnce) {
+  Gate release;
+  gateway_->set_handler([&](const GatewayCall&) {
+    release.wait();
+    return completed_reply("ok");
+  });
+  auto& bridge = start_bridge({{"MAX_CONCURRENCY", std::to_string(kConcurrency)}});
+  const pid_t pid = bridge.process().pid();
+  const size_t idle_threads = thread_count(pid);
+
+  std::vector<contract::Envelope> tasks;
+  for (int i = 0; i < kConcurrency; ++i) tasks.push_back(bus_->publish_task("security.scan", {{"n", i}}));
+  // Every call is held until all of them reached the gateway: only as many workers as slots can do that.
+  ASSERT_TRUE(gateway_->wait_for_started(kConcurrency)) << bridge.output();
+  const size_t busy_threads = thread_count(pid);
+  release.open();
+  for (const auto& task : tasks) EXPECT_TRUE(bus_->wait_result(task.id)) << bridge.output();
+
+  EXPECT_GE(busy_threads, idle_threads + kConcurrency - 2)
+      << "idle: " << idle_threads << " threads, with " << kConcurrency << " calls held: " << busy_threads;
+}
+
+TEST_F(BridgeWorkerPool, ABridgeThatStartedWorkersStopsCleanly) {
+  auto& bridge = start_bridge({{"MAX_CONCURRENCY", "4"}});
+  for (int i = 0; i < 12; ++i) bus_->publish_task("security.scan", {{"n", i}});
+  ASSERT_TRUE(gateway_->wait_for_calls(12)) << bridge.output();
+  bridge.process().signal(SIGTERM);
+  EXPECT_EQ(bridge.process().wait(std::chrono::seconds(20)), std::optional<int>(0)) << bridge.output();
+}
+
+}  // namespace
+}  // namespace rt::testing
