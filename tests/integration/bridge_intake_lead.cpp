@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <future>
 
 #include "fixtures/bridge_test.hpp"
@@ -16,13 +17,33 @@ constexpr auto kLongEnough = std::chrono::seconds(20);
 
 class BridgeIntakeLead : public BridgeTest {
  protected:
-  // The first call waits (at most kLongEnough) for the second to reach the gateway.
   bool is_first(const GatewayCall& call) const { return call.body.find("first") != std::string::npos; }
   bool is_warm_up(const GatewayCall& call) const { return call.body.find("warm-up") != std::string::npos; }
   void second_arrived() {
     if (!second_arrived_flag_.exchange(true)) second_.set_value();
   }
   bool wait_for_second() { return second_seen_.wait_for(kLongEnough) == std::future_status::ready; }
+
+  // The gateway's handler: the warm-up and the second task get `answer` at once; the first gets
+  // `first_answer`, which holds it.
+  using Answer = std::function<GatewayReply(const std::string& content)>;
+  FakeGateway::Handler answering(Answer answer, std::function<GatewayReply()> first_answer) {
+    return [this, answer, first_answer](const GatewayCall& call) {
+      if (is_warm_up(call)) return answer("warm");
+      if (!is_first(call)) {
+        second_arrived();
+        return answer("second");
+      }
+      return first_answer();
+    };
+  }
+  // The first call waits (at most kLongEnough) for the second to reach the gateway.
+  FakeGateway::Handler holding_the_first(Answer answer) {
+    return answering(answer, [this, answer] {
+      first_saw_second_ = wait_for_second();
+      return answer("first");
+    });
+  }
 
   // A quick task first, so that the pair's first call goes out on a kept-alive connection (a new
   // connection hands the intake over before it is made).
@@ -44,15 +65,7 @@ class BridgeIntakeLead : public BridgeTest {
 };
 
 TEST_F(BridgeIntakeLead, ASlowWebhookAnswerLetsTheNextTaskIn) {
-  gateway_->set_handler([&](const GatewayCall& call) {
-    if (is_warm_up(call)) return completed_reply("warm");
-    if (!is_first(call)) {
-      second_arrived();
-      return completed_reply("second");
-    }
-    first_saw_second_ = wait_for_second();
-    return completed_reply("first");
-  });
+  gateway_->set_handler(holding_the_first([](const std::string& content) { return completed_reply(content); }));
   start_bridge({{"MAX_CONCURRENCY", "2"}});
   publish_both_and_expect_answers();
 }
@@ -60,17 +73,13 @@ TEST_F(BridgeIntakeLead, ASlowWebhookAnswerLetsTheNextTaskIn) {
 // The headers and a progress line come at once, the result much later: a streamed answer hands
 // the intake over even though its first bytes came within the grace.
 TEST_F(BridgeIntakeLead, AStreamedAnswerThatBeginsAtOnceLetsTheNextTaskIn) {
-  gateway_->set_handler([&](const GatewayCall& call) {
-    if (is_warm_up(call)) return completed_reply("warm");
-    if (!is_first(call)) {
-      second_arrived();
-      return completed_reply("second");
-    }
+  auto streamed = [] {
     GatewayReply reply;
     reply.ndjson_lines = {R"({"type":"progress","percent":10,"message":"thinking"})",
                           R"({"type":"result","status":"completed","result":{"format":"markdown","content":"first","metadata":{"model":"m"}}})"};
     return reply;
-  });
+  };
+  gateway_->set_handler(answering([](const std::string& content) { return completed_reply(content); }, streamed));
   gateway_->set_after_first_line([this] { first_saw_second_ = wait_for_second(); });
   start_bridge({{"MAX_CONCURRENCY", "2"}});
   publish_both_and_expect_answers();
@@ -83,15 +92,7 @@ TEST_F(BridgeIntakeLead, ASlowOpenAiAnswerLetsTheNextTaskIn) {
                                                                {"finish_reason", "stop"}}})}};
     return GatewayReply{200, "application/json", body.dump(), {}, {}};
   };
-  gateway_->set_handler([&](const GatewayCall& call) {
-    if (is_warm_up(call)) return answer("warm");
-    if (!is_first(call)) {
-      second_arrived();
-      return answer("second");
-    }
-    first_saw_second_ = wait_for_second();
-    return answer("first");
-  });
+  gateway_->set_handler(holding_the_first(answer));
   start_bridge({{"MAX_CONCURRENCY", "2"}, {"GATEWAY_MODE", "openai"}, {"GATEWAY_MODEL", "m"}});
   publish_both_and_expect_answers();
 }
