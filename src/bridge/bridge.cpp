@@ -294,7 +294,7 @@ void Bridge::work_loop() {
       auto arrived = lead_intake(kFetchWait);
       leading = arrived.size() == 1;
       task = queue_.end_lead(std::move(arrived), leading);
-      start_wanted_workers();
+      if (task) start_wanted_workers();  // with no task, this worker leads again itself
     }
     if (task) run_task(*task, leading);
   }

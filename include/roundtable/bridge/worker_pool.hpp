@@ -1,6 +1,7 @@
 #pragma once
 // The bridge's workers, started on demand up to MAX_CONCURRENCY: an idle bridge runs one, and
-// more start when tasks or the intake's lead find no idle worker (docs/performance.md, change 18).
+// more start when tasks, or a lead handed over by a busy worker, find no idle worker
+// (docs/performance.md, change 18).
 // Each idle thread costs its stack's pages; an idle sidecar needs one.
 #include <functional>
 #include <mutex>
