@@ -1,10 +1,18 @@
 #include "roundtable/bridge/worker_pool.hpp"
 
+#include <system_error>
+
 namespace rt::bridge {
 
 void WorkerPool::add(size_t count) {
   std::lock_guard lock(mutex_);
-  for (size_t i = 0; i < count && !closed_ && static_cast<int>(threads_.size()) < limit_; ++i) threads_.emplace_back(body_);
+  for (size_t i = 0; i < count && !closed_ && static_cast<int>(threads_.size()) < limit_; ++i) {
+    try {
+      threads_.emplace_back(body_);
+    } catch (const std::system_error&) {
+      return;  // no thread to be had now (EAGAIN): the workers there are carry on, a later add() tries again
+    }
+  }
 }
 
 void WorkerPool::close_and_join() {
