@@ -8,6 +8,7 @@
 #include <functional>
 #include <future>
 
+#include "fixtures/await.hpp"
 #include "fixtures/bridge_test.hpp"
 
 namespace rt::testing {
@@ -95,6 +96,20 @@ TEST_F(BridgeIntakeLead, ASlowOpenAiAnswerLetsTheNextTaskIn) {
   gateway_->set_handler(holding_the_first(answer));
   start_bridge({{"MAX_CONCURRENCY", "2"}, {"GATEWAY_MODE", "openai"}, {"GATEWAY_MODEL", "m"}});
   publish_both_and_expect_answers();
+}
+
+// The gateway answers at once, but the result cannot be stored (its stream is gone): the worker
+// retries for the duplicate window, and hands the intake over before its first pause.
+TEST_F(BridgeIntakeLead, AResultThatCannotBeStoredLetsTheNextTaskIn) {
+  start_bridge({{"MAX_CONCURRENCY", "2"}});
+  auto warm = bus_->publish_task("security.scan", {{"which", "warm-up"}});
+  ASSERT_TRUE(bus_->wait_result(warm.id)) << bridges_[0]->output();
+  ASSERT_TRUE(bus_->connection().request("$JS.API.STREAM.DELETE.ROUNDTABLE_RESULTS", "", std::chrono::seconds(5)));
+  bus_->publish_task("security.scan", {{"which", "first"}});
+  ASSERT_TRUE(eventually([&] { return bridges_[0]->output().find("result.publish_failed") != std::string::npos; }))
+      << bridges_[0]->output();
+  bus_->publish_task("security.scan", {{"which", "second"}});
+  EXPECT_TRUE(gateway_->wait_for_started(3, kLongEnough)) << "the second task was not read while the first one's result was retried";
 }
 
 // One worker reading and running many quick tasks in turn, the lead kept throughout: every task
