@@ -10,7 +10,7 @@ void WorkerPool::add(size_t count) {
     try {
       threads_.emplace_back(body_);
     } catch (const std::system_error&) {
-      return;  // no thread to be had now (EAGAIN): the workers there are carry on, a later add() tries again
+      return;  // no thread to be had now (EAGAIN): the workers already running carry on; a later add() tries again
     }
   }
 }

@@ -2,11 +2,15 @@
 // When a gateway client tells the bridge that it is about to wait (GatewayRequest::on_waiting):
 // the bridge keeps its intake through a call answered at once and hands it over before a wait
 // of unknown length (docs/performance.md, change 16).
+#include <chrono>
 #include <cstddef>
 
 #include "roundtable/bridge/gateway_client.hpp"
 
 namespace rt::bridge {
+
+// How long a client watches for an answer to begin before it calls on_waiting.
+inline constexpr std::chrono::milliseconds kAnswerGrace{2};
 
 // Before send(): a new connection can take the connect timeout, and a body larger than the
 // socket's buffers can wait for the gateway to read it, so both call on_waiting first.

@@ -33,9 +33,6 @@ struct GatewayRequest {
   std::function<void()> on_waiting = {};
 };
 
-// How long a client watches for an answer to begin before it calls on_waiting.
-inline constexpr std::chrono::milliseconds kAnswerGrace{2};
-
 struct GatewayOutcome {
   bool completed = false;
   contract::TaskResult result;    // when completed
