@@ -1,7 +1,6 @@
 // The chat-completion request of GATEWAY_MODE=openai, written in one pass.
-#include <cstdio>
-
 #include "roundtable/bridge/gateway_client.hpp"
+#include "roundtable/common/json_text.hpp"
 
 namespace rt::bridge {
 namespace {
@@ -23,68 +22,46 @@ void append_escaping(std::string& out, std::string_view text, Escape escape) {
   out.append(text.data() + copied, text.size() - copied);
 }
 
-// The escape of one such byte as nlohmann's dump writes it (ensure_ascii off).
-void append_escape_sequence(std::string& out, unsigned char c) {
-  switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    default: {
-      char escape[7];
-      std::snprintf(escape, sizeof escape, "\\u%04x", c);
-      out += escape;
-    }
-  }
-}
-
-// `text` as the inside of a JSON string, escaped as nlohmann's dump escapes it.
-void append_escaped(std::string& out, std::string_view text) {
-  append_escaping(out, text, [&out](unsigned char c) { append_escape_sequence(out, c); });
-}
-
 // A string from a parsed document (valid UTF-8) dumped as nlohmann dumps it, and that dump
 // escaped again as part of the message text: both layers in one pass.
 void append_string_twice_escaped(std::string& out, std::string_view text) {
-  append_escaped(out, "\"");
+  append_json_escaped(out, "\"");
   append_escaping(out, text, [&out](unsigned char c) {
     std::string inner;
-    append_escape_sequence(inner, c);
-    append_escaped(out, inner);
+    const char byte = static_cast<char>(c);
+    append_json_escaped(inner, std::string_view(&byte, 1));
+    append_json_escaped(out, inner);
   });
-  append_escaped(out, "\"");
+  append_json_escaped(out, "\"");
 }
 
 // value.dump() (compact, keys in the tree's order) escaped as message text, without the dump.
 void append_dump_escaped(std::string& out, const json& value) {
   switch (value.type()) {
     case json::value_t::object: {
-      append_escaped(out, "{");
+      append_json_escaped(out, "{");
       bool first = true;
       for (const auto& [key, member] : value.items()) {
-        if (!first) append_escaped(out, ",");
+        if (!first) append_json_escaped(out, ",");
         first = false;
         append_string_twice_escaped(out, key);
-        append_escaped(out, ":");
+        append_json_escaped(out, ":");
         append_dump_escaped(out, member);
       }
-      append_escaped(out, "}");
+      append_json_escaped(out, "}");
       return;
     }
     case json::value_t::array: {
-      append_escaped(out, "[");
+      append_json_escaped(out, "[");
       for (size_t i = 0; i < value.size(); ++i) {
-        if (i > 0) append_escaped(out, ",");
+        if (i > 0) append_json_escaped(out, ",");
         append_dump_escaped(out, value[i]);
       }
-      append_escaped(out, "]");
+      append_json_escaped(out, "]");
       return;
     }
     case json::value_t::string: return append_string_twice_escaped(out, value.get_ref<const std::string&>());
-    default: return append_escaped(out, value.dump(-1, ' ', false, json::error_handler_t::replace));
+    default: return append_json_escaped(out, value.dump(-1, ' ', false, json::error_handler_t::replace));
   }
 }
 
@@ -100,14 +77,14 @@ std::string chat_request_body(const std::string& model, const std::string& user,
   if (task.max_tokens) body += "\"max_tokens\":" + std::to_string(*task.max_tokens) + ",";
   body += R"("messages":[{"content":")";
   // render_task_text(task), piece by piece: neither it nor the params' dump exists on its own.
-  append_escaped(body, "Task: " + task.task + "\n");
+  append_json_escaped(body, "Task: " + task.task + "\n");
   if (!task.params.empty()) {
-    append_escaped(body, "Parameters: ");
+    append_json_escaped(body, "Parameters: ");
     append_dump_escaped(body, task.params);
-    append_escaped(body, "\n");
+    append_json_escaped(body, "\n");
   }
-  append_escaped(body, "Respond in " + task.response_format + ".");
-  if (task.max_tokens) append_escaped(body, " Keep the answer under " + std::to_string(*task.max_tokens) + " tokens.");
+  append_json_escaped(body, "Respond in " + task.response_format + ".");
+  if (task.max_tokens) append_json_escaped(body, " Keep the answer under " + std::to_string(*task.max_tokens) + " tokens.");
   body += R"(","role":"user"}],"model":)" + dumped(model) + R"(,"user":)" + dumped(user) + "}";
   return body;
 }

@@ -203,7 +203,8 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
       if (std::exchange(claimed, true)) return;
       outbox_.publish_notice(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()}, {"task", v.request.task},
                                                   {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
-      logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
+      if (logger_.enabled(LogLevel::debug))
+        logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
     };
     GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline, trace::headers_for(call.context()),
                            announce_claim, [&task] { task.before_waiting(); }};

@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <mutex>
+#include <vector>
+
+#include "roundtable/common/json_text.hpp"
 
 #include "roundtable/common/time.hpp"
 
@@ -77,15 +81,39 @@ void Logger::write(LogLevel level, std::string_view event, const nlohmann::json&
     write_line(std::move(line));
     return;
   }
-  nlohmann::json line = {{"ts", format_rfc3339_millis(std::chrono::system_clock::now())},
-                         {"level", level_name(level)}};
-  if (!settings_.component.empty()) line["component"] = settings_.component;
-  line["event"] = std::string(event);
-  if (settings_.context.is_object())
-    for (const auto& [key, value] : settings_.context.items()) line[key] = value;
-  if (fields.is_object())
-    for (const auto& [key, value] : fields.items()) line[key] = value;
-  write_line(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  write_line(json_line(level, event, fields));
+}
+
+// The line as a tree would dump it (members sorted by name; a field overrides the context, the
+// context the fixed members), written without building the tree.
+std::string Logger::json_line(LogLevel level, std::string_view event, const nlohmann::json& fields) const {
+  struct Member {
+    std::string_view key;
+    std::string_view text;
+    const nlohmann::json* value = nullptr;
+  };
+  const std::string ts = format_rfc3339_millis(std::chrono::system_clock::now());
+  std::vector<Member> members{{"ts", ts}, {"level", level_name(level)}};
+  if (!settings_.component.empty()) members.push_back({"component", settings_.component});
+  members.push_back({"event", event});
+  for (const nlohmann::json* object : {&settings_.context, &fields}) {
+    if (!object->is_object()) continue;
+    for (auto member = object->begin(); member != object->end(); ++member) members.push_back({member.key(), {}, &*member});
+  }
+  std::stable_sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.key < b.key; });
+  std::string line;
+  line.reserve(256);
+  line += '{';
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (i + 1 < members.size() && members[i + 1].key == members[i].key) continue;  // overridden by a later one
+    if (line.size() > 1) line += ',';
+    append_json_string(line, members[i].key);
+    line += ':';
+    if (members[i].value) append_json_value(line, *members[i].value);
+    else append_json_string(line, members[i].text);
+  }
+  line += '}';
+  return line;
 }
 
 bool parse_log_level(std::string_view text) { return text == "off" || level_from_name(text) != LogLevel::off; }

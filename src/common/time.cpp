@@ -26,22 +26,36 @@ int days_in_month(int year, int month) {
   return month == 2 && is_leap(year) ? 29 : days[month - 1];
 }
 
+// Digits written by hand: this runs for every envelope, log line and gateway call.
+void put_digits(char* at, int value, int count) {
+  for (int i = count - 1; i >= 0; --i, value /= 10) at[i] = static_cast<char>('0' + value % 10);
+}
+
 std::string format_with(SystemTime time, bool millis) {
   auto since_epoch = time.time_since_epoch();
   auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
   std::time_t t = seconds.count();
   std::tm utc{};
   gmtime_r(&t, &utc);
-  char buffer[64];
-  if (millis) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
-    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms));
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  const int year = utc.tm_year + 1900;
+  const auto ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count());
+  if (year < 0 || year > 9999) {  // not RFC 3339 any more: written as printf writes it
+    char wide[64];
+    std::snprintf(wide, sizeof wide, "%04d-%02d-%02dT%02d:%02d:%02d", year, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    std::string out = wide;
+    if (millis) std::snprintf(wide, sizeof wide, ".%03d", ms), out += wide;
+    return out + 'Z';
   }
-  return buffer;
+  char text[] = "0000-00-00T00:00:00.000Z";
+  put_digits(text, year, 4);
+  put_digits(text + 5, utc.tm_mon + 1, 2);
+  put_digits(text + 8, utc.tm_mday, 2);
+  put_digits(text + 11, utc.tm_hour, 2);
+  put_digits(text + 14, utc.tm_min, 2);
+  put_digits(text + 17, utc.tm_sec, 2);
+  if (!millis) return std::string(text, 19) + 'Z';
+  put_digits(text + 20, ms, 3);
+  return std::string(text, sizeof text - 1);
 }
 
 }  // namespace

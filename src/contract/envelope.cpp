@@ -4,6 +4,7 @@
 #include <array>
 
 #include "roundtable/common/json_parse.hpp"
+#include "roundtable/common/json_text.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/common/uuid.hpp"
 #include "roundtable/contract/identifiers.hpp"
@@ -205,37 +206,50 @@ json envelope_to_json(const Envelope& envelope) {
 // The bytes of envelope_to_json(envelope).dump(), written without copying the payload into a new
 // tree (it is serialised in place): two envelopes go out per task, and the copy and its
 // map inserts were most of their cost. Members in std::map order, as nlohmann writes them.
+// Written straight into one string, members sorted by name as a tree would dump them: the
+// envelope of every result and event, so no tree and no copy of the payload's text.
 std::string serialize(const Envelope& envelope) {
-  auto text = [](const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); };
-  std::vector<std::pair<std::string, std::string>> members;
-  members.reserve(12);
-  members.emplace_back("id", text(envelope.id));
-  members.emplace_back("version", text(envelope.version));
-  members.emplace_back("type", text(envelope.type));
-  members.emplace_back("from", text(envelope.from));
-  if (envelope.to) members.emplace_back("to", text(*envelope.to));
-  if (envelope.fleet) members.emplace_back("fleet", text(*envelope.fleet));
-  members.emplace_back("timestamp", text(envelope.timestamp));
-  if (envelope.correlation_id) members.emplace_back("correlationId", text(*envelope.correlation_id));
-  members.emplace_back("priority", text(std::string(priority_name(envelope.priority))));
-  members.emplace_back("ttl", text(envelope.ttl_seconds));
-  members.emplace_back("payload", text(envelope.payload));
+  struct Member {
+    std::string_view key;
+    const std::string* text = nullptr;
+    const json* value = nullptr;
+    int64_t number = 0;
+  };
+  const std::string priority(priority_name(envelope.priority));
+  std::vector<Member> members;
+  members.reserve(12 + (envelope.unknown_fields.is_object() ? envelope.unknown_fields.size() : 0));
+  auto add_text = [&members](std::string_view key, const std::string& text) { members.push_back({key, &text}); };
+  add_text("id", envelope.id);
+  add_text("version", envelope.version);
+  add_text("type", envelope.type);
+  add_text("from", envelope.from);
+  if (envelope.to) add_text("to", *envelope.to);
+  if (envelope.fleet) add_text("fleet", *envelope.fleet);
+  add_text("timestamp", envelope.timestamp);
+  if (envelope.correlation_id) add_text("correlationId", *envelope.correlation_id);
+  add_text("priority", priority);
+  members.push_back({"ttl", nullptr, nullptr, envelope.ttl_seconds});
+  members.push_back({"payload", nullptr, &envelope.payload});
   if (envelope.unknown_fields.is_object()) {
     const size_t known = members.size();
-    for (const auto& field : envelope.unknown_fields.items()) {
-      const std::string& key = field.key();
+    for (auto field = envelope.unknown_fields.begin(); field != envelope.unknown_fields.end(); ++field) {
+      const std::string& key = field.key();  // a reference into the object, like &*field
       bool overridden = std::any_of(members.begin(), members.begin() + static_cast<long>(known),
-                                    [&key](const auto& member) { return member.first == key; });
-      if (!overridden) members.emplace_back(key, text(field.value()));
+                                    [&key](const Member& member) { return member.key == key; });
+      if (!overridden) members.push_back({key, nullptr, &*field});
     }
   }
-  std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::string out = "{";
-  for (const auto& [key, value] : members) {
+  std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.key < b.key; });
+  std::string out;
+  out.reserve(256);
+  out += '{';
+  for (const Member& member : members) {
     if (out.size() > 1) out += ',';
-    out += text(json(key));
+    append_json_string(out, member.key);
     out += ':';
-    out += value;
+    if (member.text) append_json_string(out, *member.text);
+    else if (member.value) append_json_value(out, *member.value);
+    else append_json_integer(out, member.number);
   }
   out += '}';
   return out;

@@ -29,11 +29,15 @@ class Logger {
   void warn(std::string_view event, const nlohmann::json& fields = {}) const;
   void error(std::string_view event, const nlohmann::json& fields = {}) const;
 
+  // Whether a line at `level` is written: to skip building the fields of one that is not.
+  bool enabled(LogLevel level) const { return threshold_ != LogLevel::off && level >= threshold_; }
+
   // A logger with the same sink and extra fixed context (e.g. a sub-component).
   Logger with(const nlohmann::json& extra_context) const;
 
  private:
   void write(LogLevel level, std::string_view event, const nlohmann::json& fields) const;
+  std::string json_line(LogLevel level, std::string_view event, const nlohmann::json& fields) const;
   LogLevel threshold_;
   LogSettings settings_;
 };

@@ -90,6 +90,37 @@ TEST(Logger, TextFormatIsKeyValue) {
   EXPECT_NE(text.find(" warn [gateway] llm.slow model=m1 ms=900\n"), std::string::npos) << text;
 }
 
+// The line is written without a tree, but reads as one would dump: members sorted by name, a
+// field overriding the context and the context the fixed members, hostile text escaped.
+TEST(Logger, JsonLineIsTheDumpOfItsMembers) {
+  auto text = captured_stderr([] {
+    LogSettings settings;
+    settings.component = "bridge";
+    settings.context = {{"agent", "galahad"}, {"fleet", "fleet-a"}, {"event", "from the context"}};
+    Logger logger(settings);
+    logger.warn("task.failed", {{"task_id", "t-\"1\"\n"}, {"fleet", "overridden"}, {"bad", "\xff\x01"}, {"n", -3}, {"ok", true},
+                                {"nested", {{"b", 1}, {"a", nullptr}}}});
+  });
+  auto lines = lines_of(text);
+  ASSERT_EQ(lines.size(), 1u) << text;
+  auto line = nlohmann::json::parse(lines[0]);
+  nlohmann::json expected = {{"ts", line["ts"]}, {"level", "warn"}, {"component", "bridge"}, {"agent", "galahad"},
+                             {"event", "from the context"}, {"fleet", "overridden"}, {"task_id", "t-\"1\"\n"},
+                             {"bad", "\xff\x01"}, {"n", -3}, {"ok", true}, {"nested", {{"b", 1}, {"a", nullptr}}}};
+  EXPECT_EQ(lines[0], expected.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+TEST(Logger, EnabledFollowsTheLevel) {
+  LogSettings settings;
+  settings.level = "info";
+  Logger logger(settings);
+  EXPECT_FALSE(logger.enabled(LogLevel::debug));
+  EXPECT_TRUE(logger.enabled(LogLevel::info));
+  EXPECT_TRUE(logger.enabled(LogLevel::error));
+  settings.level = "off";
+  EXPECT_FALSE(Logger(settings).enabled(LogLevel::error));
+}
+
 // Lines longer than a pipe's atomic write, from several threads at once, never interleave.
 TEST(Logger, ConcurrentLongLinesStayWhole) {
   constexpr int kThreads = 4, kLinesEach = 50;

@@ -377,6 +377,8 @@ TEST(EnvelopeSerialize, WritesTheBytesOfTheTree) {
   Envelope hostile = plain;
   hostile.payload = {{"text", std::string("bad \xff utf-8 \"quoted\" \n")}, {"nested", {{"b", 2}, {"a", {1, 2.5, true}}}}};
   hostile.from = std::string("x\xc3");
+  hostile.unknown_fields = {{"cl\xc3\xa9", "\x01\x1f"}, {"quo\"te", -7}, {"bad\xfe", {1, 2}}};
+  hostile.ttl_seconds = -1;
   for (const auto* envelope : {&plain, &full, &shadowed, &hostile})
     EXPECT_EQ(serialize(*envelope), envelope_to_json(*envelope).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
