@@ -20,7 +20,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-constexpr milliseconds kFetchWait{1000};
 constexpr milliseconds kRetryPause{500};
 // Kept from the shutdown budget for handing work back, knight.offline and the drain.
 constexpr milliseconds kShutdownReserve{900};
@@ -279,51 +278,6 @@ void Bridge::release(const HeldTaskPtr& task) {
     held_.erase(std::remove(held_.begin(), held_.end(), task), held_.end());
   }
   slot_freed_.notify_all();
-}
-
-// Leader/followers (task_queue.hpp): an idle worker runs a queued task, or leads the intake
-// and runs the first task it brings. A leader that brought a single task keeps the lead through
-// it until it would wait, and reads again straight after when it never had to.
-void Bridge::work_loop() {
-  workers_running_++;
-  bool leading = false;
-  while (true) {
-    auto [turn, task] = queue_.pop_or_lead(std::exchange(leading, false));
-    if (turn == PriorityQueue<HeldTaskPtr>::Turn::closed) break;
-    if (turn == PriorityQueue<HeldTaskPtr>::Turn::lead) {
-      auto arrived = lead_intake(kFetchWait);
-      leading = arrived.size() == 1;
-      task = queue_.end_lead(std::move(arrived), leading);
-      if (task) start_wanted_workers();  // with no task, this worker leads again itself
-    }
-    if (task) run_task(*task, leading);
-  }
-  {
-    std::lock_guard lock(stop_mutex_);
-    workers_running_--;
-  }
-  stop_cv_.notify_all();
-}
-
-void Bridge::run_task(const HeldTaskPtr& task, bool& leading) {
-  auto hand_over_lead = [&] {
-    if (!std::exchange(leading, false)) return;
-    queue_.pass_lead();
-    start_wanted_workers();
-  };
-  if (stopping_) {
-    hand_over_lead();
-    task->nak(milliseconds(0));
-    release(task);
-    return;
-  }
-  if (leading) task->set_before_waiting(hand_over_lead);
-  in_flight_++;
-  processor_->process(*task);
-  in_flight_--;
-  task->set_before_waiting(nullptr);
-  if (!task->settled()) task->nak(milliseconds(0));  // never leave a message hanging
-  release(task);
 }
 
 // In-progress acks for everything held, every ack-wait/3, so long work is never redelivered.

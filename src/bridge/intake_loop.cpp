@@ -32,7 +32,7 @@ int Bridge::request_what_fits(int capacity, int share) {
   int held;
   {
     std::lock_guard lock(held_mutex_);
-    held = static_cast<int>(held_.size());
+    held = slots_taken_locked();
   }
   const int threshold = std::max(1, share / 2);
   for (size_t i = 0; i < feed_->size(); ++i) {
@@ -109,13 +109,13 @@ void Bridge::wait_until_intake_can_ask(int capacity, int share) {
   }
   const int useful = std::max(1, share / 2);
   std::unique_lock lock(held_mutex_);
-  const bool room = capacity - static_cast<int>(held_.size()) >= useful;
+  const bool room = capacity - slots_taken_locked() >= useful;
   if (room || !connection_->connected()) {  // the request could not be sent
     lock.unlock();
     wait_stop_for(kRefusedPause);
     return;
   }
-  slot_freed_.wait_for(lock, kIntakeWait, [&] { return stopping_ || capacity - static_cast<int>(held_.size()) >= useful; });
+  slot_freed_.wait_for(lock, kIntakeWait, [&] { return stopping_ || capacity - slots_taken_locked() >= useful; });
 }
 
 // What the open requests had already sent when the bridge stopped goes straight back.

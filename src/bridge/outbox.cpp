@@ -34,6 +34,13 @@ contract::Envelope Outbox::envelope(std::string_view type, json payload, const T
 }
 
 Status Outbox::publish_result(const TaskRef& task, std::string_view type, json payload) {
+  auto result = prepare_result(task, type, std::move(payload));
+  if (!result) return result.error();
+  if (auto sent = send_result(*result); !sent) return sent;
+  return confirm_result(*result);
+}
+
+Result<OutgoingResult> Outbox::prepare_result(const TaskRef& task, std::string_view type, json payload) {
   if (!task.id) return make_error(ErrorCode::invalid_params, "a result needs a task id");
   auto subject = contract::result_subject(fleet_, task.domain, *task.id);
   if (!subject) return subject.error();
@@ -43,9 +50,23 @@ Status Outbox::publish_result(const TaskRef& task, std::string_view type, json p
                                                                          " bytes is over the 4 MiB result limit");
     body = contract::serialize(envelope(contract::type::task_failed, contract::to_json(failure), &task));
   }
-  auto ack = js_.publish(*subject, body, "result-" + *task.id, trace_headers(&task));
+  return OutgoingResult{*task.id, std::move(*subject), std::move(body), trace_headers(&task), std::nullopt};
+}
+
+Status Outbox::send_result(OutgoingResult& result) {
+  result.ack.reset();
+  auto sent = js_.send_acked(result.subject, result.body, "result-" + result.task_id, result.headers);
+  if (!sent) return sent.error();
+  result.ack.emplace(std::move(*sent));
+  return {};
+}
+
+Status Outbox::confirm_result(OutgoingResult& result) {
+  if (!result.ack) return make_error(ErrorCode::unavailable, "result of " + result.task_id + " was not sent");
+  auto ack = result.ack->wait();
+  result.ack.reset();
   if (!ack) return ack.error();
-  if (ack->duplicate) logger_.info("result.duplicate_suppressed", {{"task_id", *task.id}});
+  if (ack->duplicate) logger_.info("result.duplicate_suppressed", {{"task_id", result.task_id}});
   return {};
 }
 

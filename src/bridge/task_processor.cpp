@@ -19,7 +19,6 @@ namespace type = contract::type;
 
 namespace {
 constexpr size_t kRejectChunkBytes = 512 * 1024;  // base64 of a chunk stays under the 1 MiB event limit
-constexpr std::chrono::minutes kResultRetryWindow{2};  // the results stream's duplicate window
 constexpr std::chrono::seconds kMaxRetryAfter{86'400};
 }  // namespace
 
@@ -100,36 +99,43 @@ void TaskProcessor::reject(HeldTask& task, ErrorCode code, const std::string& re
   count(code == ErrorCode::timeout ? outcome::expired : outcome::rejected);
 }
 
-void TaskProcessor::process(HeldTask& task) {
+std::unique_ptr<DeferredCompletion> TaskProcessor::process(HeldTask& task) {
   auto started = clock_.steady_now();
   if (task.attempt() > 1) metrics_.add(metric::redeliveries);
   auto validated = validate(task);
-  if (!validated) return;
+  if (!validated) return nullptr;
   Validated& v = *validated;
   if (already_answered(task, v)) {
     task.ack();
     count(outcome::duplicate);
-    return;
+    return nullptr;
   }
   trace::Span span = start_attempt_span(task, v);
   if (task.attempt() > config_.max_deliver) {
     dead_letter_interrupted(task, v);
     span.fail("dead-lettered: the last attempt was interrupted");
-    return finish_attempt_span(std::move(span));
+    finish_attempt_span(std::move(span));
+    return nullptr;
   }
   if (cancels_)
     if (auto cancel = cancels_->lookup(*v.ref.id)) {
       finish_cancelled(task, v, *cancel);
       span.fail("cancelled before the gateway call");
-      return finish_attempt_span(std::move(span));
+      finish_attempt_span(std::move(span));
+      return nullptr;
     }
   auto answer = deliver_when_gateway_takes_it(task, v);
-  if (!answer) return finish_attempt_span(std::move(span));
+  if (!answer) {
+    finish_attempt_span(std::move(span));
+    return nullptr;
+  }
   mark_attempt_span(span, *answer);
-  if (answer->completed) complete(task, v, std::move(answer->result), started);
+  std::unique_ptr<DeferredCompletion> deferred;
+  if (answer->completed) deferred = complete(task, v, std::move(answer->result), started);
   else fail(task, v, std::move(answer->failure));
   finish_attempt_span(std::move(span));
   metrics_.observe(metric::duration, std::chrono::duration<double>(clock_.steady_now() - started).count());
+  return deferred;
 }
 
 // One span per delivery (attempt): a child of the sender's span from the traceparent header, or
@@ -280,20 +286,31 @@ void TaskProcessor::finish_cancelled(HeldTask& task, const Validated& v, const c
   count(outcome::failed);
 }
 
-void TaskProcessor::complete(HeldTask& task, const Validated& v, contract::TaskResult result,
-                             std::chrono::steady_clock::time_point started) {
+// The result is sent and the task settled once the stream confirms it: here at once when the
+// result could not be sent, else by the worker (settle).
+std::unique_ptr<DeferredCompletion> TaskProcessor::complete(HeldTask& task, const Validated& v, contract::TaskResult result,
+                                                            std::chrono::steady_clock::time_point started) {
   result.metadata.attempt = task.attempt();
   if (result.metadata.duration_ms == 0)
     result.metadata.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started).count();
-  if (!store_result(task, v.ref, type::task_result, contract::to_json(result))) {
+  auto completion = std::make_unique<DeferredCompletion>();
+  completion->ref = v.ref;
+  completion->task_name = v.request.task;
+  completion->duration_ms = result.metadata.duration_ms;
+  auto outgoing = outbox_.prepare_result(v.ref, type::task_result, contract::to_json(result));
+  if (!outgoing) {
+    logger_.error("result.unsendable", {{"task_id", *v.ref.id}, {"error", outgoing.error().message}});
     task.nak(retry_delay(task.attempt(), std::nullopt));
-    return;
+    return nullptr;
   }
-  dedup_.mark_done(*v.ref.id);
-  task.ack();
-  count(outcome::completed);
-  logger_.info("task.completed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()},
-                                  {"duration_ms", result.metadata.duration_ms}});
+  completion->result = std::move(*outgoing);
+  if (auto sent = outbox_.send_result(completion->result); !sent) {
+    logger_.warn("result.publish_failed", {{"task_id", *v.ref.id}, {"error", sent.error().message}});
+    if (store_outgoing(task, completion->result)) finish_completed(task, *completion);
+    else task.nak(retry_delay(task.attempt(), std::nullopt));
+    return nullptr;
+  }
+  return completion;
 }
 
 void TaskProcessor::fail(HeldTask& task, const Validated& v, contract::TaskFailure failure) {
@@ -330,22 +347,6 @@ void TaskProcessor::finish_failed(HeldTask& task, const Validated& v, const json
     count(outcome::failed);
   }
   task.term();
-}
-
-// Retries the publish within the duplicate window, so a retry can never store it twice; the
-// intake's lead is handed over before the first pause.
-bool TaskProcessor::store_result(HeldTask& task, const TaskRef& ref, std::string_view result_type, const json& payload) {
-  auto give_up_at = clock_.steady_now() + kResultRetryWindow;
-  auto pause = std::chrono::milliseconds(100);
-  while (true) {
-    auto status = outbox_.publish_result(ref, result_type, payload);
-    if (status) return true;
-    logger_.warn("result.publish_failed", {{"task_id", ref.id.value_or("")}, {"error", status.error().message}});
-    if (stopping_ || clock_.steady_now() + pause >= give_up_at) return false;
-    task.before_waiting();
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(2000));
-  }
 }
 
 // Retry-After comes from outside: clamped to a day so the conversion to ms cannot overflow.

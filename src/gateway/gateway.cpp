@@ -131,7 +131,7 @@ void Gateway::routes() {
   auto& s = *server_;
   http::tune_server(s, std::chrono::seconds(30));
   s.set_payload_max_length(kMaxBody);  // httplib answers 413 past this
-  s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+  s.on_answer([this](const httplib::Request& req, const httplib::Response& res) {
     metrics_.add("roundtable_gateway_requests_total", 1, {{"endpoint", route_label(req.path)}, {"status", std::to_string(res.status)}});
   });
   s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {

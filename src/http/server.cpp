@@ -30,8 +30,9 @@ Server::Server(ServerLimits limits)
     : limits_(limits),
       idle_([this](ParkedConnection connection) { enqueue(std::move(connection)); }) {
   new_task_queue = [] { return new InlineQueue; };
-  set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+  set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (stopping_ && !res.has_header("Connection")) res.set_header("Connection", "close");
+    if (on_answer_) on_answer_(req, res);
   });
 }
 

@@ -100,6 +100,10 @@ Result<PublishAck> JetStream::publish(std::string_view subject, std::string_view
   return acks_.publish(std::string(subject), data, msg_id, headers);
 }
 
+Result<AckInboxes::Pending> JetStream::send_acked(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers) {
+  return acks_.send(std::string(subject), data, msg_id, headers);
+}
+
 Status JetStream::publish_async(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers) {
   if (headers.empty()) return publish_async(subject, data, msg_id);
   std::string subj(subject), id(msg_id);

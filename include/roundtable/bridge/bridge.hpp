@@ -68,8 +68,18 @@ class Bridge {
   void wait_until_intake_can_ask(int capacity, int share);
   void withdraw_requests();
   void wake_intake();
-  // leading: this worker kept the intake's lead; cleared once it hands it over.
-  void run_task(const HeldTaskPtr& task, bool& leading);
+  // A task that completed, its result's confirmation not read yet (task_processor.hpp): still
+  // held, so it still counts against the slots and is kept alive.
+  struct Unconfirmed {
+    HeldTaskPtr task;
+    std::unique_ptr<DeferredCompletion> completion;
+  };
+  // leading: this worker kept the intake's lead; cleared once it hands it over. previous: the
+  // worker's last task, settled here before anything is waited for, or at the end.
+  std::optional<Unconfirmed> run_task(const HeldTaskPtr& task, bool& leading, std::optional<Unconfirmed> previous);
+  void settle(std::optional<Unconfirmed>& unconfirmed, bool may_retry);
+  void settle_before_waiting(std::optional<Unconfirmed>& unconfirmed, bool& leading);
+  void hand_over_lead(bool& leading);
   bool intake_open() const { return gate_.intake_open() || asking_.load(); }
   HeldTaskPtr hold(nats::Message message);
   void hand_back_stragglers();
@@ -116,7 +126,11 @@ class Bridge {
   PriorityQueue<HeldTaskPtr> queue_;
   std::mutex held_mutex_;
   std::condition_variable slot_freed_;
-  std::vector<HeldTaskPtr> held_;  // queued and in flight
+  std::vector<HeldTaskPtr> held_;  // queued, in flight, and completed but not yet confirmed
+  int unconfirmed_ = 0;            // of held_, completed: they take no slot (guarded by held_mutex_)
+  int slots_taken_locked() const { return static_cast<int>(held_.size()) - unconfirmed_; }
+  // A task that is no longer in flight but still held: its slot is free for the intake.
+  void mark_unconfirmed();
   std::atomic<int> in_flight_{0};
 
   std::mutex stop_mutex_;

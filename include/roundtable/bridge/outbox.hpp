@@ -22,6 +22,16 @@ struct TaskRef {
   std::optional<std::string> parent_task_id;   // the delegating task, copied from the request
 };
 
+// A result ready to go out, kept until the stream confirms it: sent again as it is (same bytes,
+// same Nats-Msg-Id, so never stored twice) when the confirmation does not come.
+struct OutgoingResult {
+  std::string task_id;
+  std::string subject;
+  std::string body;
+  nats::Headers headers;
+  std::optional<nats::AckInboxes::Pending> ack;  // of the last send, not read yet
+};
+
 class Outbox {
  public:
   Outbox(nats::JetStream& js, std::string fleet, std::string agent, Logger logger);
@@ -29,6 +39,11 @@ class Outbox {
   // task.result or task.failed on <fleet>.results.<domain>.<id>, Nats-Msg-Id result-<id>,
   // waiting for the stream's ack. A result over 4 MiB becomes an internal_error failure.
   Status publish_result(const TaskRef& task, std::string_view type, nlohmann::json payload);
+  // The same in steps, so that the caller can do other work before it reads the stream's ack:
+  // the result enveloped (an error only when it has nowhere to go), sent, then confirmed.
+  Result<OutgoingResult> prepare_result(const TaskRef& task, std::string_view type, nlohmann::json payload);
+  Status send_result(OutgoingResult& result);
+  Status confirm_result(OutgoingResult& result);
   // roundtable.events.<fleet>.<type>, Nats-Msg-Id = event id; does not wait for the ack.
   void publish_event(std::string_view type, nlohmann::json payload, const TaskRef* task = nullptr);
   // The same without asking for an ack at all: for the per-task notices (task.claimed,

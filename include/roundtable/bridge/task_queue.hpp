@@ -7,6 +7,7 @@
 // A leader that read a single task may keep the lead while it runs it, and hand it over only
 // before it waits (pass_lead): a task answered at once then costs no other thread a wake-up.
 #include <array>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -32,12 +33,14 @@ class PriorityQueue {
     return size_locked();
   }
 
-  enum class Turn { task, lead, closed };
+  enum class Turn { task, lead, closed, none };
   // An item when one is queued; else the lead when nobody has it (the caller reads the intake,
   // then calls end_lead); else waits. `closed` once closed and empty. keeping_lead: the caller
   // kept the lead through its last task (end_lead(..., true)) and reads again at once, unless no
-  // lead is handed out any more.
-  std::pair<Turn, std::optional<Item>> pop_or_lead(bool keeping_lead = false) {
+  // lead is handed out any more. finishing_within: the caller has something to finish before it
+  // may lead or wait long, and gets `none` instead of the lead, or once nothing came that long.
+  std::pair<Turn, std::optional<Item>> pop_or_lead(bool keeping_lead = false,
+                                                   std::optional<std::chrono::milliseconds> finishing_within = std::nullopt) {
     std::unique_lock lock(mutex_);
     if (keeping_lead) {
       if (!lead_closed_) {
@@ -46,15 +49,19 @@ class PriorityQueue {
       }
       led_ = false;
     }
+    bool timed_out = false;
     while (true) {
       if (auto item = take_locked()) return {Turn::task, std::move(item)};
       if (closed_) return {Turn::closed, std::nullopt};
       if (!led_ && !lead_closed_) {
+        if (finishing_within) return {Turn::none, std::nullopt};
         led_ = reading_ = true;
         return {Turn::lead, std::nullopt};
       }
+      if (timed_out) return {Turn::none, std::nullopt};
       ++idle_;
-      ready_.wait(lock);
+      if (finishing_within) timed_out = ready_.wait_for(lock, *finishing_within) == std::cv_status::timeout;
+      else ready_.wait(lock);
       --idle_;
     }
   }

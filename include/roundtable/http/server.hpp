@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -46,6 +47,10 @@ class Server : public httplib::Server {
   bool listen(const std::string& host, int port, int socket_flags = 0);
   void stop();
   bool stopping() const { return stopping_.load(); }
+  // Called with every answer just before it is written (set before listening): what it records
+  // is there for a client that reads the answer and at once asks again on another connection,
+  // which httplib's logger, called after the write, does not promise.
+  void on_answer(std::function<void(const httplib::Request&, const httplib::Response&)> hook) { on_answer_ = std::move(hook); }
   size_t idle_connections() const { return idle_.parked(); }
 
  private:
@@ -57,6 +62,7 @@ class Server : public httplib::Server {
   bool add_worker_if_needed();
 
   ServerLimits limits_;
+  std::function<void(const httplib::Request&, const httplib::Response&)> on_answer_;
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -34,6 +34,34 @@ class AckInboxes {
   Result<PublishAck> publish(const std::string& subject, std::string_view data, std::string_view msg_id, const Headers& headers);
 
  private:
+  struct Inbox;
+
+ public:
+  // A publish whose ack is read later: the caller does other work meanwhile, and the ack waits
+  // in the inbox without waking anyone. Destroying it unread gives the inbox back (a late ack is
+  // then told apart by its number and dropped).
+  class Pending {
+   public:
+    Pending(Pending&& other) noexcept;
+    Pending& operator=(Pending&& other) noexcept;
+    ~Pending();
+    // The stream's ack, waiting until the publish's timeout (counted from the publish) at most.
+    // Once; later calls are an error.
+    Result<PublishAck> wait();
+
+   private:
+    friend class AckInboxes;
+    Pending(AckInboxes& owner, std::unique_ptr<Inbox> inbox, std::string reply, std::string subject);
+    AckInboxes* owner_;
+    std::unique_ptr<Inbox> inbox_;
+    std::string reply_;
+    std::string subject_;
+    std::chrono::steady_clock::time_point until_;
+  };
+  // Publishes as publish() does, without waiting for the ack.
+  Result<Pending> send(const std::string& subject, std::string_view data, std::string_view msg_id, const Headers& headers);
+
+ private:
   struct Inbox {
     std::string prefix;
     Subscription subscription;

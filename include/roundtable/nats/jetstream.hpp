@@ -105,6 +105,9 @@ class JetStream {
   // The same with more headers (traceparent, docs/contract.md §4).
   Result<PublishAck> publish(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers);
 
+  // Publishes as publish() does; the ack is read later, from what this returns.
+  Result<AckInboxes::Pending> send_acked(std::string_view subject, std::string_view data, std::string_view msg_id, const Headers& headers);
+
   // Publishes without waiting for the ack (for events): failures are logged by the context's
   // error handler. complete_async() waits for every outstanding ack.
   Status publish_async(std::string_view subject, std::string_view data, std::string_view msg_id);

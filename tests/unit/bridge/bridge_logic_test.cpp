@@ -89,6 +89,25 @@ TEST(PriorityQueue, WhatALeaderKeepingTheLeadLeftQueuedGoesToTheFollowers) {
   EXPECT_EQ(item, std::optional<std::string>("second"));
 }
 
+// A worker with something to finish (a result's confirmation) is not handed the lead, which
+// would have it wait on the intake; nor does it wait past its bound for a task.
+TEST(PriorityQueue, AWorkerFinishingSomethingLeavesTheLeadAndWaitsOnlyItsBound) {
+  Queue queue;
+  EXPECT_EQ(queue.pop_or_lead(false, std::chrono::milliseconds(1)).first, Queue::Turn::none);
+  ASSERT_TRUE(queue.try_lead()) << "the lead stayed free";
+  EXPECT_EQ(queue.pop_or_lead(false, std::chrono::milliseconds(1)).first, Queue::Turn::none) << "nothing came while it waited";
+}
+
+TEST(PriorityQueue, AWorkerFinishingSomethingTakesATaskThatComesWhileItWaits) {
+  Queue queue;
+  ASSERT_EQ(queue.pop_or_lead().first, Queue::Turn::lead);
+  auto finishing = std::async(std::launch::async, [&] { return queue.pop_or_lead(false, std::chrono::minutes(1)); });
+  queue.end_lead({{Priority::normal, "leader's"}, {Priority::normal, "follower's"}});
+  auto [turn, item] = finishing.get();
+  EXPECT_EQ(turn, Queue::Turn::task);
+  EXPECT_EQ(item, std::optional<std::string>("follower's"));
+}
+
 TEST(StatusMapping, FollowsTheContract) {
   struct Row {
     int status;
