@@ -36,15 +36,7 @@ void append_escape_sequence(std::string& out, unsigned char c) {
 }  // namespace
 
 void append_json_escaped(std::string& out, std::string_view text) {
-  size_t copied = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + copied, i - copied);
-    copied = i + 1;
-    append_escape_sequence(out, c);
-  }
-  out.append(text.data() + copied, text.size() - copied);
+  append_escaping(out, text, [&out](unsigned char c) { append_escape_sequence(out, c); });
 }
 
 // ASCII cannot be invalid UTF-8; anything else goes through nlohmann, which checks it.

@@ -10,6 +10,21 @@
 
 namespace rt {
 
+// Appends `text` (valid UTF-8), handing each byte a JSON string must escape (quote, backslash,
+// control characters) to `escape` and copying the runs between them as they are.
+template <class Escape>
+void append_escaping(std::string& out, std::string_view text, Escape escape) {
+  size_t copied = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + copied, i - copied);
+    copied = i + 1;
+    escape(c);
+  }
+  out.append(text.data() + copied, text.size() - copied);
+}
+
 // `text` (valid UTF-8) as the inside of a JSON string: quote, backslash and control characters
 // escaped, everything else copied.
 void append_json_escaped(std::string& out, std::string_view text);
