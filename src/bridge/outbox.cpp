@@ -33,13 +33,6 @@ contract::Envelope Outbox::envelope(std::string_view type, json payload, const T
   return env;
 }
 
-Status Outbox::publish_result(const TaskRef& task, std::string_view type, json payload) {
-  auto result = prepare_result(task, type, std::move(payload));
-  if (!result) return result.error();
-  if (auto sent = send_result(*result); !sent) return sent;
-  return confirm_result(*result);
-}
-
 Result<OutgoingResult> Outbox::prepare_result(const TaskRef& task, std::string_view type, json payload) {
   if (!task.id) return make_error(ErrorCode::invalid_params, "a result needs a task id");
   auto subject = contract::result_subject(fleet_, task.domain, *task.id);

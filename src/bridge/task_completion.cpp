@@ -4,7 +4,6 @@
 
 #include "roundtable/bridge/bridge_metrics.hpp"
 #include "roundtable/bridge/task_processor.hpp"
-#include "roundtable/contract/subjects.hpp"
 
 namespace rt::bridge {
 

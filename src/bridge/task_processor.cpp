@@ -1,7 +1,6 @@
 #include "roundtable/bridge/task_processor.hpp"
 
 #include <algorithm>
-#include <thread>
 #include <utility>
 
 #include "roundtable/bridge/bridge_metrics.hpp"
@@ -294,7 +293,6 @@ std::unique_ptr<DeferredCompletion> TaskProcessor::complete(HeldTask& task, cons
   if (result.metadata.duration_ms == 0)
     result.metadata.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started).count();
   auto completion = std::make_unique<DeferredCompletion>();
-  completion->ref = v.ref;
   completion->task_name = v.request.task;
   completion->duration_ms = result.metadata.duration_ms;
   auto outgoing = outbox_.prepare_result(v.ref, type::task_result, contract::to_json(result));

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "roundtable/common/json_text.hpp"
-
 #include "roundtable/common/time.hpp"
 
 namespace rt {

@@ -36,11 +36,10 @@ class Outbox {
  public:
   Outbox(nats::JetStream& js, std::string fleet, std::string agent, Logger logger);
 
-  // task.result or task.failed on <fleet>.results.<domain>.<id>, Nats-Msg-Id result-<id>,
-  // waiting for the stream's ack. A result over 4 MiB becomes an internal_error failure.
-  Status publish_result(const TaskRef& task, std::string_view type, nlohmann::json payload);
-  // The same in steps, so that the caller can do other work before it reads the stream's ack:
-  // the result enveloped (an error only when it has nowhere to go), sent, then confirmed.
+  // task.result or task.failed on <fleet>.results.<domain>.<id>, Nats-Msg-Id result-<id>, in
+  // steps so that the caller can do other work before it reads the stream's ack: enveloped (an
+  // error only when it has nowhere to go), sent, then confirmed. A result over 4 MiB becomes an
+  // internal_error failure.
   Result<OutgoingResult> prepare_result(const TaskRef& task, std::string_view type, nlohmann::json payload);
   Status send_result(OutgoingResult& result);
   Status confirm_result(OutgoingResult& result);

@@ -31,7 +31,6 @@ struct GatewayState {
 // meanwhile the confirmation waits in an inbox and wakes nobody (docs/performance.md).
 struct DeferredCompletion {
   OutgoingResult result;
-  TaskRef ref;
   std::string task_name;
   int64_t duration_ms = 0;
 };
