@@ -47,6 +47,7 @@ void Lead::await_results(int n) {
 RunResult run_one_at_a_time(BridgeInstance& bridge, Lead& lead, int n, pid_t server_pid) {
   std::vector<int64_t> samples(static_cast<size_t>(n));
   CpuWindow server(server_pid), cpu(bridge.pid());
+  SwitchWindow switches(bridge.pid());
   auto start = Steady::now();
   for (int i = 0; i < n; ++i) {
     auto t0 = Steady::now();
@@ -57,6 +58,7 @@ RunResult run_one_at_a_time(BridgeInstance& bridge, Lead& lead, int n, pid_t ser
   RunResult r;
   r.seconds = seconds_between(start, Steady::now());
   r.cpu_ns = cpu.elapsed_ns();
+  r.switches = switches.elapsed();
   r.server_cpu_ns = server.elapsed_ns();
   r.tasks = n;
   r.p50_us = median(std::move(samples)) / 1000.0;
@@ -73,7 +75,8 @@ RunResult run_backlog(const std::vector<BridgeInstance*>& bridges, Lead& lead, i
     throw;
   }
   std::vector<CpuWindow> cpu;
-  for (auto* b : bridges) cpu.emplace_back(b->pid());
+  std::vector<SwitchWindow> switches;
+  for (auto* b : bridges) cpu.emplace_back(b->pid()), switches.emplace_back(b->pid());
   CpuWindow server(server_pid);
   auto start = Steady::now();
   for (auto* b : bridges) b->resume();
@@ -81,6 +84,7 @@ RunResult run_backlog(const std::vector<BridgeInstance*>& bridges, Lead& lead, i
   RunResult r;
   r.seconds = seconds_between(start, Steady::now());
   for (const auto& window : cpu) r.cpu_ns += window.elapsed_ns();
+  for (const auto& window : switches) r.switches += window.elapsed();
   r.server_cpu_ns = server.elapsed_ns();
   r.tasks = n;
   for (auto* b : bridges) b->tasks_done += n / static_cast<long>(bridges.size());

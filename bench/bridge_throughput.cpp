@@ -123,6 +123,10 @@ void add_throughput_rows(BenchContext& ctx, const ThroughputFigures& f) {
             goal({Goal::ratio_at_most, 1.5, ""}));
     cpu_row(s.label + " CPU/task, backlog", s.backlog.cpu_us_per_task(), f.floor_backlog.cpu_us_per_task(), "floor",
             goal({Goal::ratio_at_most, 1.5, ""}));
+    report.add(compared(s.label + " context switches/task, 1 in flight", s.one_at_a_time.switches_per_task(), "",
+                        f.floor_one.switches_per_task(), "floor"));
+    report.add(compared(s.label + " context switches/task, backlog", s.backlog.switches_per_task(), "", f.floor_backlog.switches_per_task(),
+                        "floor"));
     cpu_row("nats-server CPU/task, " + s.label + " 1 in flight", s.one_at_a_time.server_cpu_us_per_task(),
             f.floor_one.server_cpu_us_per_task(), "floor", goal({Goal::ratio_at_most, 1.0, ""}));
     cpu_row("nats-server CPU/task, " + s.label + " backlog", s.backlog.server_cpu_us_per_task(), f.floor_backlog.server_cpu_us_per_task(),

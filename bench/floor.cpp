@@ -25,7 +25,7 @@ void Floor::publish_result_and_ack(natsMsg* task) {
 RunResult Floor::one_at_a_time(int n) {
   samples_.assign(static_cast<size_t>(n), 0);
   CpuWindow server(server_pid_);
-  int64_t cpu0 = self_cpu_ns();
+  int64_t cpu0 = self_cpu_ns(), switches0 = self_switches();
   auto start = Steady::now();
   for (int i = 0; i < n; ++i) {
     auto t0 = Steady::now();
@@ -40,6 +40,7 @@ RunResult Floor::one_at_a_time(int n) {
   RunResult r;
   r.seconds = seconds_between(start, Steady::now());
   r.cpu_ns = self_cpu_ns() - cpu0;
+  r.switches = self_switches() - switches0;
   r.server_cpu_ns = server.elapsed_ns();
   r.tasks = n;
   r.p50_us = median(samples_) / 1000.0;
@@ -52,7 +53,7 @@ RunResult Floor::backlog(int n, int batch) {
     tasks_.next();
     client_.publish_acked(tasks_.subject(), tasks_.bytes(), tasks_.id());
   }
-  int64_t cpu0 = self_cpu_ns();
+  int64_t cpu0 = self_cpu_ns(), switches0 = self_switches();
   CpuWindow server(server_pid_);
   auto start = Steady::now();
   int done = 0;
@@ -65,6 +66,7 @@ RunResult Floor::backlog(int n, int batch) {
   RunResult r;
   r.seconds = seconds_between(start, Steady::now());
   r.cpu_ns = self_cpu_ns() - cpu0;
+  r.switches = self_switches() - switches0;
   r.server_cpu_ns = server.elapsed_ns();
   r.publish_cpu_ns = cpu0 - publish0;
   r.tasks = n;

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -14,7 +15,7 @@ namespace {
 
 std::string proc_file(pid_t pid, const char* name) { return "/proc/" + std::to_string(pid) + "/" + name; }
 
-// The "<Field>:   123 kB" value of a /proc status-like file; 0 when absent.
+// The "<Field>:   123 kB" (or plain count) value of a /proc status-like file; 0 when absent.
 int64_t kib_field(const std::string& text, const std::string& field) {
   auto at = text.find("\n" + field + ":");
   if (at == std::string::npos) at = text.rfind(field + ":", 0) == 0 ? 0 : std::string::npos;
@@ -51,6 +52,26 @@ int64_t self_cpu_ns() {
   ::getrusage(RUSAGE_SELF, &usage);
   auto ns = [](const timeval& tv) { return static_cast<int64_t>(tv.tv_sec) * 1'000'000'000 + tv.tv_usec * 1000; };
   return ns(usage.ru_utime) + ns(usage.ru_stime);
+}
+
+int64_t process_switches(pid_t pid) {
+  int64_t total = 0;
+  std::error_code error;
+  for (const auto& thread : std::filesystem::directory_iterator(proc_file(pid, "task"), error)) {
+    std::ifstream in(thread.path() / "status");  // a thread may exit meanwhile: then it counts 0
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string status = ss.str();
+    total += kib_field(status, "voluntary_ctxt_switches") + kib_field(status, "nonvoluntary_ctxt_switches");
+  }
+  if (error) throw BenchError("cannot list the threads of " + std::to_string(pid) + " (the process is gone?)");
+  return total;
+}
+
+int64_t self_switches() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_nvcsw + usage.ru_nivcsw;
 }
 
 Memory memory_of(pid_t pid) {

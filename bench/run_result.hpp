@@ -14,6 +14,7 @@ struct RunResult {
   int64_t cpu_ns = 0;           // the subject's CPU over the run (floor: the driver; bridge: its pid)
   int64_t server_cpu_ns = 0;    // nats-server's CPU over the run
   int64_t publish_cpu_ns = 0;   // floor backlog: the driver's CPU publishing the tasks (not timed)
+  int64_t switches = 0;         // the subject's context switches over the run, as its CPU
 
   double per_second() const { return seconds > 0 ? tasks / seconds : 0; }
   double cpu_us_per_task() const { return tasks ? cpu_ns / 1000.0 / tasks : 0; }
@@ -42,6 +43,7 @@ class RoundTotals {
   double cpu_us_per_task() const { return total_per_task(&RunResult::cpu_ns); }
   double server_cpu_us_per_task() const { return total_per_task(&RunResult::server_cpu_ns); }
   double publish_cpu_us_per_task() const { return total_per_task(&RunResult::publish_cpu_ns); }
+  double switches_per_task() const { return total_per_task(&RunResult::switches) * 1000.0; }
   double total_per_task(int64_t RunResult::*ns) const {
     int64_t sum = 0;
     long tasks = 0;
