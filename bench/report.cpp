@@ -60,10 +60,11 @@ void Report::add(Row row) { rows_.push_back(std::move(row)); }
 void Report::print(std::FILE* out) const {
   std::vector<std::vector<std::string>> cells{{"figure", "measured", "floor / reference", "ratio", "goal", "met?"}};
   for (const auto& r : rows_) {
-    std::string reference = r.reference ? format_number(*r.reference) + " " + r.unit + " (" + r.reference_label + ")" : "-";
+    const std::string unit = r.unit.empty() ? "" : " " + r.unit;
+    std::string reference = r.reference ? format_number(*r.reference) + unit + " (" + r.reference_label + ")" : "-";
     std::string ratio = r.ratio() ? format_number(*r.ratio()) + "x" : "-";
     std::string met = r.met() ? (*r.met() ? "yes" : "NO") : "-";
-    cells.push_back({r.name, format_number(r.measured) + " " + r.unit, reference, ratio, r.goal_text(), met});
+    cells.push_back({r.name, format_number(r.measured) + unit, reference, ratio, r.goal_text(), met});
   }
   std::vector<size_t> width(6, 0);
   for (const auto& line : cells)
