@@ -57,9 +57,9 @@ RunResult run_one_at_a_time(BridgeInstance& bridge, Lead& lead, int n, pid_t ser
   }
   RunResult r;
   r.seconds = seconds_between(start, Steady::now());
-  r.cpu_ns = cpu.elapsed_ns();
+  r.cpu_ns = cpu.elapsed();
   r.switches = switches.elapsed();
-  r.server_cpu_ns = server.elapsed_ns();
+  r.server_cpu_ns = server.elapsed();
   r.tasks = n;
   r.p50_us = median(std::move(samples)) / 1000.0;
   bridge.tasks_done += n;
@@ -83,9 +83,9 @@ RunResult run_backlog(const std::vector<BridgeInstance*>& bridges, Lead& lead, i
   lead.await_results(n);
   RunResult r;
   r.seconds = seconds_between(start, Steady::now());
-  for (const auto& window : cpu) r.cpu_ns += window.elapsed_ns();
+  for (const auto& window : cpu) r.cpu_ns += window.elapsed();
   for (const auto& window : switches) r.switches += window.elapsed();
-  r.server_cpu_ns = server.elapsed_ns();
+  r.server_cpu_ns = server.elapsed();
   r.tasks = n;
   for (auto* b : bridges) b->tasks_done += n / static_cast<long>(bridges.size());
   return r;

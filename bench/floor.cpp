@@ -41,7 +41,7 @@ RunResult Floor::one_at_a_time(int n) {
   r.seconds = seconds_between(start, Steady::now());
   r.cpu_ns = self_cpu_ns() - cpu0;
   r.switches = self_switches() - switches0;
-  r.server_cpu_ns = server.elapsed_ns();
+  r.server_cpu_ns = server.elapsed();
   r.tasks = n;
   r.p50_us = median(samples_) / 1000.0;
   return r;
@@ -67,7 +67,7 @@ RunResult Floor::backlog(int n, int batch) {
   r.seconds = seconds_between(start, Steady::now());
   r.cpu_ns = self_cpu_ns() - cpu0;
   r.switches = self_switches() - switches0;
-  r.server_cpu_ns = server.elapsed_ns();
+  r.server_cpu_ns = server.elapsed();
   r.publish_cpu_ns = cpu0 - publish0;
   r.tasks = n;
   return r;

@@ -109,7 +109,7 @@ GatewayFigures measure_gateway(BenchContext& ctx) {
     f.floor_per_second.push_back(floor.per_second);
     CpuWindow cpu(gateway.pid());
     auto measured = through.run(tasks, c.gateway_requests);
-    f.cpu_ns += cpu.elapsed_ns();
+    f.cpu_ns += cpu.elapsed();
     f.requests += c.gateway_requests;
     f.p50_us.push_back(measured.p50_us);
     f.per_second.push_back(measured.per_second);

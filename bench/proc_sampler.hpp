@@ -25,26 +25,18 @@ struct Memory {
 };
 Memory memory_of(pid_t pid);
 
-// CPU of one process over a window: construct at the start, read at the end.
-class CpuWindow {
+// A counter of one process over a window: construct at the start, read at the end.
+template <int64_t (*Read)(pid_t)>
+class ProcessWindow {
  public:
-  explicit CpuWindow(pid_t pid) : pid_(pid), start_(process_cpu_ns(pid)) {}
-  int64_t elapsed_ns() const { return process_cpu_ns(pid_) - start_; }
+  explicit ProcessWindow(pid_t pid) : pid_(pid), start_(Read(pid)) {}
+  int64_t elapsed() const { return Read(pid_) - start_; }
 
  private:
   pid_t pid_;
   int64_t start_;
 };
-
-// Context switches of one process over a window, the same way.
-class SwitchWindow {
- public:
-  explicit SwitchWindow(pid_t pid) : pid_(pid), start_(process_switches(pid)) {}
-  int64_t elapsed() const { return process_switches(pid_) - start_; }
-
- private:
-  pid_t pid_;
-  int64_t start_;
-};
+using CpuWindow = ProcessWindow<process_cpu_ns>;  // ns
+using SwitchWindow = ProcessWindow<process_switches>;
 
 }  // namespace rt::bench
