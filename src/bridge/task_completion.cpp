@@ -21,7 +21,8 @@ bool TaskProcessor::settle(HeldTask& task, DeferredCompletion& completion, bool 
     logger_.warn("result.publish_failed", {{"task_id", completion.result.task_id}, {"error", confirmed.error().message}});
   }
   if (!may_retry) return false;
-  if (store_outgoing(task, completion.result)) finish_completed(task, completion);
+  // Stopping: the confirmation's wait was the one attempt a stopping bridge makes (store_outgoing).
+  if (!stopping_ && store_outgoing(task, completion.result)) finish_completed(task, completion);
   else task.nak(retry_delay(task.attempt(), std::nullopt));
   return true;
 }
