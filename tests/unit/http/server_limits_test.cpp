@@ -3,8 +3,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -112,8 +115,11 @@ TEST_F(SocketPair, StreamKeepsUnreadBytesForTheNextRequest) {
 // A real server on loopback, served on its own thread.
 class LimitedServer : public ::testing::Test {
  protected:
-  void start(ServerLimits limits = {}) {
+  using AnswerHook = std::function<void(const httplib::Request&, const httplib::Response&)>;
+  void start(ServerLimits limits = {}, AnswerHook on_answer = nullptr) {
     server_ = std::make_unique<Server>(limits);
+    if (on_answer) server_->on_answer(std::move(on_answer));
+    server_->set_payload_max_length(1024);
     server_->set_keep_alive_timeout(60);
     server_->Get("/ping", [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
     port_ = server_->bind_to_any_port("127.0.0.1");
@@ -143,6 +149,31 @@ TEST_F(LimitedServer, StopClosesIdleKeepAliveAndSilentConnectionsAtOnce) {
   EXPECT_TRUE(served_.get());
   EXPECT_TRUE(keep_alive.closed_by_peer());
   EXPECT_TRUE(silent.closed_by_peer());
+}
+
+// What on_answer records is there by the time the client has the answer: routed, unrouted and
+// refused answers alike (the gateway counts requests there for its /metrics).
+TEST_F(LimitedServer, OnAnswerSeesEveryAnswerBeforeTheClientDoes) {
+  std::mutex mutex;
+  std::vector<int> seen;
+  auto recorded = [&] {
+    std::lock_guard lock(mutex);
+    return seen;
+  };
+  start({}, [&](const httplib::Request&, const httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    seen.push_back(res.status);
+  });
+  RawConnection routed(port_);
+  ASSERT_EQ(routed.get("/ping"), 200);
+  EXPECT_EQ(recorded(), std::vector<int>{200});
+  RawConnection unrouted(port_);
+  ASSERT_EQ(unrouted.get("/nowhere"), 404);
+  EXPECT_EQ(recorded(), (std::vector<int>{200, 404}));
+  RawConnection too_large(port_);
+  ASSERT_TRUE(too_large.send("POST /ping HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"));
+  ASSERT_EQ(too_large.read_status(), 413);
+  EXPECT_EQ(recorded(), (std::vector<int>{200, 404, 413}));
 }
 
 TEST_F(LimitedServer, StopBeforeTheListenLoopStartedIsNotLost) {
