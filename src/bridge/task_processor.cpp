@@ -304,8 +304,7 @@ std::unique_ptr<DeferredCompletion> TaskProcessor::complete(HeldTask& task, cons
   completion->result = std::move(*outgoing);
   if (auto sent = outbox_.send_result(completion->result); !sent) {
     logger_.warn("result.publish_failed", {{"task_id", *v.ref.id}, {"error", sent.error().message}});
-    if (store_outgoing(task, completion->result)) finish_completed(task, *completion);
-    else task.nak(retry_delay(task.attempt(), std::nullopt));
+    settle(task, *completion, true);  // nothing to confirm: stored again, or handed back
     return nullptr;
   }
   return completion;
