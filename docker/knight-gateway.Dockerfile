@@ -11,8 +11,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 WORKDIR /src
 COPY . .
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
-    && cmake --build build -j"$(nproc)" --target knight-gateway \
-    && strip build/bin/knight-gateway
+    && cmake --build build -j"$(nproc)" --target knight-gateway rt-skill-start \
+    && strip build/bin/knight-gateway build/bin/rt-skill-start
 
 FROM debian:12.12-slim
 LABEL org.opencontainers.image.title="knight-gateway" \
@@ -26,7 +26,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
     && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \
     && groupadd --system --gid 10001 knight \
     && useradd --system --uid 10001 --gid 10001 --home-dir /home/knight --create-home --shell /usr/sbin/nologin knight
-COPY --from=build /src/build/bin/knight-gateway /usr/local/bin/
+# rt-skill-start must sit beside knight-gateway: every skill starts through it (docs/security.md).
+COPY --from=build /src/build/bin/knight-gateway /src/build/bin/rt-skill-start /usr/local/bin/
 # The user and group exist (/etc/passwd, /etc/group) with a home, as tools that look up the
 # running user expect.
 USER 10001:10001

@@ -77,6 +77,10 @@ Gateway::Gateway(GatewayConfig config, Workspace workspace, Logger logger)
   deps.sandbox.home = workspace_.dir.string();
   deps.sandbox.extra_env = {{"FLEET_ID", config_.fleet}, {"AGENT_ID", config_.agent}};
   if (config_.redis_url) deps.sandbox.extra_env["REDIS_URL"] = *config_.redis_url;
+  deps.sandbox.start_program = find_skill_start_program();
+  if (deps.sandbox.start_program.empty() && !workspace_.skills.empty())
+    logger_.warn("skills.start_program_missing",
+                 {{"detail", "rt-skill-start is not beside knight-gateway: skills start before their oom_score_adj is 1000"}});
   for (const auto& skill : workspace_.skills) tools_.add(make_skill_tool(skill, deps));
   tools_.add(make_remember_tool(deps, std::make_shared<std::mutex>()));
   auto local = std::make_shared<LocalSharedMemory>();

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -65,6 +66,7 @@ struct ChildSetup {
   int max_fd = 4096;
   const std::vector<int>* cage_fds = nullptr;
   std::vector<std::pair<int, rlimit>> limits;
+  bool through_start_program = false;  // argv[0] is rt-skill-start, waiting on fd 4
 };
 
 // Never above the gateway's own hard limit: raising a hard limit needs privilege, and a
@@ -104,7 +106,8 @@ void drop_capabilities() {
 }
 
 // In the child between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(const Pipe& in, const Pipe& out, const Pipe& err, const Pipe& execd, const ChildSetup& setup) {
+[[noreturn]] void exec_child(const Pipe& in, const Pipe& out, const Pipe& err, const Pipe& execd, const Pipe& go_ahead,
+                             const ChildSetup& setup) {
   ::setpgid(0, 0);  // its own process group, so a timeout kills its children too
   // Into the cage before anything else runs: whatever it starts from now on stays inside.
   for (int fd : *setup.cage_fds) {
@@ -123,9 +126,14 @@ void drop_capabilities() {
   // The exec notice stays open (as fd 3, close-on-exec) until exec closes it.
   constexpr int kExecNotice = STDERR_FILENO + 1;
   if (execd.fd[1] != kExecNotice && ::dup3(execd.fd[1], kExecNotice, O_CLOEXEC) != kExecNotice) ::_exit(126);
+  // rt-skill-start reads its go-ahead from fd 4, which stays open across its exec.
+  constexpr int kGoAhead = kExecNotice + 1;
+  if (setup.through_start_program && (::dup2(go_ahead.fd[0], kGoAhead) != kGoAhead || ::fcntl(kGoAhead, F_SETFD, 0) != 0))
+    ::_exit(126);
+  int first_to_close = setup.through_start_program ? kGoAhead + 1 : kExecNotice + 1;
   // Sockets and files of the gateway (listening socket, clients) must not leak into the skill.
-  if (::close_range(kExecNotice + 1, ~0U, 0) != 0)
-    for (int fd = kExecNotice + 1; fd < setup.max_fd; ++fd) ::close(fd);
+  if (::close_range(first_to_close, ~0U, 0) != 0)
+    for (int fd = first_to_close; fd < setup.max_fd; ++fd) ::close(fd);
   if (::chdir(setup.dir) != 0) ::_exit(126);
   for (const auto& [resource, limit] : setup.limits)
     if (::setrlimit(resource, &limit) != 0) ::_exit(126);
@@ -138,16 +146,20 @@ void drop_capabilities() {
 // Waits until the child has exec'd (or failed to), when exec closes the notice pipe. Then,
 // its /proc files belonging to its user again (the gateway's child was non-dumpable until
 // exec), it is made the OOM killer's first choice: under the pod's memory limit, shared with
-// the gateway, the skill goes, not the gateway.
-void after_exec(pid_t pid, const Pipe& execd) {
+// the gateway, the skill goes, not the gateway. rt-skill-start, when it is what was exec'd,
+// is then let go on to exec the skill.
+void after_exec(pid_t pid, const Pipe& execd, Pipe& go_ahead) {
   char byte;
   while (::read(execd.fd[0], &byte, 1) < 0 && errno == EINTR) {
   }
   int oom = ::open(("/proc/" + std::to_string(pid) + "/oom_score_adj").c_str(), O_WRONLY | O_CLOEXEC);
-  if (oom < 0) return;
-  ssize_t adjusted = ::write(oom, "1000", 4);
-  (void)adjusted;
-  ::close(oom);
+  if (oom >= 0) {
+    ssize_t adjusted = ::write(oom, "1000", 4);
+    (void)adjusted;
+    ::close(oom);
+  }
+  if (go_ahead.fd[1] >= 0) write_without_sigpipe(go_ahead.fd[1], "1", 1);  // a child that failed to exec is gone: no SIGPIPE
+  go_ahead.close_end(1);
 }
 
 // True once the process has exited; it stays unreaped (a zombie), so its pid stays ours.
@@ -199,12 +211,23 @@ std::string limit_reached(int status, const SkillLimits& limits) {
 
 }  // namespace
 
+std::string find_skill_start_program() {
+  std::error_code error;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "";
+  auto program = self.parent_path() / "rt-skill-start";
+  return ::access(program.c_str(), X_OK) == 0 ? program.string() : "";
+}
+
 Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, const SkillSandbox& sandbox,
                            const std::function<bool()>& canceled) {
-  Pipe in, out, err, execd;
-  if (!in.open() || !out.open() || !err.open() || !execd.open()) return make_error(ErrorCode::internal_error, "cannot create pipes for skill " + skill.name);
+  Pipe in, out, err, execd, go_ahead;
+  bool through_start_program = !sandbox.start_program.empty();
+  if (!in.open() || !out.open() || !err.open() || !execd.open() || (through_start_program && !go_ahead.open()))
+    return make_error(ErrorCode::internal_error, "cannot create pipes for skill " + skill.name);
   std::vector<std::string> args = skill.command;
   args[0] = skill.executable.string();
+  if (through_start_program) args.insert(args.begin(), sandbox.start_program);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -225,14 +248,16 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
   setup.max_fd = ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY ? static_cast<int>(std::min<rlim_t>(files.rlim_cur, 65536)) : 4096;
   setup.cage_fds = &cage.join_fds();
   setup.limits = resource_limits(skill.limits);
+  setup.through_start_program = through_start_program;
 
   SkillProcesses& processes = SkillProcesses::of_this_process();
-  pid_t pid = processes.fork_skill([&] { exec_child(in, out, err, execd, setup); });
+  pid_t pid = processes.fork_skill([&] { exec_child(in, out, err, execd, go_ahead, setup); });
   if (pid < 0) return make_error(ErrorCode::internal_error, "fork failed for skill " + skill.name);
   ::setpgid(pid, pid);
   in.close_end(0);
   execd.close_end(1);
-  after_exec(pid, execd);
+  go_ahead.close_end(0);
+  after_exec(pid, execd, go_ahead);
   out.close_end(1);
   err.close_end(1);
   // stdin is written inside the poll loop: a skill that does not read its input must not

@@ -119,6 +119,7 @@ def main():
                 "%s: knights come from git through ConfigMaps (deploy/knight-base), not from the image" % path)
         if image == "knight-gateway":
             c.check("python3" in runtime_pkgs, "%s: skills are python3 scripts; the runtime needs python3" % path)
+            c.check("rt-skill-start" in targets, "%s: skills start through rt-skill-start beside knight-gateway; the image lacks it" % path)
         # The runtime stage must provide every library the built binaries link.
         binaries = [os.path.join(bin_dir, t) for t in sorted(targets)]
         if all(os.access(b, os.X_OK) for b in binaries):

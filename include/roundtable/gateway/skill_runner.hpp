@@ -29,7 +29,13 @@ struct SkillSandbox {
   size_t max_output_bytes = 64 * 1024;
   std::map<std::string, std::string> extra_env;  // e.g. REDIS_URL, FLEET_ID, AGENT_ID
   std::string home;                              // HOME for the skill (the workspace)
+  // rt-skill-start, which holds the skill until it is the OOM killer's first choice; empty:
+  // the skill is exec'd directly and adjusted only once it runs.
+  std::string start_program;
 };
+
+// rt-skill-start beside the running executable, or "" when it is not there.
+std::string find_skill_start_program();
 
 // Fails only when the process cannot be started; a non-zero exit is a SkillRun.
 // `canceled`, when set, is polled while the skill runs; once true the skill's processes are killed.
