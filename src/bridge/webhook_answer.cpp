@@ -1,0 +1,76 @@
+#include "roundtable/bridge/webhook_answer.hpp"
+
+#include "roundtable/common/json_parse.hpp"
+#include "roundtable/common/strings.hpp"
+
+namespace rt::bridge {
+namespace {
+
+GatewayOutcome malformed(std::string message, int status) {
+  GatewayOutcome outcome;
+  outcome.http_status = status;
+  outcome.failure = malformed_answer(std::move(message));
+  return outcome;
+}
+
+bool safe_header_value(std::string_view value) { return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; }
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> webhook_headers(const GatewayRequest& request, const std::string& token) {
+  std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"},
+                                                           {"Accept", "application/x-ndjson, application/json"},
+                                                           {"X-Roundtable-Attempt", std::to_string(request.attempt)},
+                                                           {"X-Roundtable-Deadline", format_rfc3339(request.deadline)}};
+  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+  for (const auto& header : request.trace_headers) headers.push_back(header);
+  std::erase_if(headers, [](const auto& header) { return !safe_header_value(header.second); });
+  return headers;
+}
+
+void WebhookAnswer::on_head(int status, std::string_view content_type) {
+  status_ = status;
+  ndjson_ = content_type.find("application/x-ndjson") != std::string_view::npos;
+  if (ndjson_ && request_.on_waiting) request_.on_waiting();  // progress lines: the answer takes its time
+}
+
+bool WebhookAnswer::on_body(const char* data, size_t size) {
+  if (ndjson_) {
+    if (!reader_.feed(data, size)) too_large_ = reader_.error();
+    return !too_large_;
+  }
+  if (body_.size() + size > kMaxAnswerBytes) {
+    too_large_ = "gateway answer is larger than " + std::to_string(kMaxAnswerBytes) + " bytes";
+    body_.clear();
+    return false;
+  }
+  body_.append(data, size);
+  return true;
+}
+
+std::optional<GatewayOutcome> WebhookAnswer::refused() const {
+  if (!too_large_) return std::nullopt;
+  return malformed(*too_large_, status_);
+}
+
+GatewayOutcome WebhookAnswer::outcome(std::string_view retry_after) {
+  if (auto broke = refused()) return *broke;
+  if (status_ < 200 || status_ >= 300)
+    return outcome_for_status(status_, parse_retry_after(retry_after, std::chrono::system_clock::now()), excerpt(body_, 300));
+  if (ndjson_) {
+    reader_.finish();
+    if (!reader_.final_answer()) {
+      // Most likely a stream cut short (the gateway died mid-task): worth another attempt.
+      GatewayOutcome outcome;
+      outcome.http_status = status_;
+      outcome.failure = contract::make_failure(ErrorCode::internal_error, "gateway NDJSON stream ended without a result line");
+      return outcome;
+    }
+    return outcome_from_answer(*reader_.final_answer(), status_);
+  }
+  auto answer = parse_json_bounded(body_, {.max_depth = contract::kMaxJsonDepth, .max_bytes = kMaxAnswerBytes});
+  if (!answer) return malformed("gateway answer is not usable JSON: " + answer.error().message, status_);
+  return outcome_from_answer(*answer, status_);
+}
+
+}  // namespace rt::bridge
