@@ -13,20 +13,7 @@ GatewayOutcome malformed(std::string message, int status) {
   return outcome;
 }
 
-bool safe_header_value(std::string_view value) { return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; }
-
 }  // namespace
-
-std::vector<std::pair<std::string, std::string>> webhook_headers(const GatewayRequest& request, const std::string& token) {
-  std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"},
-                                                           {"Accept", "application/x-ndjson, application/json"},
-                                                           {"X-Roundtable-Attempt", std::to_string(request.attempt)},
-                                                           {"X-Roundtable-Deadline", format_rfc3339(request.deadline)}};
-  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-  for (const auto& header : request.trace_headers) headers.push_back(header);
-  std::erase_if(headers, [](const auto& header) { return !safe_header_value(header.second); });
-  return headers;
-}
 
 void WebhookAnswer::on_head(int status, std::string_view content_type) {
   status_ = status;

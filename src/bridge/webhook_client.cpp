@@ -60,7 +60,7 @@ class WebhookClient final : public GatewayClient {
       if (written && offset + count == raw.size()) request_written(request, lease->socket());
       return written;
     };
-    for (const auto& [name, value] : webhook_headers(request, token_)) req.set_header(name, value);
+    each_webhook_header(request, token_, [&req](std::string_view name, std::string_view value) { req.set_header(std::string(name), std::string(value)); });
     WebhookAnswer answer(request, progress);
     req.response_handler = [&](const httplib::Response& response) {
       answer.on_head(response.status, response.get_header_value("Content-Type"));

@@ -10,8 +10,12 @@ namespace {
 constexpr std::chrono::seconds kConnectTimeout{5};  // as the httplib clients' (tune_client)
 
 std::string request_head(const http::PlainOrigin& origin, const GatewayRequest& request, const std::string& token) {
-  std::string head = "POST /webhook HTTP/1.1\r\nHost: " + origin.host_header + "\r\nUser-Agent: roundtable-nats-bridge\r\n";
-  for (const auto& [name, value] : webhook_headers(request, token)) head.append(name).append(": ").append(value).append("\r\n");
+  std::string head;
+  head.reserve(384 + token.size());
+  head.append("POST /webhook HTTP/1.1\r\nHost: ").append(origin.host_header).append("\r\nUser-Agent: roundtable-nats-bridge\r\n");
+  each_webhook_header(request, token, [&head](std::string_view name, std::string_view value) {
+    head.append(name).append(": ").append(value).append("\r\n");
+  });
   head.append("Content-Length: ").append(std::to_string(request.raw.size())).append("\r\n\r\n");
   return head;
 }
