@@ -1,4 +1,5 @@
-// GATEWAY_MODE=openai: chat completions on an OpenClaw or other OpenAI-compatible gateway.
+// GATEWAY_MODE=openai: chat completions on an OpenClaw or other OpenAI-compatible gateway: over the
+// bridge's own one-send client to an http:// gateway, through httplib to an https:// one.
 #include <algorithm>
 #include <memory>
 
@@ -8,6 +9,7 @@
 #include "roundtable/bridge/answer_wait.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 #include "roundtable/bridge/openai_probe.hpp"
+#include "roundtable/bridge/plain_exchange.hpp"
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/contract/task_view.hpp"
@@ -57,7 +59,6 @@ http::CappedAnswer post_capped(httplib::Client& client, httplib::Headers headers
   req.method = "POST";
   req.path = "/v1/chat/completions";
   req.headers = std::move(headers);
-  req.set_header("Content-Type", "application/json");
   req.content_length_ = body->size();
   req.content_provider_ = [body, &client, &request](size_t offset, size_t length, httplib::DataSink& sink) {
     if (offset + length > body->size()) return false;  // asked again after it was released: never, without redirects
@@ -71,11 +72,29 @@ http::CappedAnswer post_capped(httplib::Client& client, httplib::Headers headers
   return http::send_capped(client, req, kMaxAnswerBytes);
 }
 
+// A chat completion's answer as read, whichever client read it; `failed` when there is none to judge.
+struct CompletionAnswer {
+  std::optional<GatewayOutcome> failed;
+  int status = 0;
+  std::string retry_after;
+  std::string body;
+};
+
+GatewayOutcome answer_too_large() {
+  GatewayOutcome outcome;
+  outcome.http_status = 200;
+  outcome.failure = malformed_answer("gateway answer is larger than " + std::to_string(kMaxAnswerBytes) + " bytes");
+  return outcome;
+}
+
 class OpenAiClient final : public GatewayClient {
  public:
   explicit OpenAiClient(const BridgeConfig& config)
-      : model_(config.gateway_model), token_(config.gateway_token), pool_(config.gateway_url, config.gateway_timeout),
-        health_pool_(config.gateway_url, std::chrono::seconds(2)), readiness_(config.breaker_cooldown) {}
+      : model_(config.gateway_model), token_(config.gateway_token), timeout_(config.gateway_timeout),
+        pool_(config.gateway_url, config.gateway_timeout), health_pool_(config.gateway_url, std::chrono::seconds(2)),
+        readiness_(config.breaker_cooldown) {
+    if (auto origin = http::parse_plain_origin(config.gateway_url)) plain_.emplace(std::move(*origin));
+  }
 
   GatewayOutcome deliver(const GatewayRequest& request, const ProgressSink&) override {
     // OpenClaw keys its sessions on `user`: one per task unless the task continues a conversation.
@@ -86,29 +105,14 @@ class OpenAiClient final : public GatewayClient {
       return refused;
     }
     auto body = std::make_shared<std::string>(chat_request_body(model_, *user, task_with_params(request), request.raw.size()));
-    httplib::Headers headers{{"X-Roundtable-Attempt", std::to_string(request.attempt)},
-                             {"X-Roundtable-Deadline", format_rfc3339(request.deadline)}};
-    if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
-    for (const auto& [name, value] : request.trace_headers) headers.emplace(name, value);
     auto started = std::chrono::steady_clock::now();
-    auto lease = pool_.borrow();
-    before_sending(request, lease->is_socket_open(), body->size());
-    auto capped = post_capped(*lease, std::move(headers), std::move(body), request);
-    auto& res = capped.result;
-    if (capped.too_large) {
-      GatewayOutcome outcome;
-      outcome.http_status = 200;
-      outcome.failure = malformed_answer("gateway answer is larger than " + std::to_string(kMaxAnswerBytes) + " bytes");
-      return outcome;
-    }
-    if (!res)
-      return outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()),
-                                           res.error() == httplib::Error::Connection);
-    if (auto reason = deployment_error(res->status, capped.body, model_)) return held_for_deployment(res->status, std::move(*reason));
-    if (res->status < 200 || res->status >= 300)
-      return outcome_for_status(res->status, parse_retry_after(res->get_header_value("Retry-After"), std::chrono::system_clock::now()),
-                                excerpt(capped.body, 300));
-    return parse_completion(capped.body, res->status, started);
+    auto answer = plain_ ? post_plain(request, *body) : post_through_httplib(request, std::move(body));
+    if (answer.failed) return *answer.failed;
+    if (auto reason = deployment_error(answer.status, answer.body, model_)) return held_for_deployment(answer.status, std::move(*reason));
+    if (answer.status < 200 || answer.status >= 300)
+      return outcome_for_status(answer.status, parse_retry_after(answer.retry_after, std::chrono::system_clock::now()),
+                                excerpt(answer.body, 300));
+    return parse_completion(answer.body, answer.status, started);
   }
 
   bool healthy() override {
@@ -166,8 +170,52 @@ class OpenAiClient final : public GatewayClient {
     return outcome;
   }
 
+  template <typename Visit>
+  void each_header(const GatewayRequest& request, Visit&& visit) const {
+    each_call_header(request, token_, {{"Content-Type", "application/json"}}, visit);
+  }
+
+  // http:// gateways: the bridge's own client (plain_exchange.hpp).
+  CompletionAnswer post_plain(const GatewayRequest& request, std::string& body) {
+    CompletionAnswer answer;
+    bool too_large = false;
+    PlainCall call{"/v1/chat/completions", [&](const HeaderSink& add) { each_header(request, add); }, body, &body};
+    auto reply = exchange_plain(*plain_, request, call, timeout_, {}, [&](const char* data, size_t size) {
+      too_large = answer.body.size() + size > kMaxAnswerBytes;
+      if (!too_large) answer.body.append(data, size);
+      return !too_large;
+    });
+    if (too_large) answer.failed = answer_too_large();
+    else if (reply.lost) answer.failed = std::move(reply.lost);
+    answer.status = reply.head.status;
+    answer.retry_after = std::move(reply.head.retry_after);
+    return answer;
+  }
+
+  // https:// gateways.
+  CompletionAnswer post_through_httplib(const GatewayRequest& request, std::shared_ptr<std::string> body) {
+    httplib::Headers headers;
+    each_header(request, [&](std::string_view name, std::string_view value) { headers.emplace(name, value); });
+    auto lease = pool_.borrow();
+    before_sending(request, lease->is_socket_open(), body->size());
+    auto capped = post_capped(*lease, std::move(headers), std::move(body), request);
+    CompletionAnswer answer;
+    auto& res = capped.result;
+    if (capped.too_large) answer.failed = answer_too_large();
+    else if (!res)
+      answer.failed = outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()),
+                                                    res.error() == httplib::Error::Connection);
+    if (answer.failed) return answer;
+    answer.status = res->status;
+    answer.retry_after = res->get_header_value("Retry-After");
+    answer.body = std::move(capped.body);
+    return answer;
+  }
+
   std::string model_;
   std::string token_;
+  std::chrono::milliseconds timeout_;
+  std::optional<http::PlainConnectionPool> plain_;  // http:// gateways: the one-send client
   http::HttpClientPool pool_;
   http::HttpClientPool health_pool_;
   OpenAiReadiness readiness_;

@@ -7,7 +7,7 @@
 #include "roundtable/bridge/gateway_answer.hpp"
 #include "roundtable/bridge/gateway_client.hpp"
 #include "roundtable/bridge/webhook_answer.hpp"
-#include "roundtable/bridge/webhook_plain_post.hpp"
+#include "roundtable/bridge/plain_exchange.hpp"
 
 namespace rt::bridge {
 namespace {
@@ -24,7 +24,7 @@ class WebhookClient final : public GatewayClient {
   }
 
   GatewayOutcome deliver(const GatewayRequest& request, const ProgressSink& progress) override {
-    if (plain_) return post_webhook_plain(*plain_, request, token_, progress, timeout_);
+    if (plain_) return post_plain(request, progress);
     return post_through_httplib(request, progress);
   }
 
@@ -43,6 +43,17 @@ class WebhookClient final : public GatewayClient {
   }
 
  private:
+  GatewayOutcome post_plain(const GatewayRequest& request, const ProgressSink& progress) {
+    WebhookAnswer answer(request, progress);
+    PlainCall call{"/webhook", [&](const HeaderSink& add) { each_webhook_header(request, token_, add); }, request.raw};
+    auto reply = exchange_plain(
+        *plain_, request, call, timeout_, [&](const http::ResponseHead& head) { answer.on_head(head.status, head.content_type); },
+        [&](const char* data, size_t size) { return answer.on_body(data, size); });
+    if (auto broke = answer.refused()) return *broke;
+    if (reply.lost) return *reply.lost;
+    return answer.outcome(reply.head.retry_after);
+  }
+
   // https:// gateways.
   GatewayOutcome post_through_httplib(const GatewayRequest& request, const ProgressSink& progress) {
     auto lease = pool_.borrow();

@@ -20,6 +20,7 @@ namespace {
 using nlohmann::json;
 
 const std::string kCompletedBody = R"({"status":"completed","result":{"format":"markdown","content":"ok"}})";
+const std::string kChatCompletionBody = R"({"model":"openclaw:main","choices":[{"message":{"role":"assistant","content":"ok"}}]})";
 
 // What the stand-in writes for one webhook call, and whether it then closes the connection.
 struct RawAnswer {
@@ -33,7 +34,8 @@ RawAnswer with_length(const std::string& body, const std::string& extra_headers 
           "\r\n\r\n" + body};
 }
 
-// A gateway that answers GET /health itself and each POST /webhook with what the script says.
+// A gateway that answers every GET (/health, /v1/models) with {} itself, and each POST (/webhook,
+// /v1/chat/completions) with what the script says.
 class RawGateway {
  public:
   using Script = std::function<RawAnswer(int call)>;
@@ -63,7 +65,7 @@ class RawGateway {
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int webhook_calls() const { return calls_; }
-  // Connections that carried a webhook call (health checks come on connections of their own).
+  // Connections that carried a POST (health checks come on connections of their own).
   int webhook_connections() const { return webhook_connections_; }
 
  private:
@@ -109,7 +111,7 @@ class RawGateway {
     std::string pending, head;
     bool counted = false;
     while (!stopping_ && read_request(fd, pending, head)) {
-      if (head.rfind("GET /health", 0) == 0) {
+      if (head.rfind("GET ", 0) == 0) {  // /health, or /v1/models in openai mode
         write_all(fd, with_length("{}").bytes);
         continue;
       }
@@ -195,6 +197,20 @@ TEST_F(BridgeGatewayHttp, AConnectionLostAfterSendingIsGatewayUnavailable) {
   EXPECT_EQ(result["type"], "task.failed") << result.dump();
   EXPECT_EQ(result["payload"]["error"], "gateway_unavailable") << result.dump();
   EXPECT_EQ(gateway.webhook_calls(), 2) << "the first loss was retried";
+}
+
+TEST_F(BridgeGatewayHttp, ChatCompletionsShareOneKeepAliveConnectionAndALostOneIsGatewayUnavailable) {
+  RawGateway gateway([](int call) { return call <= 3 ? with_length(kChatCompletionBody) : RawAnswer{"", true}; });
+  start_bridge_to(gateway, {{"GATEWAY_MODE", "openai"}, {"MAX_CONCURRENCY", "1"}, {"MAX_DELIVER", "1"}});
+  for (int i = 0; i < 3; ++i) {
+    json result = answer_of_one_task();
+    EXPECT_EQ(result["type"], "task.result") << result.dump();
+    EXPECT_EQ(result["payload"]["result"]["content"], "ok") << result.dump();
+  }
+  EXPECT_EQ(gateway.webhook_connections(), 1) << "each chat completion opened a connection of its own";
+  json lost = answer_of_one_task();
+  EXPECT_EQ(lost["type"], "task.failed") << lost.dump();
+  EXPECT_EQ(lost["payload"]["error"], "gateway_unavailable") << lost.dump();
 }
 
 TEST_F(BridgeGatewayHttp, AnAnswerThatStallsMidwayTimesOut) {

@@ -3,6 +3,7 @@
 // OpenAI-compatible gateway such as OpenClaw (docs/contract.md §5).
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,22 @@ class GatewayClient {
   // POST /tasks/<id>/cancel); its deliver() then returns soon. No-op when the gateway cannot.
   virtual void cancel(const std::string& /*task_id*/) {}
 };
+
+// Gives visit(name, value) the headers of a gateway call (docs/contract.md §5): `fixed` first,
+// then X-Roundtable-Attempt, X-Roundtable-Deadline, Authorization (when there is a token) and the
+// trace headers. A value holding CR, LF or NUL (it could end the head early) is left out.
+template <typename Visit>
+void each_call_header(const GatewayRequest& request, const std::string& token,
+                      std::initializer_list<std::pair<std::string_view, std::string_view>> fixed, Visit&& visit) {
+  auto safe = [&](std::string_view name, std::string_view value) {
+    if (value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos) visit(name, value);
+  };
+  for (const auto& [name, value] : fixed) safe(name, value);
+  safe("X-Roundtable-Attempt", std::to_string(request.attempt));
+  safe("X-Roundtable-Deadline", format_rfc3339(request.deadline));
+  if (!token.empty()) safe("Authorization", "Bearer " + token);
+  for (const auto& [name, value] : request.trace_headers) safe(name, value);
+}
 
 std::unique_ptr<GatewayClient> make_webhook_client(const BridgeConfig& config);
 std::unique_ptr<GatewayClient> make_openai_client(const BridgeConfig& config);

@@ -10,19 +10,10 @@
 
 namespace rt::bridge {
 
-// The headers of POST /webhook, Content-Length aside, each given to visit(name, value). A value
-// holding CR, LF or NUL (it could end the head early) is left out.
+// The headers of POST /webhook, Content-Length aside (each_call_header).
 template <typename Visit>
 void each_webhook_header(const GatewayRequest& request, const std::string& token, Visit&& visit) {
-  auto safe = [&](std::string_view name, std::string_view value) {
-    if (value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos) visit(name, value);
-  };
-  safe("Content-Type", "application/json");
-  safe("Accept", "application/x-ndjson, application/json");
-  safe("X-Roundtable-Attempt", std::to_string(request.attempt));
-  safe("X-Roundtable-Deadline", format_rfc3339(request.deadline));
-  if (!token.empty()) safe("Authorization", "Bearer " + token);
-  for (const auto& [name, value] : request.trace_headers) safe(name, value);
+  each_call_header(request, token, {{"Content-Type", "application/json"}, {"Accept", "application/x-ndjson, application/json"}}, visit);
 }
 
 // Reads the answer as it arrives: the status and Content-Type first, then the body, an NDJSON
