@@ -12,7 +12,6 @@
 namespace rt::bridge {
 namespace {
 
-
 class WebhookClient final : public GatewayClient {
  public:
   explicit WebhookClient(const BridgeConfig& config)
