@@ -136,9 +136,10 @@ bool PlainConnection::still_usable() const {
 
 IoOutcome PlainConnection::send_all(std::initializer_list<std::string_view> parts, std::chrono::milliseconds timeout) {
   std::array<iovec, 4> vectors{};
+  if (parts.size() > vectors.size()) return failure(EINVAL);
   size_t count = 0;
   for (std::string_view part : parts)
-    if (!part.empty() && count < vectors.size()) vectors[count++] = {const_cast<char*>(part.data()), part.size()};
+    if (!part.empty()) vectors[count++] = {const_cast<char*>(part.data()), part.size()};
   iovec* next = vectors.data();
   while (count > 0) {
     msghdr message{};

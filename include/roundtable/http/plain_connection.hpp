@@ -50,7 +50,7 @@ class PlainConnection {
   // For a connection that sat idle: false when the peer has closed it, or sent something nobody
   // asked for; either way it must not carry a request.
   bool still_usable() const;
-  // Writes all of `parts`, in order; each wait for room in the socket lasts up to `timeout`.
+  // Writes all of `parts` (at most four), in order; each wait for room in the socket lasts up to `timeout`.
   IoOutcome send_all(std::initializer_list<std::string_view> parts, std::chrono::milliseconds timeout);
   // Reads what has arrived into `buffer`, waiting up to `timeout` when nothing has.
   IoOutcome receive(char* buffer, size_t size, std::chrono::milliseconds timeout);

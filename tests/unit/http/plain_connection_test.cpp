@@ -91,6 +91,15 @@ TEST(PlainConnection, SendsEveryPartInOrderToAPeerThatReadsSlowly) {
   ::close(peer);
 }
 
+TEST(PlainConnection, MoreThanFourPartsAreRefusedRatherThanCutShort) {
+  Listener listener;
+  auto connection = PlainConnection::connect(listener.origin(), 5s);
+  ASSERT_TRUE(connection);
+  auto sent = connection->send_all({"a", "b", "c", "d", "e"}, 5s);
+  EXPECT_EQ(sent.status, IoOutcome::failed);
+  EXPECT_EQ(sent.error, EINVAL);
+}
+
 TEST(PlainConnection, ReceivesWhatArrivedThenTheClose) {
   Listener listener;
   auto connection = PlainConnection::connect(listener.origin(), 5s);
