@@ -66,7 +66,6 @@ struct ChildSetup {
   int max_fd = 4096;
   const std::vector<int>* cage_fds = nullptr;
   std::vector<std::pair<int, rlimit>> limits;
-  bool through_start_program = false;  // argv[0] is rt-skill-start, waiting on fd 4
 };
 
 // Never above the gateway's own hard limit: raising a hard limit needs privilege, and a
@@ -126,11 +125,12 @@ void drop_capabilities() {
   // The exec notice stays open (as fd 3, close-on-exec) until exec closes it.
   constexpr int kExecNotice = STDERR_FILENO + 1;
   if (execd.fd[1] != kExecNotice && ::dup3(execd.fd[1], kExecNotice, O_CLOEXEC) != kExecNotice) ::_exit(126);
-  // rt-skill-start reads its go-ahead from fd 4, which stays open across its exec.
+  // rt-skill-start (argv[0] when the go-ahead pipe is open) reads its go-ahead from fd 4, which
+  // stays open across its exec.
   constexpr int kGoAhead = kExecNotice + 1;
-  if (setup.through_start_program && (::dup2(go_ahead.fd[0], kGoAhead) != kGoAhead || ::fcntl(kGoAhead, F_SETFD, 0) != 0))
-    ::_exit(126);
-  int first_to_close = setup.through_start_program ? kGoAhead + 1 : kExecNotice + 1;
+  const bool through_start_program = go_ahead.fd[0] >= 0;
+  if (through_start_program && (::dup2(go_ahead.fd[0], kGoAhead) != kGoAhead || ::fcntl(kGoAhead, F_SETFD, 0) != 0)) ::_exit(126);
+  int first_to_close = through_start_program ? kGoAhead + 1 : kExecNotice + 1;
   // Sockets and files of the gateway (listening socket, clients) must not leak into the skill.
   if (::close_range(first_to_close, ~0U, 0) != 0)
     for (int fd = first_to_close; fd < setup.max_fd; ++fd) ::close(fd);
@@ -248,7 +248,6 @@ Result<SkillRun> run_skill(const Skill& skill, const nlohmann::json& input, cons
   setup.max_fd = ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY ? static_cast<int>(std::min<rlim_t>(files.rlim_cur, 65536)) : 4096;
   setup.cage_fds = &cage.join_fds();
   setup.limits = resource_limits(skill.limits);
-  setup.through_start_program = through_start_program;
 
   SkillProcesses& processes = SkillProcesses::of_this_process();
   pid_t pid = processes.fork_skill([&] { exec_child(in, out, err, execd, go_ahead, setup); });
