@@ -1,5 +1,7 @@
 #include "roundtable/bridge/plain_exchange.hpp"
 
+#include <utility>
+
 #include "roundtable/bridge/answer_wait.hpp"
 
 namespace rt::bridge {
@@ -37,7 +39,12 @@ PlainReply exchange_plain(http::PlainConnectionPool& pool, const GatewayRequest&
   if (auto sent = connection.send_all({request_head(pool.origin(), call), call.body}, timeout); sent.status != http::IoOutcome::ok)
     return lost(sent, "sending the request");
   if (call.release_once_sent) std::string().swap(*call.release_once_sent);
-  request_written(request, connection.socket());
+  // An answer read without waiting is announced by the bridge just before its result (GatewayRequest).
+  bool announced = false;
+  auto before_waiting = [&] {
+    if (!std::exchange(announced, true)) awaiting_answer(request);
+  };
+  if (!answer_begins_within_grace(connection.socket())) before_waiting();
 
   http::ResponseParser parser;
   bool head_seen = false, stopped = false;
@@ -53,7 +60,7 @@ PlainReply exchange_plain(http::PlainConnectionPool& pool, const GatewayRequest&
   };
   char buffer[16 * 1024];
   while (!parser.done()) {
-    auto received = connection.receive(buffer, sizeof buffer, timeout);
+    auto received = connection.receive(buffer, sizeof buffer, timeout, before_waiting);
     if (received.status == http::IoOutcome::peer_closed) {
       parser.finish_at_close();
       break;

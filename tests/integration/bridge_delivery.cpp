@@ -6,6 +6,8 @@
 #include "fixtures/bridge_test.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/common/uuid.hpp"
+#include "roundtable/contract/streams.hpp"
+#include "roundtable/contract/subjects.hpp"
 
 namespace rt::testing {
 namespace {
@@ -54,6 +56,25 @@ TEST_F(BridgeDelivery, TaskClaimedIsStoredWhileTheGatewayWorks) {
   ASSERT_TRUE(bus_->wait_result(task.id)) << bridges_[0]->output();
   EXPECT_TRUE(claim_seen_first) << "task.claimed was not published until the gateway answered";
   EXPECT_EQ(bus_->events_for(task.id, "task.claimed").size(), 1u);
+}
+
+// An answer read without waiting has its task.claimed sent just before the result, so that the
+// server reads both together: still exactly one per delivery, and stored before the result.
+TEST_F(BridgeDelivery, AnswerReadAtOnceIsClaimedOnceBeforeItsResult) {
+  start_bridge();
+  auto claims_stored = [&] {
+    auto count = bus_->js().count_messages(contract::kEventsStream, *contract::event_subject("fleet-a", "task.claimed"));
+    return count ? static_cast<int64_t>(*count) : -1;
+  };
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 20; ++i) {
+    auto task = bus_->publish_task("security.briefing", {{"scope", "home"}});
+    ASSERT_TRUE(bus_->wait_result(task.id)) << bridges_[0]->output();
+    EXPECT_EQ(claims_stored(), i) << "task " << i << ": its claim was not stored before its result";
+    ids.push_back(task.id);
+  }
+  for (const auto& id : ids)
+    EXPECT_TRUE(bus_->events().wait_until([&](auto&) { return bus_->events_for(id, "task.claimed").size() == 1u; })) << id;
 }
 
 TEST_F(BridgeDelivery, OpenAiModeSendsChatCompletionAndPublishesContent) {
