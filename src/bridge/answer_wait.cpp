@@ -20,15 +20,8 @@ void before_sending(const GatewayRequest& request, bool connection_open, size_t 
 }
 
 void request_written(const GatewayRequest& request, int socket) {
-  if (request.on_awaiting_answer) request.on_awaiting_answer();
+  if (request.on_sent) request.on_sent();
   if (request.on_waiting && !answer_begins_within(socket, kAnswerGrace)) request.on_waiting();
-}
-
-bool answer_begins_within_grace(int socket) { return answer_begins_within(socket, kAnswerGrace); }
-
-void awaiting_answer(const GatewayRequest& request) {
-  if (request.on_awaiting_answer) request.on_awaiting_answer();
-  if (request.on_waiting) request.on_waiting();
 }
 
 }  // namespace rt::bridge

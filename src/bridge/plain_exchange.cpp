@@ -1,7 +1,5 @@
 #include "roundtable/bridge/plain_exchange.hpp"
 
-#include <utility>
-
 #include "roundtable/bridge/answer_wait.hpp"
 
 namespace rt::bridge {
@@ -39,12 +37,7 @@ PlainReply exchange_plain(http::PlainConnectionPool& pool, const GatewayRequest&
   if (auto sent = connection.send_all({request_head(pool.origin(), call), call.body}, timeout); sent.status != http::IoOutcome::ok)
     return lost(sent, "sending the request");
   if (call.release_once_sent) std::string().swap(*call.release_once_sent);
-  // An answer read without waiting is announced by the bridge just before its result (GatewayRequest).
-  bool announced = false;
-  auto before_waiting = [&] {
-    if (!std::exchange(announced, true)) awaiting_answer(request);
-  };
-  if (!answer_begins_within_grace(connection.socket())) before_waiting();
+  request_written(request, connection.socket());
 
   http::ResponseParser parser;
   bool head_seen = false, stopped = false;
@@ -60,7 +53,7 @@ PlainReply exchange_plain(http::PlainConnectionPool& pool, const GatewayRequest&
   };
   char buffer[16 * 1024];
   while (!parser.done()) {
-    auto received = connection.receive(buffer, sizeof buffer, timeout, before_waiting);
+    auto received = connection.receive(buffer, sizeof buffer, timeout);
     if (received.status == http::IoOutcome::peer_closed) {
       parser.finish_at_close();
       break;

@@ -26,7 +26,6 @@ struct TaskProcessor::Validated {
   contract::TaskRequest request;
   TaskRef ref;
   trace::TraceContext trace;  // this attempt's span: the parent of the gateway call
-  bool claim_announced = false;  // task.claimed, once per delivery (announce_claim)
 };
 
 TaskProcessor::TaskProcessor(const BridgeConfig& config, Outbox& outbox, DedupStore& dedup, GatewayClient& gateway,
@@ -187,7 +186,8 @@ bool TaskProcessor::already_answered(const HeldTask& task, const Validated& v) {
 // Waits while the gateway is unreachable or the breaker is open; a connection that could not be
 // made is retried within the same delivery, so an outage spends no attempts. nullopt: the task
 // was settled here (handed back at shutdown, or expired while waiting).
-std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldTask& task, Validated& v) {
+std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldTask& task, const Validated& v) {
+  bool claimed = false;
   while (true) {
     if (!gate_.turn_is_free()) task.before_waiting();
     auto permit = gate_.wait_for_turn();
@@ -204,10 +204,16 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     SystemTime deadline = clock_.now() + config_.gateway_timeout;
     if (auto expiry = v.envelope.expires_at()) deadline = std::min(deadline, *expiry);
     trace::Span call = trace::http_client_span("POST", config_.gateway_url, v.trace);
+    auto announce_claim = [&] {
+      if (std::exchange(claimed, true)) return;
+      outbox_.publish_notice(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()}, {"task", v.request.task},
+                                                  {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
+      if (logger_.enabled(LogLevel::debug))
+        logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
+    };
     GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline, trace::headers_for(call.context()),
-                           [&] { announce_claim(task, v); }, [&task] { task.before_waiting(); }};
+                           announce_claim, [&task] { task.before_waiting(); }};
     auto on_progress = [&](const contract::Progress& progress) {
-      announce_claim(task, v);  // a client may read a streamed answer without waiting (GatewayRequest::on_awaiting_answer)
       outbox_.publish_notice(type::task_progress, contract::to_json(progress), &v.ref);
     };
     gateway_state_.active++;
@@ -215,11 +221,9 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     if (cancels_) hold.emplace(cancels_->hold(*v.ref.id, [gateway = &gateway_, id = *v.ref.id] { gateway->cancel(id); }));
     GatewayOutcome answer = gateway_.deliver(request, on_progress);
     gateway_state_.active--;
-    // An answer read without waiting has its claim announced by complete(), just before its result.
-    if (!answer.never_sent && !answer.completed) announce_claim(task, v);
+    if (!answer.never_sent) announce_claim();  // a client that answered without sending
     if (cancels_ && ((hold && hold->cancelled()) || (!answer.completed && answer.failure.error == ErrorCode::cancelled))) {
       gate_.record_neutral(*permit);
-      if (!answer.never_sent) announce_claim(task, v);
       auto cancel = cancels_->lookup(*v.ref.id).value_or(contract::CancelRequest{*v.ref.id, answer.failure.message, "gateway"});
       finish_cancelled(task, v, cancel);
       trace::end_span(call);
@@ -240,16 +244,6 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     record_for_breaker(*permit, answer);
     return answer;
   }
-}
-
-// task.claimed: once per delivery, before anything else published for it (task.progress, the
-// result), while the gateway works if the bridge has to wait for its answer.
-void TaskProcessor::announce_claim(const HeldTask& task, Validated& v) {
-  if (std::exchange(v.claim_announced, true)) return;
-  outbox_.publish_notice(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()}, {"task", v.request.task},
-                                              {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
-  if (logger_.enabled(LogLevel::debug))
-    logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
 }
 
 void TaskProcessor::record_for_breaker(const IntakeGate::Permit& permit, const GatewayOutcome& answer) {
@@ -293,7 +287,7 @@ void TaskProcessor::finish_cancelled(HeldTask& task, const Validated& v, const c
 
 // The result is sent and the task settled once the stream confirms it: here at once when the
 // result could not be sent, else by the worker (settle).
-std::unique_ptr<DeferredCompletion> TaskProcessor::complete(HeldTask& task, Validated& v, contract::TaskResult result,
+std::unique_ptr<DeferredCompletion> TaskProcessor::complete(HeldTask& task, const Validated& v, contract::TaskResult result,
                                                             std::chrono::steady_clock::time_point started) {
   result.metadata.attempt = task.attempt();
   if (result.metadata.duration_ms == 0)
@@ -302,8 +296,6 @@ std::unique_ptr<DeferredCompletion> TaskProcessor::complete(HeldTask& task, Vali
   completion->task_name = v.request.task;
   completion->duration_ms = result.metadata.duration_ms;
   auto outgoing = outbox_.prepare_result(v.ref, type::task_result, contract::to_json(result));
-  // The claim of an answer read without waiting goes out just now: the server reads both together.
-  announce_claim(task, v);
   if (!outgoing) {
     logger_.error("result.unsendable", {{"task_id", *v.ref.id}, {"error", outgoing.error().message}});
     task.nak(retry_delay(task.attempt(), std::nullopt));

@@ -166,15 +166,13 @@ IoOutcome PlainConnection::send_all(std::initializer_list<std::string_view> part
   return {};
 }
 
-IoOutcome PlainConnection::receive(char* buffer, size_t size, std::chrono::milliseconds timeout,
-                                   const std::function<void()>& before_waiting) {
+IoOutcome PlainConnection::receive(char* buffer, size_t size, std::chrono::milliseconds timeout) {
   for (;;) {
     ssize_t received = ::recv(fd_, buffer, size, 0);
     if (received > 0) return {IoOutcome::ok, static_cast<size_t>(received)};
     if (received == 0) return {IoOutcome::peer_closed};
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return failure(errno);
-    if (before_waiting) before_waiting();
     if (!wait_for(fd_, POLLIN, timeout)) return {IoOutcome::timed_out};
   }
 }

@@ -58,8 +58,8 @@ TEST_F(BridgeDelivery, TaskClaimedIsStoredWhileTheGatewayWorks) {
   EXPECT_EQ(bus_->events_for(task.id, "task.claimed").size(), 1u);
 }
 
-// An answer read without waiting has its task.claimed sent just before the result, so that the
-// server reads both together: still exactly one per delivery, and stored before the result.
+// A gateway that answers at once: task.claimed is still published exactly once per delivery, and
+// stored before the result.
 TEST_F(BridgeDelivery, AnswerReadAtOnceIsClaimedOnceBeforeItsResult) {
   start_bridge();
   auto claims_stored = [&] {

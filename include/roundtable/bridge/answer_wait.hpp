@@ -16,15 +16,8 @@ inline constexpr std::chrono::milliseconds kAnswerGrace{2};
 // socket's buffers can wait for the gateway to read it, so both call on_waiting first.
 void before_sending(const GatewayRequest& request, bool connection_open, size_t body_bytes);
 
-// Once the whole request is written, for a client that reads the answer out of sight (httplib):
-// on_awaiting_answer, then on_waiting unless the answer begins to arrive within kAnswerGrace.
+// Once the whole request is written: on_sent, then on_waiting unless the answer begins to
+// arrive on `socket` within kAnswerGrace.
 void request_written(const GatewayRequest& request, int socket);
-
-// For a client that reads the answer itself: once the whole request is written, true when the
-// answer begins to arrive on `socket` within kAnswerGrace. When it does not, and whenever the
-// client has to wait for more of it, the client calls awaiting_answer first.
-bool answer_begins_within_grace(int socket);
-// on_awaiting_answer, then on_waiting.
-void awaiting_answer(const GatewayRequest& request);
 
 }  // namespace rt::bridge

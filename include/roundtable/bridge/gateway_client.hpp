@@ -23,12 +23,9 @@ struct GatewayRequest {
   int attempt = 1;
   SystemTime deadline;
   std::vector<std::pair<std::string, std::string>> trace_headers = {};  // traceparent (+ tracestate) for the gateway
-  // Called once the request is written and the bridge is about to wait for its answer, so that
-  // what the bridge publishes about the call overlaps the gateway's work. The bridge's own client
-  // (plain_exchange) calls it only when the answer has not come within kAnswerGrace; an answer
-  // read without waiting leaves the announcement to the bridge, just before the result, so both
-  // reach NATS together (docs/performance.md, change 22). It may come more than once.
-  std::function<void()> on_awaiting_answer = {};
+  // Called when the request has been written to the gateway, before its answer is awaited: what
+  // the bridge publishes about the call then overlaps the gateway's work instead of delaying it.
+  std::function<void()> on_sent = {};
   // Called when the client is about to wait for something of unknown length: an answer that has
   // not begun within kAnswerGrace of sending, a streamed (NDJSON) answer, a new connection or a
   // body too large to be written at once (answer_wait.hpp). It may come more than once. The

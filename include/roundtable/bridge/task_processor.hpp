@@ -55,7 +55,7 @@ class TaskProcessor {
   struct Validated;
   std::optional<Validated> validate(HeldTask& task);
   void reject(HeldTask& task, ErrorCode code, const std::string& reason, const std::optional<std::string>& domain);
-  std::unique_ptr<DeferredCompletion> complete(HeldTask& task, Validated& v, contract::TaskResult result,
+  std::unique_ptr<DeferredCompletion> complete(HeldTask& task, const Validated& v, contract::TaskResult result,
                                                std::chrono::steady_clock::time_point started);
   void finish_completed(HeldTask& task, const DeferredCompletion& completion);
   void fail(HeldTask& task, const Validated& v, contract::TaskFailure failure);
@@ -63,8 +63,7 @@ class TaskProcessor {
   void dead_letter_interrupted(HeldTask& task, const Validated& v);
   void finish_cancelled(HeldTask& task, const Validated& v, const contract::CancelRequest& cancel);
   bool already_answered(const HeldTask& task, const Validated& v);
-  std::optional<GatewayOutcome> deliver_when_gateway_takes_it(HeldTask& task, Validated& v);
-  void announce_claim(const HeldTask& task, Validated& v);
+  std::optional<GatewayOutcome> deliver_when_gateway_takes_it(HeldTask& task, const Validated& v);
   void record_for_breaker(const IntakeGate::Permit& permit, const GatewayOutcome& answer);
   static std::chrono::milliseconds seconds_to_delay(int64_t seconds);
   bool store_result(HeldTask& task, const TaskRef& ref, std::string_view type, const nlohmann::json& payload);

@@ -3,7 +3,6 @@
 // request leaves in one sendmsg (head and body together) and an answer is read with as few
 // system calls as it allows (docs/performance.md, change 21). https stays with httplib.
 #include <chrono>
-#include <functional>
 #include <initializer_list>
 #include <mutex>
 #include <optional>
@@ -53,9 +52,8 @@ class PlainConnection {
   bool still_usable() const;
   // Writes all of `parts` (at most four), in order; each wait for room in the socket lasts up to `timeout`.
   IoOutcome send_all(std::initializer_list<std::string_view> parts, std::chrono::milliseconds timeout);
-  // Reads what has arrived into `buffer`, waiting up to `timeout` when nothing has; `before_waiting`,
-  // when given, is called each time just before such a wait.
-  IoOutcome receive(char* buffer, size_t size, std::chrono::milliseconds timeout, const std::function<void()>& before_waiting = {});
+  // Reads what has arrived into `buffer`, waiting up to `timeout` when nothing has.
+  IoOutcome receive(char* buffer, size_t size, std::chrono::milliseconds timeout);
 
  private:
   explicit PlainConnection(int fd) : fd_(fd) {}

@@ -114,33 +114,6 @@ TEST(PlainConnection, ReceivesWhatArrivedThenTheClose) {
   EXPECT_EQ(connection->receive(buffer, sizeof buffer, 5s).status, IoOutcome::peer_closed);
 }
 
-// The bridge announces a task's claim only when it has to wait for the answer (plain_exchange).
-TEST(PlainConnection, SaysSoOnlyBeforeItWaits) {
-  Listener listener;
-  auto connection = PlainConnection::connect(listener.origin(), 5s);
-  ASSERT_TRUE(connection);
-  int peer = listener.accept();
-  int waits = 0;
-  char buffer[64];
-  ASSERT_EQ(::send(peer, "early", 5, 0), 5);
-  pollfd readable{connection->socket(), POLLIN, 0};
-  ASSERT_EQ(::poll(&readable, 1, 5000), 1);
-  auto early = connection->receive(buffer, sizeof buffer, 5s, [&] { ++waits; });
-  ASSERT_EQ(early.status, IoOutcome::ok);
-  EXPECT_EQ(std::string(buffer, early.bytes), "early");
-  EXPECT_EQ(waits, 0) << "it said it would wait for bytes that were already there";
-
-  auto late = connection->receive(buffer, sizeof buffer, 5s, [&] {
-    if (++waits == 1) {
-      EXPECT_EQ(::send(peer, "late", 4, 0), 4);  // sent only once the receiver said it waits
-    }
-  });
-  ASSERT_EQ(late.status, IoOutcome::ok);
-  EXPECT_EQ(std::string(buffer, late.bytes), "late");
-  EXPECT_EQ(waits, 1);
-  ::close(peer);
-}
-
 TEST(PlainConnection, ASilentPeerTimesOut) {
   Listener listener;
   auto connection = PlainConnection::connect(listener.origin(), 5s);
