@@ -7,6 +7,7 @@
 #include "roundtable/common/strings.hpp"
 #include "roundtable/config/nats_settings.hpp"
 #include "roundtable/contract/identifiers.hpp"
+#include "roundtable/http/base_url.hpp"
 #include "roundtable/redis/client.hpp"
 
 namespace rt::bridge {
@@ -106,8 +107,8 @@ BridgeConfig load_bridge_config(const std::vector<std::string>& args, const conf
   for (const auto& domain : c.domains) default_capabilities.push_back(domain + ".*");
   c.capabilities = s.list("CAPABILITIES", default_capabilities);
   c.gateway_url = s.text("GATEWAY_URL", c.gateway_url);
-  if (c.gateway_url.rfind("http://", 0) != 0 && c.gateway_url.rfind("https://", 0) != 0)
-    s.fail("GATEWAY_URL", "an http:// or https:// URL", redact_url(c.gateway_url));
+  if (!http::split_base_url(c.gateway_url))
+    s.fail("GATEWAY_URL", "an http:// or https:// URL (a path prefix is kept; no query, fragment or spaces)", redact_url(c.gateway_url));
   while (c.gateway_url.size() > 8 && c.gateway_url.back() == '/') c.gateway_url.pop_back();
   c.gateway_mode = s.choice("GATEWAY_MODE", "webhook", {"webhook", "openai"}) == "openai" ? GatewayMode::openai : GatewayMode::webhook;
   c.gateway_model = s.text("GATEWAY_MODEL", c.gateway_model);

@@ -123,11 +123,18 @@ void map_webhook_url(AliasReader& r, bool go_deployment) {
   size_t path_at = url.find('/', scheme);
   std::string origin = url.substr(0, path_at);
   std::string path = path_at == std::string::npos ? "" : url.substr(path_at);
-  // The gateway clients address the host's root, so a path prefix (a proxy's /openclaw/...) would be lost.
-  if (path != "" && path != "/" && path != "/hooks/agent" && path != "/v1/chat/completions")
-    r.refuse(alias, "GATEWAY_URL", "OpenClaw's http(s)://host:port/hooks/agent or .../v1/chat/completions, without a path prefix (or set "
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  // A proxy's path prefix (/openclaw/hooks/agent) is kept: GATEWAY_URL's routes hang under its path.
+  bool known_route = path.empty();
+  for (std::string_view route : {"/hooks/agent", "/v1/chat/completions"})
+    if (!known_route && path.ends_with(route)) {
+      path.resize(path.size() - route.size());
+      known_route = true;
+    }
+  if (!known_route)
+    r.refuse(alias, "GATEWAY_URL", "OpenClaw's http(s)://host:port[/prefix]/hooks/agent or .../v1/chat/completions (or set "
              "GATEWAY_URL and GATEWAY_MODE)", redact_url(url));
-  const std::string base = origin;
+  const std::string base = origin + path;
   if (r.ours_set("GATEWAY_MODE") && to_lower(r.settings().text("GATEWAY_MODE", "")) == "webhook")
     r.refuse(alias, "GATEWAY_URL", "GATEWAY_MODE openai with OpenClaw: GATEWAY_MODE=webhook posts to <base>/webhook (knight-gateway), and "
              "OpenClaw's /hooks/agent answers only a receipt, never a result", redact_url(url));

@@ -53,11 +53,11 @@ contract::TaskRequest task_with_params(const GatewayRequest& request) {
 // POST /v1/chat/completions with the body written to the socket from `body` itself (no copy in
 // the request, none when send() copies it), and released once written in full: it is not needed
 // while the gateway thinks, which may take minutes. The answer is read up to kMaxAnswerBytes.
-http::CappedAnswer post_capped(httplib::Client& client, httplib::Headers headers, std::shared_ptr<std::string> body,
-                               const GatewayRequest& request) {
+http::CappedAnswer post_capped(httplib::Client& client, const std::string& path, httplib::Headers headers,
+                               std::shared_ptr<std::string> body, const GatewayRequest& request) {
   httplib::Request req;
   req.method = "POST";
-  req.path = "/v1/chat/completions";
+  req.path = path;
   req.headers = std::move(headers);
   req.content_length_ = body->size();
   req.content_provider_ = [body, &client, &request](size_t offset, size_t length, httplib::DataSink& sink) {
@@ -91,9 +91,10 @@ class OpenAiClient final : public GatewayClient {
  public:
   explicit OpenAiClient(const BridgeConfig& config)
       : model_(config.gateway_model), token_(config.gateway_token), timeout_(config.gateway_timeout),
-        pool_(config.gateway_url, config.gateway_timeout), health_pool_(config.gateway_url, std::chrono::seconds(2)),
+        base_(http::without_trailing_version(gateway_base(config), "/v1")), completions_path_(base_.route("/v1/chat/completions")),
+        pool_(base_.origin, config.gateway_timeout), health_pool_(base_.origin, std::chrono::seconds(2)),
         readiness_(config.breaker_cooldown) {
-    if (auto origin = http::parse_plain_origin(config.gateway_url)) plain_.emplace(std::move(*origin));
+    if (auto origin = http::parse_plain_origin(base_.origin)) plain_.emplace(std::move(*origin));
   }
 
   GatewayOutcome deliver(const GatewayRequest& request, const ProgressSink&) override {
@@ -119,7 +120,7 @@ class OpenAiClient final : public GatewayClient {
     auto lease = health_pool_.borrow();
     httplib::Headers headers;
     if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
-    auto res = lease->Get("/v1/models", headers);
+    auto res = lease->Get(base_.route("/v1/models"), headers);
     auto verdict = res ? judge_models_probe(res->status, res->body, "", model_, !token_.empty())
                        : judge_models_probe(0, "", httplib::to_string(res.error()), model_, !token_.empty());
     return readiness_.record_probe(verdict);
@@ -179,7 +180,7 @@ class OpenAiClient final : public GatewayClient {
   CompletionAnswer post_plain(const GatewayRequest& request, std::string& body) {
     CompletionAnswer answer;
     bool too_large = false;
-    PlainCall call{"/v1/chat/completions", [&](const HeaderSink& add) { each_header(request, add); }, body, &body};
+    PlainCall call{completions_path_, [&](const HeaderSink& add) { each_header(request, add); }, body, &body};
     auto reply = exchange_plain(*plain_, request, call, timeout_, {}, [&](const char* data, size_t size) {
       too_large = answer.body.size() + size > kMaxAnswerBytes;
       if (!too_large) answer.body.append(data, size);
@@ -198,7 +199,7 @@ class OpenAiClient final : public GatewayClient {
     each_header(request, [&](std::string_view name, std::string_view value) { headers.emplace(name, value); });
     auto lease = pool_.borrow();
     before_sending(request, lease->is_socket_open(), body->size());
-    auto capped = post_capped(*lease, std::move(headers), std::move(body), request);
+    auto capped = post_capped(*lease, completions_path_, std::move(headers), std::move(body), request);
     CompletionAnswer answer;
     auto& res = capped.result;
     if (capped.too_large) answer.failed = answer_too_large();
@@ -215,6 +216,8 @@ class OpenAiClient final : public GatewayClient {
   std::string model_;
   std::string token_;
   std::chrono::milliseconds timeout_;
+  http::BaseUrl base_;  // GATEWAY_URL; one ending in /v1, as OpenAI base URLs do, is not given a second
+  std::string completions_path_;
   std::optional<http::PlainConnectionPool> plain_;  // http:// gateways: the one-send client
   http::HttpClientPool pool_;
   http::HttpClientPool health_pool_;

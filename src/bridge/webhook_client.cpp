@@ -17,9 +17,11 @@ class WebhookClient final : public GatewayClient {
   explicit WebhookClient(const BridgeConfig& config)
       : token_(config.gateway_token),
         timeout_(config.gateway_timeout),
-        pool_(config.gateway_url, config.gateway_timeout),
-        health_pool_(config.gateway_url, std::chrono::seconds(2)) {
-    if (auto origin = http::parse_plain_origin(config.gateway_url)) plain_.emplace(std::move(*origin));
+        base_(gateway_base(config)),
+        webhook_path_(base_.route("/webhook")),
+        pool_(base_.origin, config.gateway_timeout),
+        health_pool_(base_.origin, std::chrono::seconds(2)) {
+    if (auto origin = http::parse_plain_origin(base_.origin)) plain_.emplace(std::move(*origin));
   }
 
   GatewayOutcome deliver(const GatewayRequest& request, const ProgressSink& progress) override {
@@ -31,20 +33,20 @@ class WebhookClient final : public GatewayClient {
     httplib::Headers headers;
     if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
     auto lease = health_pool_.borrow();
-    auto res = lease->Post("/tasks/" + task_id + "/cancel", headers, "", "application/json");
+    auto res = lease->Post(base_.route("/tasks/" + task_id + "/cancel"), headers, "", "application/json");
     (void)res;  // best effort: a gateway that does not hear it still ends at its deadline
   }
 
   bool healthy() override {
     auto lease = health_pool_.borrow();
-    auto res = lease->Get("/health");
+    auto res = lease->Get(base_.route("/health"));
     return res && res->status == 200;
   }
 
  private:
   GatewayOutcome post_plain(const GatewayRequest& request, const ProgressSink& progress) {
     WebhookAnswer answer(request, progress);
-    PlainCall call{"/webhook", [&](const HeaderSink& add) { each_webhook_header(request, token_, add); }, request.raw};
+    PlainCall call{webhook_path_, [&](const HeaderSink& add) { each_webhook_header(request, token_, add); }, request.raw};
     auto reply = exchange_plain(
         *plain_, request, call, timeout_, [&](const http::ResponseHead& head) { answer.on_head(head.status, head.content_type); },
         [&](const char* data, size_t size) { return answer.on_body(data, size); });
@@ -59,7 +61,7 @@ class WebhookClient final : public GatewayClient {
     before_sending(request, lease->is_socket_open(), request.raw.size());
     httplib::Request req;
     req.method = "POST";
-    req.path = "/webhook";
+    req.path = webhook_path_;
     // The message's bytes go to the socket as they are: no copy in req.body, and none when
     // send() copies the request.
     req.content_length_ = request.raw.size();
@@ -87,6 +89,8 @@ class WebhookClient final : public GatewayClient {
 
   std::string token_;
   std::chrono::milliseconds timeout_;
+  http::BaseUrl base_;  // GATEWAY_URL: its routes hang under its path
+  std::string webhook_path_;
   std::optional<http::PlainConnectionPool> plain_;  // http:// gateways: the one-send client
   http::HttpClientPool pool_;
   http::HttpClientPool health_pool_;

@@ -111,6 +111,8 @@ TEST(BridgeConfig, BadSettingsExitTwoWithOneLineNamingTheSetting) {
       {{{"BACKOFF", "2s,,x"}}, "BACKOFF"},
       {{{"GATEWAY_MODE", "grpc"}}, "GATEWAY_MODE"},
       {{{"GATEWAY_URL", "ftp://x"}}, "GATEWAY_URL"},
+      {{{"GATEWAY_URL", "http://gw:18789/hooks?agent=1"}}, "GATEWAY_URL"},
+      {{{"GATEWAY_URL", "http://gw:18789/a b"}}, "GATEWAY_URL"},
       {{{"HEALTH_PORT", "70000"}}, "HEALTH_PORT"},
       {{{"REDIS_URL", "http://x"}}, "REDIS_URL"},
       {{{"STREAMS_AUTO_CREATE", "maybe"}}, "STREAMS_AUTO_CREATE"},

@@ -13,6 +13,7 @@
 #include "roundtable/common/time.hpp"
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/payloads.hpp"
+#include "roundtable/http/base_url.hpp"
 
 namespace rt::bridge {
 
@@ -73,6 +74,11 @@ void each_call_header(const GatewayRequest& request, const std::string& token,
   safe("X-Roundtable-Deadline", format_rfc3339(request.deadline));
   if (!token.empty()) safe("Authorization", "Bearer " + token);
   for (const auto& [name, value] : request.trace_headers) safe(name, value);
+}
+
+// GATEWAY_URL as where to connect and the path the gateway's routes hang under (`<GATEWAY_URL>/webhook`).
+inline http::BaseUrl gateway_base(const BridgeConfig& config) {
+  return http::split_base_url(config.gateway_url).value_or(http::BaseUrl{config.gateway_url, ""});
 }
 
 std::unique_ptr<GatewayClient> make_webhook_client(const BridgeConfig& config);

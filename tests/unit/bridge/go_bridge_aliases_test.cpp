@@ -66,7 +66,15 @@ TEST(GoBridgeAliases, ChatCompletionsUrlAndBareUrlGiveTheOrigin) {
   EXPECT_EQ(load({{"TASK_DOMAINS", "a"}, {"OPENCLAW_WEBHOOK_URL", "https://gw.example/v1/chat/completions"}}).gateway_url,
             "https://gw.example");
   EXPECT_EQ(load({{"TASK_DOMAINS", "a"}, {"OPENCLAW_WEBHOOK_URL", "http://gw:18789/"}}).gateway_url, "http://gw:18789");
-  EXPECT_NE(refusal({{"TASK_DOMAINS", "a"}, {"OPENCLAW_WEBHOOK_URL", "https://gw.example/openclaw/hooks/agent"}}).find("path prefix"),
+}
+
+// GATEWAY_URL's routes hang under its path, so a proxy's prefix survives the translation.
+TEST(GoBridgeAliases, AProxysPathPrefixIsKept) {
+  EXPECT_EQ(load({{"TASK_DOMAINS", "a"}, {"OPENCLAW_WEBHOOK_URL", "https://gw.example/openclaw/hooks/agent"}}).gateway_url,
+            "https://gw.example/openclaw");
+  EXPECT_EQ(load({{"TASK_DOMAINS", "a"}, {"OPENCLAW_WEBHOOK_URL", "http://gw:80/team/a/v1/chat/completions/"}}).gateway_url,
+            "http://gw:80/team/a");
+  EXPECT_NE(refusal({{"TASK_DOMAINS", "a"}, {"OPENCLAW_WEBHOOK_URL", "http://gw/openclaw/hooks/gmail"}}).find("OPENCLAW_WEBHOOK_URL"),
             std::string::npos);
 }
 
