@@ -199,12 +199,14 @@ class OpenAiClient final : public GatewayClient {
     each_header(request, [&](std::string_view name, std::string_view value) { headers.emplace(name, value); });
     auto lease = pool_.borrow();
     before_sending(request, lease->is_socket_open(), body->size());
+    auto began = std::chrono::steady_clock::now();
     auto capped = post_capped(*lease, completions_path_, std::move(headers), std::move(body), request);
     CompletionAnswer answer;
     auto& res = capped.result;
     if (capped.too_large) answer.failed = answer_too_large();
     else if (!res)
-      answer.failed = outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()),
+      answer.failed = outcome_for_transport_failure(http::is_timeout(res.error(), std::chrono::steady_clock::now() - began, timeout_),
+                                                    httplib::to_string(res.error()),
                                                     res.error() == httplib::Error::Connection);
     if (answer.failed) return answer;
     answer.status = res->status;

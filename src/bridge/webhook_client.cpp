@@ -79,10 +79,12 @@ class WebhookClient final : public GatewayClient {
       return true;
     };
     req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) { return answer.on_body(data, size); };
+    auto began = std::chrono::steady_clock::now();
     auto res = lease->send(req);
     if (auto broke = answer.refused()) return *broke;
     if (!res)
-      return outcome_for_transport_failure(http::is_timeout(res.error()), httplib::to_string(res.error()),
+      return outcome_for_transport_failure(http::is_timeout(res.error(), std::chrono::steady_clock::now() - began, timeout_),
+                                           httplib::to_string(res.error()),
                                            res.error() == httplib::Error::Connection);
     return answer.outcome(res->get_header_value("Retry-After"));
   }

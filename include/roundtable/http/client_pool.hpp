@@ -1,6 +1,7 @@
 #pragma once
 // httplib::Client serialises requests on one connection, so each in-flight task borrows its
 // own keep-alive client from this pool and gives it back.
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +18,12 @@ inline constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.c
 
 // A read or write that ran out of time, as opposed to a refused or broken connection.
 inline bool is_timeout(httplib::Error error) { return error == httplib::Error::Read || error == httplib::Error::Write; }
+// The same for a call that failed `elapsed` after it began, with reads and writes allowed
+// `timeout` each: httplib says Read for a lost connection too, but a read that ran out of time
+// waited the whole timeout, so a call that failed sooner lost its connection.
+inline bool is_timeout(httplib::Error error, std::chrono::steady_clock::duration elapsed, std::chrono::milliseconds timeout) {
+  return is_timeout(error) && elapsed >= timeout;
+}
 
 class HttpClientPool {
  public:
