@@ -9,7 +9,15 @@
 namespace rt::testing {
 namespace {
 
-class BridgeGatewayPrefix : public BridgeTest {};
+class BridgeGatewayPrefix : public BridgeTest {
+ protected:
+  // After the bridges: a stand-in stopped first would wait out their idle keep-alive connections.
+  void TearDown() override {
+    BridgeTest::TearDown();
+    openclaw_.reset();
+  }
+  std::unique_ptr<OpenClawStandIn> openclaw_;
+};
 
 TEST_F(BridgeGatewayPrefix, WebhookAndHealthGoUnderThePrefix) {
   gateway_ = std::make_unique<FakeGateway>("/knights/galahad");
@@ -25,7 +33,8 @@ TEST_F(BridgeGatewayPrefix, WebhookAndHealthGoUnderThePrefix) {
 
 // GATEWAY_URL written the way OpenAI clients take a base URL, ending in /v1: not doubled.
 TEST_F(BridgeGatewayPrefix, OpenAiModeGoesUnderThePrefixWithoutASecondV1) {
-  OpenClawStandIn openclaw("openclaw-token", {"galahad"}, "/openclaw");
+  openclaw_ = std::make_unique<OpenClawStandIn>("openclaw-token", std::set<std::string>{"galahad"}, "/openclaw");
+  auto& openclaw = *openclaw_;
   start_bridge({{"GATEWAY_MODE", "openai"}, {"GATEWAY_MODEL", "openclaw:galahad"}, {"GATEWAY_TOKEN", "openclaw-token"},
                 {"GATEWAY_URL", openclaw.url() + "/v1"}});
   auto task = bus_->publish_task("security.briefing", {{"scope", "home"}});
