@@ -51,6 +51,7 @@ ThroughputFigures measure_throughput(BenchContext& ctx) {
 
   ctx.progress.say("warm-up: floor, then " + std::to_string(c.memory_first) + " tasks per bridge (half one at a time, half a backlog)");
   floor.one_at_a_time(std::min(200, c.one_at_a_time));
+  floor.one_at_a_time_with_lead(std::min(200, c.one_at_a_time));
   floor.backlog(std::min(200, c.backlog));
   for (size_t i = 0; i < live.size(); ++i) {
     // Both kinds of load before the first sample, so that the later one compares like with like.
@@ -68,7 +69,10 @@ ThroughputFigures measure_throughput(BenchContext& ctx) {
     // The floor goes first in odd rounds and last in even ones, so that neither side always
     // follows the other.
     bool floor_first = round % 2 == 1;
-    auto floor_one = [&] { f.floor_one.add(floor.one_at_a_time(c.one_at_a_time)); };
+    auto floor_one = [&] {
+      f.floor_one.add(floor.one_at_a_time(c.one_at_a_time));
+      f.floor_one_with_lead.add(floor.one_at_a_time_with_lead(c.one_at_a_time));
+    };
     auto floor_backlog = [&] { f.floor_backlog.add(floor.backlog(c.backlog)); };
     if (floor_first) floor_one();
     for (size_t i = 0; i < live.size(); ++i)
@@ -109,6 +113,8 @@ void add_throughput_rows(BenchContext& ctx, const ThroughputFigures& f) {
   // The 1-in-flight floor publishes its own tasks, so its CPU holds a lead's part too.
   report.add(compared("floor: lead's task publish CPU/task (in the 1-in-flight floor)", f.floor_backlog.publish_cpu_us_per_task(), "us",
                       f.floor_one.cpu_us_per_task(), "1-in-flight floor CPU/task"));
+  report.add(compared("floor with a lead: nats-server CPU/task, 1 in flight", f.floor_one_with_lead.server_cpu_us_per_task(), "us",
+                      f.floor_one.server_cpu_us_per_task(), "floor"));
   for (size_t i = 0; i < f.subjects.size(); ++i) {
     const auto& s = f.subjects[i];
     bool ours = i == 0;
@@ -131,6 +137,10 @@ void add_throughput_rows(BenchContext& ctx, const ThroughputFigures& f) {
             f.floor_one.server_cpu_us_per_task(), "floor", goal({Goal::ratio_at_most, 1.0, ""}));
     cpu_row("nats-server CPU/task, " + s.label + " backlog", s.backlog.server_cpu_us_per_task(), f.floor_backlog.server_cpu_us_per_task(),
             "floor", goal({Goal::ratio_at_most, 1.0, ""}));
+    // The bench's lead hears each result on a subscription of its own, which the floor's loop,
+    // being its own lead, does not need: the same floor with such a lead, for reference.
+    cpu_row("nats-server CPU/task, " + s.label + " 1 in flight vs a floor with a lead", s.one_at_a_time.server_cpu_us_per_task(),
+            f.floor_one_with_lead.server_cpu_us_per_task(), "floor with a lead");
   }
   if (f.subjects.size() < 2) return;
   const auto& a = f.subjects[0];

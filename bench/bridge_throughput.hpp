@@ -20,6 +20,7 @@ struct SubjectFigures {
 
 struct ThroughputFigures {
   RoundTotals floor_one, floor_backlog;
+  RoundTotals floor_one_with_lead;  // only its nats-server CPU is reported
   std::vector<double> rtt_p50_us, rtt_per_second;
   std::vector<SubjectFigures> subjects;
   double rtt_p50() const { return median(rtt_p50_us); }

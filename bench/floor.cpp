@@ -11,6 +11,7 @@ constexpr size_t kResultBytes = 400;  // about a result envelope with a short an
 
 Floor::Floor(const std::string& nats_url, pid_t server_pid)
     : client_(nats_url, "bench-floor"),
+      lead_(nats_url, "bench-floor-lead"),
       tasks_("bench"),
       sub_(client_, std::string(kFleet) + ".tasks.bench.>", "fleet-a-floor-bench"),
       server_pid_(server_pid),
@@ -22,7 +23,14 @@ void Floor::publish_result_and_ack(natsMsg* task) {
   check(natsMsg_Ack(task, nullptr), "ack");
 }
 
-RunResult Floor::one_at_a_time(int n) {
+RunResult Floor::one_at_a_time(int n) { return run_one_at_a_time(n, nullptr); }
+
+RunResult Floor::one_at_a_time_with_lead(int n) {
+  CoreSubscription results(lead_, std::string(kFleet) + ".results.bench.>");
+  return run_one_at_a_time(n, &results);
+}
+
+RunResult Floor::run_one_at_a_time(int n, CoreSubscription* lead) {
   samples_.assign(static_cast<size_t>(n), 0);
   CpuWindow server(server_pid_);
   int64_t cpu0 = self_cpu_ns(), switches0 = self_switches();
@@ -35,6 +43,8 @@ RunResult Floor::one_at_a_time(int n) {
     jsErrCode error = static_cast<jsErrCode>(0);
     check(natsSubscription_Fetch(list.get(), sub_.get(), 1, kFetchTimeoutMs, &error), "floor fetch");
     for (int m = 0; m < list.size(); ++m) publish_result_and_ack(list[m]);
+    if (lead && !lead->next(std::chrono::milliseconds(kFetchTimeoutMs), "." + std::to_string(results_)))
+      throw BenchError("the floor's lead did not hear result " + std::to_string(results_));
     samples_[static_cast<size_t>(i)] = ns_between(t0, Steady::now());
   }
   RunResult r;
