@@ -49,7 +49,10 @@ std::optional<std::chrono::nanoseconds> time_until_ready(int port, std::string p
     auto tried = Steady::now();
     int status = raw_get_status(port, path);
     if (status == 200) return Steady::now() - since;
-    if (status == 404 && path == "/readyz") path = "/health";
+    if (status == 404 && path == "/readyz") {
+      path = "/health";  // it answered: asked again at once, the wait is not its start-up
+      continue;
+    }
     auto next = tried + std::chrono::milliseconds(1);
     if (Steady::now() < next) std::this_thread::sleep_until(next);
   }

@@ -19,7 +19,7 @@ namespace rt::bench {
 int raw_get_status(int port, const std::string& path);
 
 // Polls GET path about every millisecond until it answers 200; the time from `since` (the exec).
-// A 404 on /readyz switches to /health (a server without a readiness route). nullopt on timeout.
+// A 404 on /readyz switches to /health at once (a server without a readiness route). nullopt on timeout.
 std::optional<std::chrono::nanoseconds> time_until_ready(int port, std::string path, Steady::time_point since,
                                                          std::chrono::milliseconds timeout = std::chrono::seconds(20));
 

@@ -18,7 +18,7 @@ struct Counts {
   int rtt = 400;              // keep-alive POSTs per round for the HTTP round trip
   int memory_first = 1000;    // RSS sampled after this many tasks ...
   int memory_total = 20000;   // ... and after this many
-  int warm_starts = 5;
+  int warm_starts = 9;
   int cold_starts = 3;
   int big_one_at_a_time = 50;  // 512 KiB tasks for the CPU figure
   int big_held = 8;            // 512 KiB tasks held in flight at once
@@ -26,7 +26,7 @@ struct Counts {
   int scale_backlog = 1000;   // tasks per scale-out run (20 ms gateway)
   int gateway_rounds = 3;
   int gateway_requests = 500;  // per round
-  int gateway_starts = 5;
+  int gateway_starts = 9;
 };
 
 Counts full_counts();

@@ -21,6 +21,27 @@ TEST(YamlJson, ScalarsAreTypedAsYamlWouldAndQuotedStaysText) {
   EXPECT_EQ(doc["f"][1]["g"], "h");
 }
 
+// Words are words, numbers only when the whole scalar is one (read without throwing).
+TEST(YamlJson, OnlyAWholeNumberBecomesANumber) {
+  auto doc = yaml_to_json(YAML::Load("a: -12\nb: +3\nc: 1e3\nd: 12abc\ne: object\nf: 9223372036854775808\ng: nan\n"
+                                     "h: inf\ni: ''\nj: ++1\nk: 0.5\nl: .5\nm: '-4'\nn: +-1"));
+  EXPECT_EQ(doc["a"], -12);
+  EXPECT_TRUE(doc["a"].is_number_integer());
+  EXPECT_EQ(doc["b"], 3);
+  EXPECT_EQ(doc["c"], 1000.0);
+  EXPECT_EQ(doc["d"], "12abc");
+  EXPECT_EQ(doc["e"], "object");
+  EXPECT_EQ(doc["f"], "9223372036854775808") << "past 64 bits: text, not a float that loses digits";
+  EXPECT_EQ(doc["g"], "nan");
+  EXPECT_EQ(doc["h"], "inf");
+  EXPECT_EQ(doc["i"], "");
+  EXPECT_EQ(doc["j"], "++1");
+  EXPECT_EQ(doc["k"], 0.5);
+  EXPECT_EQ(doc["l"], 0.5);
+  EXPECT_EQ(doc["m"], "-4");
+  EXPECT_EQ(doc["n"], "+-1");
+}
+
 // Found by fuzz_skill_md: `properties: &a [*a]` in a SKILL.md crashed the gateway at start.
 TEST(YamlJson, AnAliasThatContainsItselfIsAConfigError) {
   EXPECT_THROW(yaml_to_json(YAML::Load("input:\n  properties: &a [*a]\n")), ConfigError);
