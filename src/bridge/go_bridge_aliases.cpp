@@ -4,6 +4,7 @@
 
 #include "roundtable/common/strings.hpp"
 #include "roundtable/contract/identifiers.hpp"
+#include "roundtable/http/base_url.hpp"
 
 namespace rt::bridge {
 namespace {
@@ -117,13 +118,9 @@ void map_webhook_url(AliasReader& r, bool go_deployment) {
     value = kGoDefaultWebhookUrl;
   }
   std::string url = *value;
-  size_t scheme = starts_with(url, "http://") ? 7 : starts_with(url, "https://") ? 8 : 0;
-  if (scheme == 0 || url.find_first_of("?#") != std::string::npos)
-    r.refuse(alias, "GATEWAY_URL", "an http:// or https:// URL without query", redact_url(url));
-  size_t path_at = url.find('/', scheme);
-  std::string origin = url.substr(0, path_at);
-  std::string path = path_at == std::string::npos ? "" : url.substr(path_at);
-  while (!path.empty() && path.back() == '/') path.pop_back();
+  auto split = http::split_base_url(url);
+  if (!split) r.refuse(alias, "GATEWAY_URL", "an http:// or https:// URL without query, fragment or spaces", redact_url(url));
+  std::string path = split->path;
   // A proxy's path prefix (/openclaw/hooks/agent) is kept: GATEWAY_URL's routes hang under its path.
   bool known_route = path.empty();
   for (std::string_view route : {"/hooks/agent", "/v1/chat/completions"})
@@ -134,7 +131,7 @@ void map_webhook_url(AliasReader& r, bool go_deployment) {
   if (!known_route)
     r.refuse(alias, "GATEWAY_URL", "OpenClaw's http(s)://host:port[/prefix]/hooks/agent or .../v1/chat/completions (or set "
              "GATEWAY_URL and GATEWAY_MODE)", redact_url(url));
-  const std::string base = origin + path;
+  const std::string base = split->origin + path;
   if (r.ours_set("GATEWAY_MODE") && to_lower(r.settings().text("GATEWAY_MODE", "")) == "webhook")
     r.refuse(alias, "GATEWAY_URL", "GATEWAY_MODE openai with OpenClaw: GATEWAY_MODE=webhook posts to <base>/webhook (knight-gateway), and "
              "OpenClaw's /hooks/agent answers only a receipt, never a result", redact_url(url));

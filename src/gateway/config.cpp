@@ -2,6 +2,7 @@
 
 #include "roundtable/config/nats_settings.hpp"
 #include "roundtable/common/strings.hpp"
+#include "roundtable/http/base_url.hpp"
 #include "roundtable/http/server_options.hpp"
 #include "roundtable/redis/client.hpp"
 
@@ -85,8 +86,8 @@ std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::s
     s.fail("LLM_PROVIDER", "anthropic, openai or offline (knight.yaml model.provider)", c.provider);
   c.model = s.text("LLM_MODEL", ws.knight.model.name);
   c.base_url = s.text("LLM_BASE_URL", "");
-  if (!c.base_url.empty() && c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0)
-    s.fail("LLM_BASE_URL", "an http:// or https:// URL", redact_url(c.base_url));
+  if (!c.base_url.empty() && !http::split_base_url(c.base_url))
+    s.fail("LLM_BASE_URL", "an http:// or https:// URL (no query, fragment or spaces)", redact_url(c.base_url));
   while (c.base_url.size() > 8 && c.base_url.back() == '/') c.base_url.pop_back();
   if (c.base_url.size() > 3 && c.base_url.substr(c.base_url.size() - 3) == "/v1") c.base_url.resize(c.base_url.size() - 3);
   c.api_key = s.text(c.provider == "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY", "");

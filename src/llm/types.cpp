@@ -1,6 +1,7 @@
 #include "roundtable/llm/types.hpp"
 
 #include "roundtable/common/strings.hpp"
+#include "roundtable/http/base_url.hpp"
 #include "roundtable/llm/wire.hpp"
 
 namespace rt::llm {
@@ -90,17 +91,12 @@ Failure failure_for_status(int status, const std::string& body, std::optional<st
 namespace rt::llm {
 
 ApiEndpoint api_endpoint(const std::string& base_url, const std::string& default_origin, const std::string& api_path) {
-  std::string url = base_url.empty() ? default_origin : base_url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  auto scheme_end = url.find("://");
-  auto path_start = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-  ApiEndpoint endpoint{url.substr(0, path_start), path_start == std::string::npos ? "" : url.substr(path_start)};
+  const std::string& url = base_url.empty() ? default_origin : base_url;
+  auto base = http::split_base_url(url);
+  if (!base) return ApiEndpoint{url, api_path};  // refused at start (gateway config): not reached
   // ".../v1" + "/v1/messages" must not become "/v1/v1/messages".
-  const std::string version = api_path.substr(0, api_path.find('/', 1));
-  if (endpoint.path.size() >= version.size() && endpoint.path.compare(endpoint.path.size() - version.size(), version.size(), version) == 0)
-    endpoint.path.resize(endpoint.path.size() - version.size());
-  endpoint.path += api_path;
-  return endpoint;
+  auto unversioned = http::without_trailing_version(std::move(*base), api_path.substr(0, api_path.find('/', 1)));
+  return ApiEndpoint{std::move(unversioned.origin), unversioned.route(api_path)};
 }
 
 }  // namespace rt::llm
