@@ -1,4 +1,4 @@
-// GATEWAY_METRICS_LISTEN and GATEWAY_SHUTDOWN_GRACE: defaults, environment, flags, bad values.
+// GATEWAY_METRICS_LISTEN, GATEWAY_SHUTDOWN_GRACE and LLM_BASE_URL: defaults, environment, flags, bad values.
 #include <gtest/gtest.h>
 
 #include "roundtable/gateway/config.hpp"
@@ -32,6 +32,17 @@ TEST(GatewayHttpSettings, AMetricsListenAddressWithoutAPortIsRefused) {
   auto env = base_env();
   env["GATEWAY_METRICS_LISTEN"] = "0.0.0.0:metrics";
   EXPECT_THROW(load_gateway_config({}, env), config::ConfigError);
+}
+
+// The provider's routes hang under LLM_BASE_URL's path, which cannot carry a query or a space.
+TEST(GatewayHttpSettings, AnLlmBaseUrlThatCannotPrefixAPathIsRefused) {
+  auto env = base_env();
+  env["LLM_BASE_URL"] = "https://proxy.lan/openai/v1";
+  EXPECT_NO_THROW(load_gateway_config({}, env));
+  for (const char* url : {"https://proxy.lan/v1?key=x", "https://proxy.lan/a b", "ftp://proxy.lan"}) {
+    env["LLM_BASE_URL"] = url;
+    EXPECT_THROW(load_gateway_config({}, env), config::ConfigError) << url;
+  }
 }
 
 }  // namespace
