@@ -16,27 +16,31 @@ namespace rt::gateway {
 using nlohmann::json;
 
 void ToolRegistry::add(std::unique_ptr<Tool> tool) {
-  auto name = tool->spec().name;
+  auto spec = tool->spec();
   std::lock_guard lock(mutex_);
-  tools_[name] = std::move(tool);
-  refresh_specs();
+  put(std::move(tool), std::move(spec));
 }
 
 void ToolRegistry::replace_prefix(const std::string& prefix, std::vector<std::unique_ptr<Tool>> tools) {
+  std::vector<llm::ToolSpec> specs;
+  for (const auto& tool : tools) specs.push_back(tool->spec());
   std::lock_guard lock(mutex_);
-  std::erase_if(tools_, [&](const auto& entry) { return entry.first.rfind(prefix, 0) == 0; });
-  for (auto& tool : tools) {
-    auto name = tool->spec().name;
-    tools_[name] = std::move(tool);
-  }
-  refresh_specs();
+  auto has_prefix = [&](const std::string& name) { return name.rfind(prefix, 0) == 0; };
+  std::erase_if(tools_, [&](const auto& entry) { return has_prefix(entry.first); });
+  std::erase_if(specs_, [&](const llm::ToolSpec& spec) { return has_prefix(spec.name); });
+  for (size_t i = 0; i < tools.size(); ++i) put(std::move(tools[i]), std::move(specs[i]));
 }
 
-// A tool's spec does not change: built once per change of the set rather than on every LLM call
-// (building the schemas from initializer lists cost more than the copy handed out).
-void ToolRegistry::refresh_specs() {
-  specs_.clear();
-  for (const auto& [name, tool] : tools_) specs_.push_back(tool->spec());
+// A tool's spec does not change: built once, when the tool is added, rather than on every LLM
+// call or every addition (building the schemas from initializer lists costs more than the copy
+// handed out).
+void ToolRegistry::put(std::unique_ptr<Tool> tool, llm::ToolSpec spec) {
+  auto at = std::lower_bound(specs_.begin(), specs_.end(), spec.name,
+                             [](const llm::ToolSpec& held, const std::string& name) { return held.name < name; });
+  std::string name = spec.name;
+  if (at != specs_.end() && at->name == name) *at = std::move(spec);
+  else specs_.insert(at, std::move(spec));
+  tools_[name] = std::move(tool);
 }
 
 std::vector<llm::ToolSpec> ToolRegistry::specs() const {

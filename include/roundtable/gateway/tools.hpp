@@ -61,7 +61,7 @@ class ToolRegistry {
   bool idempotent(const std::string& name) const;  // false for an unknown tool
 
  private:
-  void refresh_specs();  // with mutex_ held
+  void put(std::unique_ptr<Tool> tool, llm::ToolSpec spec);  // with mutex_ held
 
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Tool>> tools_;
