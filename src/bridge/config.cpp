@@ -107,9 +107,10 @@ BridgeConfig load_bridge_config(const std::vector<std::string>& args, const conf
   for (const auto& domain : c.domains) default_capabilities.push_back(domain + ".*");
   c.capabilities = s.list("CAPABILITIES", default_capabilities);
   c.gateway_url = s.text("GATEWAY_URL", c.gateway_url);
-  if (!http::split_base_url(c.gateway_url))
+  auto gateway_base = http::split_base_url(c.gateway_url);
+  if (!gateway_base)
     s.fail("GATEWAY_URL", "an http:// or https:// URL (a path prefix is kept; no query, fragment or spaces)", redact_url(c.gateway_url));
-  while (c.gateway_url.size() > 8 && c.gateway_url.back() == '/') c.gateway_url.pop_back();
+  c.gateway_url = gateway_base->origin + gateway_base->path;  // without trailing slashes
   c.gateway_mode = s.choice("GATEWAY_MODE", "webhook", {"webhook", "openai"}) == "openai" ? GatewayMode::openai : GatewayMode::webhook;
   c.gateway_model = s.text("GATEWAY_MODEL", c.gateway_model);
   c.model = s.text("MODEL_NAME", c.gateway_mode == GatewayMode::openai ? c.gateway_model : "");

@@ -86,10 +86,12 @@ std::pair<GatewayConfig, Workspace> load_gateway_config(const std::vector<std::s
     s.fail("LLM_PROVIDER", "anthropic, openai or offline (knight.yaml model.provider)", c.provider);
   c.model = s.text("LLM_MODEL", ws.knight.model.name);
   c.base_url = s.text("LLM_BASE_URL", "");
-  if (!c.base_url.empty() && !http::split_base_url(c.base_url))
-    s.fail("LLM_BASE_URL", "an http:// or https:// URL (no query, fragment or spaces)", redact_url(c.base_url));
-  while (c.base_url.size() > 8 && c.base_url.back() == '/') c.base_url.pop_back();
-  if (c.base_url.size() > 3 && c.base_url.substr(c.base_url.size() - 3) == "/v1") c.base_url.resize(c.base_url.size() - 3);
+  if (!c.base_url.empty()) {
+    auto base = http::split_base_url(c.base_url);
+    if (!base) s.fail("LLM_BASE_URL", "an http:// or https:// URL (no query, fragment or spaces)", redact_url(c.base_url));
+    auto unversioned = http::without_trailing_version(std::move(*base), "/v1");
+    c.base_url = unversioned.origin + unversioned.path;
+  }
   c.api_key = s.text(c.provider == "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY", "");
   if (c.provider == "anthropic" && c.api_key.empty() && c.base_url.empty())
     s.fail("ANTHROPIC_API_KEY", "an API key for the anthropic provider (or LLM_PROVIDER=offline)", "");
