@@ -9,6 +9,7 @@
 #include <future>
 #include <latch>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "fixtures/await.hpp"
@@ -187,8 +188,14 @@ TEST_F(GatewayHttpGuard, RequestCounterSeriesStayBoundedUnderRandomPaths) {
 }
 
 TEST_F(GatewayHttpGuard, MetricsListenerServesMetricsWithoutTheToken) {
-  int metrics_port = free_port();
-  auto& gateway = start({{"GATEWAY_TOKEN", "sesame"}, {"GATEWAY_METRICS_LISTEN", "127.0.0.1:" + std::to_string(metrics_port)}});
+  // Port 0: the gateway picks one and logs it, so no other test can take it first.
+  auto& gateway = start({{"GATEWAY_TOKEN", "sesame"}, {"GATEWAY_METRICS_LISTEN", "127.0.0.1:0"}});
+  int metrics_port = 0;
+  std::istringstream log(gateway.output());
+  for (std::string line; std::getline(log, line);)
+    if (auto entry = nlohmann::json::parse(line, nullptr, false); entry.is_object() && entry.value("event", "") == "gateway.metrics_listening")
+      metrics_port = entry.value("port", 0);
+  ASSERT_GT(metrics_port, 0) << gateway.output();
   httplib::Client scraper("127.0.0.1", metrics_port);
   auto scraped = scraper.Get("/metrics");
   ASSERT_TRUE(scraped);
