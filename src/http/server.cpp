@@ -30,6 +30,7 @@ Server::Server(ServerLimits limits)
     : limits_(limits),
       idle_([this](ParkedConnection connection) { enqueue(std::move(connection)); }) {
   new_task_queue = [] { return new InlineQueue; };
+  set_payload_max_length(limits_.max_body_bytes);
   set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (stopping_ && !res.has_header("Connection")) res.set_header("Connection", "close");
     if (on_answer_) on_answer_(req, res);
@@ -159,8 +160,9 @@ void Server::work() {
 }
 
 void Server::serve(ParkedConnection connection) {
+  // Twice the body limit: room for a chunked body's framing (its size lines) around it.
   StreamLimits limits{to_ms(read_timeout_sec_, read_timeout_usec_), to_ms(write_timeout_sec_, write_timeout_usec_),
-                      limits_.max_header_bytes};
+                      limits_.max_header_bytes, 2 * limits_.max_body_bytes + 64 * 1024};
   SocketStream stream(connection.fd, std::move(connection.read_ahead), limits);
   bool last = stopping_ || connection.served + 1 >= keep_alive_max_count_;
   bool closed_by_client = false;

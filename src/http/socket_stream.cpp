@@ -45,6 +45,7 @@ SocketStream::SocketStream(int fd, std::string read_ahead, StreamLimits limits)
 
 void SocketStream::start_request() {
   head_.reset();
+  body_bytes_ = 0;
   read_deadline_ = Clock::now() + limits_.read_timeout;
 }
 
@@ -87,11 +88,13 @@ bool SocketStream::fill() {
 ssize_t SocketStream::hand_out(char* ptr, size_t size) {
   size_t n = std::min(size, buffer_.size() - offset_);
   if (head_.state() == HeaderScanner::State::incomplete) {
-    // Only the head is capped; once it is complete the body's limits are httplib's.
     if (head_.feed(std::string_view(buffer_).substr(offset_, n)) == HeaderScanner::State::too_large) {
       failed_ = true;
       return -1;
     }
+  } else if ((body_bytes_ += n) > limits_.max_body_bytes) {
+    failed_ = true;
+    return -1;
   }
   std::memcpy(ptr, buffer_.data() + offset_, n);
   offset_ += n;

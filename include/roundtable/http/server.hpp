@@ -31,6 +31,7 @@ struct ServerLimits {
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
   size_t max_idle_connections = 512;  // beyond it the longest idle is closed
   int listen_backlog = 1024;
+  size_t max_body_bytes = 1 << 20;  // a longer body gets 413 before it is read
 };
 
 class Server : public httplib::Server {

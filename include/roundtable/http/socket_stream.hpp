@@ -15,13 +15,16 @@ struct StreamLimits {
   std::chrono::milliseconds read_timeout{std::chrono::seconds(5)};   // all reads of one request
   std::chrono::milliseconds write_timeout{std::chrono::seconds(5)};  // each write
   size_t max_header_bytes = 64 * 1024;
+  // Bytes of body (chunk framing included) one request may hand out: httplib caps only a body
+  // with a Content-Length, and would keep a chunked one, or one read to the end, whole in memory.
+  size_t max_body_bytes = 2 * (1 << 20) + 64 * 1024;
 };
 
 class SocketStream final : public httplib::Stream {
  public:
   SocketStream(int fd, std::string read_ahead, StreamLimits limits);
 
-  // Called before each request on the connection: new read deadline, head cap from zero.
+  // Called before each request on the connection: new read deadline, head and body caps from zero.
   void start_request();
   // True once a read failed (cap, deadline, reset): the connection must not be reused.
   bool failed() const { return failed_; }
@@ -45,6 +48,7 @@ class SocketStream final : public httplib::Stream {
   size_t offset_ = 0;
   StreamLimits limits_;
   HeaderScanner head_;
+  size_t body_bytes_ = 0;
   std::chrono::steady_clock::time_point read_deadline_;
   bool failed_ = false;
 };

@@ -99,6 +99,19 @@ TEST_F(SocketPair, StreamCapsEachRequestsHeadNotTheBody) {
   EXPECT_TRUE(stream.failed());
 }
 
+TEST_F(SocketPair, StreamCapsEachRequestsBodyFromItsHead) {
+  const std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  SocketStream stream(fds_[0], "", StreamLimits{1s, 1s, 1024, 100});
+  ASSERT_EQ(::write(fds_[1], head.data(), head.size()), static_cast<ssize_t>(head.size()));
+  EXPECT_EQ(read_all(stream, head.size()).size(), head.size());
+  std::string body(4096, 'b');
+  ASSERT_EQ(::write(fds_[1], body.data(), body.size()), static_cast<ssize_t>(body.size()));
+  EXPECT_LE(read_all(stream, body.size()).size(), 100u);
+  EXPECT_TRUE(stream.failed());
+  stream.start_request();  // a later request would start from zero, but this connection is spent
+  EXPECT_TRUE(stream.failed());
+}
+
 TEST_F(SocketPair, StreamReadFailsWhenNothingArrivesBeforeTheDeadline) {
   SocketStream stream(fds_[0], "", StreamLimits{50ms, 1s, 1024});
   char byte;
