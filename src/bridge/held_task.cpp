@@ -2,8 +2,8 @@
 
 namespace rt::bridge {
 
-HeldTask::HeldTask(nats::Message message)
-    : message_(std::move(message)), envelope_(contract::parse_task_envelope(message_.data(), {.max_bytes = contract::kMaxTaskBytes})) {
+HeldTask::HeldTask(nats::Message message, std::shared_ptr<const nats::RedeliveryGuard> guard)
+    : message_(std::move(message)), guard_(std::move(guard)), envelope_(contract::parse_task_envelope(message_.data(), {.max_bytes = contract::kMaxTaskBytes})) {
   if (auto delivery = message_.delivery()) attempt_ = static_cast<int>(delivery->delivered);
 }
 
@@ -27,7 +27,7 @@ bool HeldTask::nak(std::chrono::milliseconds delay) {
   std::lock_guard lock(mutex_);
   if (settled_) return false;
   settled_ = true;
-  return static_cast<bool>(message_.nak_with_delay(delay));
+  return static_cast<bool>(message_.nak_with_delay(guard_ ? guard_->hold_back(delay) : delay));
 }
 
 bool HeldTask::term() {

@@ -63,7 +63,7 @@ void Bridge::withdraw_requests() {
 }
 
 HeldTaskPtr Bridge::hold(nats::Message message) {
-  auto task = std::make_shared<HeldTask>(std::move(message));
+  auto task = std::make_shared<HeldTask>(std::move(message), feed_->redelivery_guard());
   std::lock_guard lock(held_mutex_);
   held_.push_back(task);
   return task;
@@ -120,10 +120,11 @@ void Bridge::wait_until_intake_can_ask(int capacity, int share) {
 
 // What the open requests had already sent when the bridge stopped goes straight back.
 void Bridge::hand_back_stragglers() {
-  for (auto& message : withdrawn_) message.nak_with_delay(milliseconds(0));
-  withdrawn_.clear();
   if (!feed_) return;
-  for (auto& message : feed_->close(kStragglerWait)) message.nak_with_delay(milliseconds(0));
+  auto guard = feed_->redelivery_guard();
+  for (auto& message : withdrawn_) message.nak_with_delay(guard->hold_back(milliseconds(0)));
+  withdrawn_.clear();
+  for (auto& message : feed_->close(kStragglerWait)) message.nak_with_delay(guard->hold_back(milliseconds(0)));
 }
 
 }  // namespace rt::bridge

@@ -23,6 +23,8 @@ int64_t nanos(std::chrono::milliseconds duration) { return std::chrono::duration
 
 Result<std::unique_ptr<PullFeed>> PullFeed::open(Connection& connection, std::vector<Target> targets, PullFeedSettings settings) {
   std::unique_ptr<PullFeed> feed(new PullFeed(connection, settings));
+  // A request whose inbox is dropped is swept at its next idle heartbeat: two leave a margin.
+  feed->guard_ = std::make_shared<RedeliveryGuard>(2 * settings.heartbeat);
   for (auto& target : targets) {
     TargetState state;
     state.ack_marker = "." + target.stream + "." + target.consumer + ".";
@@ -50,9 +52,21 @@ Status PullFeed::subscribe_fresh_inbox() {
 
 PullFeed::~PullFeed() = default;
 
+// wake() drained the inbox and no next() has read the rest of it yet: what it still holds is
+// kept for next(), and a fresh inbox is taken, so that a request never goes to a dropped one.
+Status PullFeed::finish_drain() {
+  for (auto& message : close(kDrainGrace)) {
+    if (auto index = target_of_reply(message.reply())) early_.push_back(Delivery{*index, std::move(message)});
+  }
+  return subscribe_fresh_inbox();
+}
+
 Status PullFeed::request(size_t index, int batch) {
-  if (!subscription_.get())
+  if (draining()) {
+    if (auto fresh = finish_drain(); !fresh) return fresh;
+  } else if (!subscription_.get()) {
     if (auto subscribed = subscribe_fresh_inbox(); !subscribed) return subscribed;
+  }
   TargetState& state = targets_.at(index);
   if (state.outstanding > 0) return make_error(ErrorCode::invalid_params, "a pull request is already open on " + state.target.consumer);
   if (batch <= 0) return {};
@@ -64,6 +78,11 @@ Status PullFeed::request(size_t index, int batch) {
 }
 
 Result<std::optional<PullFeed::Delivery>> PullFeed::next(std::chrono::milliseconds wait) {
+  if (!early_.empty()) {
+    Delivery delivery = std::move(early_.front());
+    early_.pop_front();
+    return std::optional<Delivery>(std::move(delivery));
+  }
   const auto until = Clock::now() + wait;
   if (!subscription_.get()) return make_error(ErrorCode::unavailable, "pull feed has no inbox");
   while (true) {
@@ -156,6 +175,7 @@ void PullFeed::wake() {
   std::lock_guard lock(wake_mutex_);
   if (!subscription_.get() || interrupted_) return;
   interrupted_ = true;
+  guard_->inbox_dropped();
   natsSubscription_Drain(subscription_.get());
 }
 
@@ -167,12 +187,15 @@ Result<std::vector<Message>> PullFeed::withdraw(std::chrono::milliseconds wait) 
 
 std::vector<Message> PullFeed::close(std::chrono::milliseconds wait) {
   std::vector<Message> stragglers;
+  for (auto& delivery : early_) stragglers.push_back(std::move(delivery.message));
+  early_.clear();
   if (!subscription_.get()) return stragglers;
-  // Drain: the server learns there is no interest (and drops the open requests), and what it
-  // sent before that still arrives here to be handed back.
+  // Drain: the server learns there is no interest (and drops the open requests the next time it
+  // looks at them: redelivery_guard.hpp), and what it sent before that still arrives here.
   bool draining;
   {
     std::lock_guard lock(wake_mutex_);
+    if (!interrupted_) guard_->inbox_dropped();
     draining = interrupted_ || natsSubscription_Drain(subscription_.get()) == NATS_OK;
     interrupted_ = true;
   }

@@ -15,13 +15,15 @@
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/task_view.hpp"
 #include "roundtable/nats/message.hpp"
+#include "roundtable/nats/redelivery_guard.hpp"
 #include "roundtable/trace/context.hpp"
 
 namespace rt::bridge {
 
 class HeldTask {
  public:
-  explicit HeldTask(nats::Message message);
+  // Every nak goes through `guard` when there is one (nats/redelivery_guard.hpp).
+  explicit HeldTask(nats::Message message, std::shared_ptr<const nats::RedeliveryGuard> guard = nullptr);
 
   const nats::Message& message() const { return message_; }
   // Validated like contract::parse_envelope; the payload holds task, responseFormat, maxTokens,
@@ -54,6 +56,7 @@ class HeldTask {
  private:
   mutable std::mutex mutex_;
   nats::Message message_;
+  std::shared_ptr<const nats::RedeliveryGuard> guard_;
   Result<contract::Envelope> envelope_;
   int attempt_ = 1;
   bool settled_ = false;

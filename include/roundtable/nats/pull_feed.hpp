@@ -7,6 +7,7 @@
 // (a restart or a leader change), which is then asked for again. Used from one thread.
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "roundtable/common/result.hpp"
 #include "roundtable/nats/connection.hpp"
 #include "roundtable/nats/message.hpp"
+#include "roundtable/nats/redelivery_guard.hpp"
 
 namespace rt::nats {
 
@@ -48,7 +50,10 @@ class PullFeed {
   int outstanding(size_t index) const { return targets_[index].outstanding; }
   // Idle heartbeats received: the server keeping open requests alive.
   uint64_t heartbeats() const { return heartbeats_; }
-  // Opens a request for `batch` messages; only when none is open on this target.
+  // What every nak of a message from this feed goes through (redelivery_guard.hpp).
+  std::shared_ptr<const RedeliveryGuard> redelivery_guard() const { return guard_; }
+  // Opens a request for `batch` messages; only when none is open on this target. Never on an
+  // inbox wake() drained: the server would count what it sends there as delivered.
   Status request(size_t index, int batch);
   // The next task message, waiting at most `wait`; nullopt when none came. Heartbeats and the
   // end of a request are taken in here; a request the server refused is an error.
@@ -74,6 +79,7 @@ class PullFeed {
   };
   PullFeed(Connection& connection, PullFeedSettings settings) : connection_(connection), settings_(settings) {}
   Status subscribe_fresh_inbox();
+  Status finish_drain();
   Status on_status(const Message& message, std::string_view code);
   std::optional<size_t> target_of_reply(std::string_view ack_reply) const;
   std::optional<size_t> target_of_inbox(std::string_view subject) const;
@@ -87,6 +93,8 @@ class PullFeed {
   bool interrupted_ = false;  // the inbox is draining (wake or close): guarded by wake_mutex_
   std::vector<TargetState> targets_;
   Subscription subscription_;
+  std::deque<Delivery> early_;  // read out of a drained inbox by finish_drain(), for next()
+  std::shared_ptr<RedeliveryGuard> guard_;
   uint64_t reconnects_seen_ = 0;
   uint64_t heartbeats_ = 0;
 };
