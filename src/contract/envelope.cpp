@@ -310,7 +310,10 @@ class TopLevelId final : public nlohmann::json_sax<json> {
 std::optional<std::string> readable_id(std::string_view bytes) {
   if (bytes.size() > kMaxResultBytes) return std::nullopt;
   TopLevelId reader;
-  if (!json::sax_parse(bytes.begin(), bytes.end(), &reader) || !reader.id || !is_uuid_v4(*reader.id)) return std::nullopt;
+  // What breaks the document after its id (invalid UTF-8, a cut) does not unread the id: the
+  // task is still answered under it rather than left to its requester's timeout.
+  json::sax_parse(bytes.begin(), bytes.end(), &reader);
+  if (!reader.id || !is_uuid_v4(*reader.id)) return std::nullopt;
   return reader.id;
 }
 

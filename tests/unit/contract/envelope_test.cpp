@@ -354,6 +354,10 @@ TEST(Envelope, ReadableId) {
   EXPECT_FALSE(readable_id(without("id")).has_value());
   EXPECT_FALSE(readable_id(with("id", 5)).has_value());
   EXPECT_FALSE(readable_id(with("id", "../../etc/passwd")).has_value()) << "only a uuid is trusted as an id";
+  const std::string head = std::string(R"({"id":")") + kId + R"(","payload":{"params":{"x":")";
+  EXPECT_EQ(readable_id(head + "\xff\xfe\"}}}"), std::optional<std::string>(kId)) << "invalid UTF-8 after the id";
+  EXPECT_EQ(readable_id(head + "cut off"), std::optional<std::string>(kId)) << "a document cut after the id";
+  EXPECT_FALSE(readable_id(R"({"payload":{"id":")" + std::string(kId) + R"("}} garbage)").has_value()) << "only a top-level id";
 }
 
 }  // namespace
