@@ -27,12 +27,17 @@ int Bridge::request_what_fits(int capacity, int share) {
   }
   asking_ = open > 0;
   if (stopping_ || !gate_.intake_open() || !connection_->connected()) return open;
-  // A half-open breaker lets one probe through: ask for no more than that.
-  if (gate_.state() == BreakerState::half_open) share = 1;
   int held;
   {
     std::lock_guard lock(held_mutex_);
     held = slots_taken_locked();
+  }
+  // A half-open breaker lets one probe through: a task already held is that probe, else ask for
+  // one. A request opened now would likely be dropped at once if the probe fails, and a request
+  // dropped just after it was asked for is one nats-server 2.9 miscounts a redelivery into.
+  if (gate_.state() == BreakerState::half_open) {
+    if (held > 0 || open > 0) return open;
+    share = 1;
   }
   const int threshold = std::max(1, share / 2);
   for (size_t i = 0; i < feed_->size(); ++i) {

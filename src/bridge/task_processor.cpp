@@ -339,6 +339,8 @@ void TaskProcessor::finish_failed(HeldTask& task, const Validated& v, const json
     outbox_.publish_event(type::task_deadletter, {{"attempts", std::min(task.attempt(), config_.max_deliver)}, {"error", failure_json["error"]},
                                                   {"message", failure_json["message"]}, {"task", v.request.task},
                                                   {"request", task.full_envelope_json()}}, &v.ref);
+    logger_.warn("task.deadlettered", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()},
+                                       {"error", failure_json.value("error", "")}, {"message", failure_json.value("message", "")}});
     count(outcome::deadlettered);
   } else {
     count(outcome::failed);

@@ -2,8 +2,9 @@
 // When a message may be handed back after the bridge dropped a pull inbox.
 //
 // nats-server drops a pull request whose inbox nobody listens to only when it next tries to
-// deliver to it, or at the request's next idle heartbeat. Before 2.10.15 (nats-server #5305,
-// #5338) a *redelivery* that meets such a request comes back with a wrong delivery count: one
+// deliver to it, or at the request's next idle heartbeat. In 2.9 (Debian 12 ships 2.9.10) and 2.10
+// releases before the fixes of April 2024 (nats-server #5305, #5338), a *redelivery* that meets such
+// a request comes back with a wrong delivery count: one
 // too high (an attempt lost: a task can be dead-lettered after fewer gateway calls than
 // MAX_DELIVER) or reset to 1. The bridge drops its inbox when intake pauses and at shutdown;
 // what it hands back in the next two heartbeats is held back until the server has swept the
