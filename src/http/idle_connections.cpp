@@ -20,6 +20,10 @@ constexpr size_t kReadPerWake = 64 * 1024;  // fairness between busy connections
 constexpr char kTooLarge[] =
     "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 constexpr char kTimedOut[] = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+constexpr char kBodyTooLarge[] = "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+constexpr char kBadFraming[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+// A chunked body may carry framing around its data: its size lines and trailers.
+constexpr size_t kChunkedSlack = 64 * 1024;
 
 }  // namespace
 
@@ -29,7 +33,7 @@ void close_connection(int fd) {
   ::close(fd);
 }
 
-IdleConnections::IdleConnections(Ready on_ready) : on_ready_(std::move(on_ready)) {
+IdleConnections::IdleConnections(Ready on_ready, Refused on_refused) : on_ready_(std::move(on_ready)), on_refused_(std::move(on_refused)) {
   if (::pipe2(wake_pipe_, O_NONBLOCK | O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
 }
 
@@ -90,7 +94,7 @@ void IdleConnections::close_entry(Entry& entry, const char* response) {
 IdleConnections::Outcome IdleConnections::classify(Entry& entry) {
   switch (entry.head.state()) {
     case HeaderScanner::State::complete:
-      return Outcome::ready;
+      return classify_body(entry);
     case HeaderScanner::State::too_large:
       close_entry(entry, kTooLarge);
       return Outcome::closed;
@@ -100,17 +104,106 @@ IdleConnections::Outcome IdleConnections::classify(Entry& entry) {
   return Outcome::waiting;
 }
 
+// The head is in: ready once the body is too, so that no worker waits on a slow body.
+IdleConnections::Outcome IdleConnections::classify_body(Entry& entry) {
+  if (entry.discard > 0) return Outcome::waiting;  // refused: its body is being dropped
+  auto& buffer = entry.connection.read_ahead;
+  const size_t head_bytes = entry.head.head_bytes();
+  if (!entry.framing) {
+    entry.framing = framing_of(std::string_view(buffer).substr(0, head_bytes), limits_.max_body_bytes);
+    if (entry.framing->kind == Framing::Kind::none) {
+      // No framing means no body (RFC 9112 §6.3); httplib would read one to the end instead.
+      buffer.insert(head_bytes - 2, "Content-Length: 0\r\n");
+      return Outcome::ready;
+    }
+    if (entry.framing->kind == Framing::Kind::chunked) entry.chunked.emplace(2 * limits_.max_body_bytes + kChunkedSlack);
+  }
+  switch (entry.framing->kind) {
+    case Framing::Kind::none:
+      return Outcome::ready;
+    case Framing::Kind::length:
+      return buffer.size() >= head_bytes + entry.framing->length ? Outcome::ready : Outcome::waiting;
+    case Framing::Kind::too_large:
+      return refuse_body(entry);
+    case Framing::Kind::invalid:
+      refused(entry, 400);
+      close_entry(entry, kBadFraming);
+      return Outcome::closed;
+    case Framing::Kind::chunked:
+      break;
+  }
+  const size_t start = head_bytes + entry.body_fed;
+  if (buffer.size() > start) {
+    entry.chunked->feed(std::string_view(buffer).substr(start));
+    entry.body_fed = buffer.size() - head_bytes;
+  }
+  switch (entry.chunked->state()) {
+    case ChunkedBody::State::complete:
+      return Outcome::ready;
+    case ChunkedBody::State::too_large:
+      return refuse_body(entry);
+    case ChunkedBody::State::invalid:
+      refused(entry, 400);
+      close_entry(entry, kBadFraming);
+      return Outcome::closed;
+    case ChunkedBody::State::incomplete:
+      break;
+  }
+  return Outcome::waiting;
+}
+
+void IdleConnections::refused(const Entry& entry, int status) {
+  if (on_refused_) on_refused_(std::string_view(entry.connection.read_ahead).substr(0, entry.head.head_bytes()), status);
+}
+
+// 413 at once, then the body that is still coming is read and dropped (up to a bound, within the
+// request timeout) before the close: closed on a client still sending, its kernel would reset
+// the connection and the client might never read the answer.
+IdleConnections::Outcome IdleConnections::refuse_body(Entry& entry) {
+  refused(entry, 413);
+  [[maybe_unused]] auto n = ::send(entry.connection.fd, kBodyTooLarge, sizeof(kBodyTooLarge) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::shutdown(entry.connection.fd, SHUT_WR);
+  entry.discard = 2 * limits_.max_body_bytes + kChunkedSlack;
+  entry.connection.read_ahead.clear();
+  return discard_body(entry);
+}
+
+IdleConnections::Outcome IdleConnections::discard_body(Entry& entry) {
+  char scratch[kReadChunk];
+  for (size_t budget = kReadPerWake; budget > 0 && entry.discard > 0;) {
+    ssize_t n = ::recv(entry.connection.fd, scratch, std::min(sizeof(scratch), entry.discard), MSG_DONTWAIT);
+    if (n > 0) {
+      entry.discard -= std::min(entry.discard, static_cast<size_t>(n));
+      budget -= std::min(budget, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Outcome::waiting;
+    entry.discard = 0;  // the client closed, or reset: done
+  }
+  if (entry.discard > 0) return Outcome::waiting;  // more next time the socket is readable
+  close_entry(entry);
+  return Outcome::closed;
+}
+
 IdleConnections::Outcome IdleConnections::receive(Entry& entry) {
+  if (entry.discard > 0) return discard_body(entry);
   auto& buffer = entry.connection.read_ahead;
   bool was_empty = buffer.empty();
   size_t budget = kReadPerWake;
-  while (budget > 0 && entry.head.state() == HeaderScanner::State::incomplete) {
+  while (budget > 0) {
+    if (entry.discard > 0) return discard_body(entry);
+    if (entry.head.state() == HeaderScanner::State::complete) {
+      if (auto outcome = classify_body(entry); outcome != Outcome::waiting) return outcome;
+    } else if (entry.head.state() == HeaderScanner::State::too_large) {
+      break;
+    }
     size_t start = buffer.size();
     buffer.resize(start + kReadChunk);
     ssize_t n = ::recv(entry.connection.fd, buffer.data() + start, kReadChunk, MSG_DONTWAIT);
     buffer.resize(start + std::max<ssize_t>(n, 0));
     if (n > 0) {
-      entry.head.feed(std::string_view(buffer).substr(start));
+      if (entry.head.state() == HeaderScanner::State::incomplete) entry.head.feed(std::string_view(buffer).substr(start));
       budget -= std::min(budget, static_cast<size_t>(n));
       continue;
     }
@@ -127,7 +220,7 @@ IdleConnections::Outcome IdleConnections::receive(Entry& entry) {
 void IdleConnections::admit(std::vector<ParkedConnection> incoming) {
   auto now = Clock::now();
   for (auto& connection : incoming) {
-    Entry entry{std::move(connection), HeaderScanner(limits_.max_header_bytes), now + limits_.idle_timeout};
+    Entry entry{std::move(connection), HeaderScanner(limits_.max_header_bytes), now + limits_.idle_timeout, true, std::nullopt, std::nullopt, 0, 0};
     if (!entry.connection.read_ahead.empty()) {
       entry.head.feed(entry.connection.read_ahead);
       entry.deadline = now + limits_.header_timeout;

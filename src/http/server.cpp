@@ -28,7 +28,8 @@ std::chrono::milliseconds to_ms(Seconds sec, Micros usec) {
 
 Server::Server(ServerLimits limits)
     : limits_(limits),
-      idle_([this](ParkedConnection connection) { enqueue(std::move(connection)); }) {
+      idle_([this](ParkedConnection connection) { enqueue(std::move(connection)); },
+            [this](std::string_view head, int status) { answered_while_parked(head, status); }) {
   new_task_queue = [] { return new InlineQueue; };
   set_payload_max_length(limits_.max_body_bytes);
   set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -76,7 +77,7 @@ bool Server::listen_after_bind(std::chrono::milliseconds drain_timeout) {
     std::lock_guard lock(mutex_);
     if (stopping_) return true;
     idle_.start(ParkingLimits{std::chrono::seconds(keep_alive_timeout_sec_), limits_.header_timeout, limits_.max_header_bytes,
-                              limits_.max_idle_connections});
+                              limits_.max_idle_connections, payload_max_length_});
     listening_ = true;  // workers start as connections need them (enqueue)
   }
   httplib::Server::listen_after_bind();  // returns once stop() closed the listening socket
@@ -102,6 +103,23 @@ void Server::stop() {
     ::close(sock);
   }
   idle_.close_all();
+}
+
+// A request the parking stage refused (413, bad framing) is an answer like any other for on_answer.
+void Server::answered_while_parked(std::string_view head, int status) {
+  if (!on_answer_) return;
+  httplib::Request req;
+  std::string_view line = head.substr(0, head.find("\r\n"));
+  size_t space = line.find(' ');
+  req.method = std::string(line.substr(0, space));
+  if (space != std::string_view::npos) {
+    std::string_view target = line.substr(space + 1);
+    req.target = std::string(target.substr(0, target.find(' ')));
+    req.path = req.target.substr(0, req.target.find('?'));
+  }
+  httplib::Response res;
+  res.status = status;
+  on_answer_(req, res);
 }
 
 bool Server::process_and_close_socket(socket_t sock) {
@@ -162,7 +180,7 @@ void Server::work() {
 void Server::serve(ParkedConnection connection) {
   // Twice the body limit: room for a chunked body's framing (its size lines) around it.
   StreamLimits limits{to_ms(read_timeout_sec_, read_timeout_usec_), to_ms(write_timeout_sec_, write_timeout_usec_),
-                      limits_.max_header_bytes, 2 * limits_.max_body_bytes + 64 * 1024};
+                      limits_.max_header_bytes, 2 * payload_max_length_ + 64 * 1024};
   SocketStream stream(connection.fd, std::move(connection.read_ahead), limits);
   bool last = stopping_ || connection.served + 1 >= keep_alive_max_count_;
   bool closed_by_client = false;

@@ -125,6 +125,54 @@ TEST_F(GatewayHttpGuard, AHundredMegabyteHeadIsRefusedWithBoundedMemory) {
   EXPECT_EQ(probe.get("/health"), 200);
 }
 
+// A body is waited for outside the workers (2 x 8 + 4 of them): clients that stall inside their
+// bodies, more of them than workers, leave /health answering. They held every worker for 30 s.
+TEST_F(GatewayHttpGuard, ClientsStalledInTheirBodiesDoNotHoldTheWorkers) {
+  auto& gateway = start();
+  std::vector<RawConnection> stalled;
+  for (int i = 0; i < 40; ++i) {
+    stalled.emplace_back(gateway.port());
+    ASSERT_TRUE(stalled.back().send("POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")) << i;
+  }
+  RawConnection probe(gateway.port(), 10s);
+  EXPECT_EQ(probe.get("/health"), 200);
+}
+
+// Neither Content-Length nor Transfer-Encoding: no body (RFC 9112), answered at once; httplib
+// read to the end instead, so `curl -X POST` waited 30 s for a 400.
+TEST_F(GatewayHttpGuard, APostWithoutALengthHasAnEmptyBody) {
+  auto& gateway = start();
+  RawConnection client(gateway.port(), 10s);
+  ASSERT_TRUE(client.send("POST /tasks/0b6c3f1e-8a7d-4c2b-9e5f-1a2b3c4d5e6f/cancel HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(client.read_status(), 202);
+}
+
+// Framing two servers could read two ways (a request smuggled behind a proxy) is refused and
+// the connection closed, so nothing after it is read as a request.
+TEST_F(GatewayHttpGuard, AmbiguousFramingIsRefusedAndTheConnectionClosed) {
+  auto& gateway = start();
+  for (const char* framing : {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "Content-Length: 5\r\nContent-Length: 6\r\n",
+                              "Transfer-Encoding: chunked\r\n"}) {
+    RawConnection client(gateway.port(), 10s);
+    std::string body = std::string(framing).find("chunked") != std::string::npos && std::string(framing).find("Length") == std::string::npos
+                           ? "-1\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                           : "0\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_TRUE(client.send(std::string("POST /webhook HTTP/1.1\r\nHost: x\r\n") + framing + "\r\n" + body));
+    EXPECT_EQ(client.read_status(), 400) << framing;
+    EXPECT_TRUE(client.closed_by_peer()) << framing << ": the smuggled GET was not answered";
+  }
+}
+
+TEST_F(GatewayHttpGuard, AnEndlessChunkedBodyIsRefusedWithBoundedMemory) {
+  auto& gateway = start();
+  RawConnection upload(gateway.port(), 20s);
+  int status = upload.send_endless_body("/webhook", 0, 64u << 20);
+  EXPECT_TRUE(status == 0 || status == 413) << status;
+  EXPECT_LT(peak_resident_bytes(gateway.process().pid()), 48u << 20);
+  RawConnection probe(gateway.port());
+  EXPECT_EQ(probe.get("/health"), 200);
+}
+
 TEST_F(GatewayHttpGuard, BurstOfTwoHundredWebhooksGetsAStatusEach) {
   auto& gateway = start({{"GATEWAY_MAX_CONCURRENCY", "2"}});
   const std::string request = webhook_request();

@@ -31,7 +31,7 @@ struct ServerLimits {
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
   size_t max_idle_connections = 512;  // beyond it the longest idle is closed
   int listen_backlog = 1024;
-  size_t max_body_bytes = 1 << 20;  // a longer body gets 413 before it is read
+  size_t max_body_bytes = 1 << 20;  // the initial set_payload_max_length: a longer body gets 413 unread
 };
 
 class Server : public httplib::Server {
@@ -56,6 +56,7 @@ class Server : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  void answered_while_parked(std::string_view head, int status);
   void deepen_backlog();
   void work();
   void serve(ParkedConnection connection);
