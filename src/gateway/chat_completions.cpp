@@ -77,9 +77,13 @@ Result<ChatRequest> parse_chat_request(const json& body) {
     else if (role == "user" || role == "assistant") conversation.messages.push_back({role, {llm::Block::make_text(*text)}});
   }
   if (conversation.messages.empty() || conversation.messages.back().role != "user") return bad("the last message must come from the user");
-  for (const char* key : {"max_tokens", "max_completion_tokens"})
-    if (body.contains(key) && body[key].is_number_integer())
-      if (auto tokens = clamped_integer(body[key], 0, contract::kMaxTaskTokens); tokens && *tokens > 0) conversation.max_tokens = *tokens;
+  for (const char* key : {"max_tokens", "max_completion_tokens"}) {
+    auto limit = body.find(key);
+    if (limit == body.end() || limit->is_null()) continue;
+    auto tokens = limit->is_number_integer() ? clamped_integer(*limit, 0, contract::kMaxTaskTokens) : std::nullopt;
+    if (!tokens || *tokens <= 0) return bad("'" + std::string(key) + "' must be a positive integer");
+    conversation.max_tokens = *tokens;
+  }
   if (body.contains("stream") && !body["stream"].is_boolean() && !body["stream"].is_null()) return bad("'stream' must be a boolean");
   if (body.contains("model") && !body["model"].is_string() && !body["model"].is_null()) return bad("'model' must be a string");
   chat.stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();

@@ -1,5 +1,8 @@
 #include "roundtable/gateway/gateway.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <httplib.h>
 
 #include <charconv>
@@ -12,6 +15,7 @@
 #include "roundtable/gateway/a2a/service.hpp"
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/common/strings.hpp"
+#include "roundtable/gateway/chat_completions.hpp"
 #include "roundtable/common/uuid.hpp"
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/errors.hpp"
@@ -107,8 +111,14 @@ Gateway::~Gateway() {
 bool Gateway::authorized(const httplib::Request& req, httplib::Response& res) const {
   if (config_.token.empty()) return true;
   std::string header = req.get_header_value("Authorization");
-  if (header.rfind("Bearer ", 0) == 0 && constant_time_equal(header.substr(7), config_.token)) return true;
-  reply_json(res, 401, {{"status", "failed"}, {"error", "invalid_params"}, {"message", "missing or wrong bearer token"}});
+  // The scheme's name is case-insensitive (RFC 9110 §11.1); the token is not.
+  constexpr std::string_view kScheme = "bearer ";
+  bool bearer = header.size() > kScheme.size() &&
+                std::equal(kScheme.begin(), kScheme.end(), header.begin(), [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+  if (bearer && constant_time_equal(header.substr(kScheme.size()), config_.token)) return true;
+  const std::string why = "missing or wrong bearer token";
+  if (req.path.rfind("/v1/", 0) == 0) reply_json(res, 401, chat_error(401, why, "invalid_api_key"));  // what OpenAI clients read
+  else reply_json(res, 401, {{"status", "failed"}, {"error", "invalid_params"}, {"message", why}});
   return false;
 }
 

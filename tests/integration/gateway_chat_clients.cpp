@@ -149,6 +149,10 @@ TEST_F(GatewayChatClients, ModelsNeedTheTokenAndAreCountedUnderTheirRoute) {
   auto anonymous = client.Get("/v1/models");
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
+  EXPECT_EQ(json::parse(anonymous->body)["error"]["code"], "invalid_api_key") << "OpenAI-shaped: " << anonymous->body;
+  auto lower_case = client.Get("/v1/models", {{"Authorization", "bearer " + kToken}});
+  ASSERT_TRUE(lower_case);
+  EXPECT_EQ(lower_case->status, 200) << "the scheme's name is case-insensitive";
   httplib::Headers auth{{"Authorization", "Bearer " + kToken}};
   auto listed = client.Get("/v1/models", auth);
   ASSERT_TRUE(listed);

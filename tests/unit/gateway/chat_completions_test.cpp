@@ -58,6 +58,15 @@ TEST(ChatRequest, ResponseFormatJsonObjectAndSchemaAskForJson) {
   EXPECT_EQ(text->conversation.format, ResponseFormat::markdown);
 }
 
+TEST(ChatRequest, AnswerLengthIsAPositiveIntegerOrAbsent) {
+  auto chat = parse_chat_request({{"messages", messages()}, {"max_tokens", 64}});
+  ASSERT_TRUE(chat);
+  EXPECT_EQ(chat->conversation.max_tokens, 64);
+  chat = parse_chat_request({{"messages", messages()}, {"max_completion_tokens", nullptr}});
+  ASSERT_TRUE(chat);
+  EXPECT_FALSE(chat->conversation.max_tokens);
+}
+
 TEST(ChatRequest, WrongShapesAreRefusedWithAReason) {
   for (const json& body : {json::array(), json{{"messages", "hi"}}, json{{"messages", json::array()}},
                            json{{"messages", messages()}, {"stream", "yes"}}, json{{"messages", messages()}, {"model", 7}},
@@ -65,7 +74,10 @@ TEST(ChatRequest, WrongShapesAreRefusedWithAReason) {
                            json{{"messages", messages()}, {"stream_options", {{"include_usage", "yes"}}}},
                            json{{"messages", messages()}, {"response_format", {{"type", "yaml"}}}},
                            json{{"messages", messages()}, {"response_format", "json"}},
-                           json{{"messages", json::array({{{"role", "assistant"}, {"content", "last"}}})}}}) {
+                           json{{"messages", json::array({{{"role", "assistant"}, {"content", "last"}}})}},
+                           json{{"messages", messages()}, {"max_tokens", "5"}}, json{{"messages", messages()}, {"max_tokens", -1}},
+                           json{{"messages", messages()}, {"max_tokens", 0}}, json{{"messages", messages()}, {"max_tokens", 1.5}},
+                           json{{"messages", messages()}, {"max_completion_tokens", 1e308}}}) {
     auto chat = parse_chat_request(body);
     ASSERT_FALSE(chat) << body.dump();
     EXPECT_EQ(chat.error().code, ErrorCode::invalid_params);
