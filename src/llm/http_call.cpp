@@ -1,8 +1,10 @@
 #include "http_call.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "roundtable/common/strings.hpp"
+#include "roundtable/http/call_deadline.hpp"
 #include "roundtable/http/capped_post.hpp"
 #include "roundtable/llm/wire.hpp"
 
@@ -37,8 +39,18 @@ Result<HttpAnswer> post_json(http::HttpClientPool& pool, const std::string& path
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
   lease->set_read_timeout(static_cast<time_t>(seconds.count()), static_cast<time_t>(micros.count()));
   lease->set_write_timeout(static_cast<time_t>(seconds.count()), static_cast<time_t>(micros.count()));
+  // The whole call, not only each read, ends at the timeout: an answer that trickles in is cut.
+  std::optional<http::CallDeadline> watch;
+  watch.emplace(*lease, std::chrono::steady_clock::now() + timeout);
   auto capped = http::post_json_capped(*lease, path, headers, body, kMaxAnswerBytes);
+  const bool cut = watch->expired();
+  watch.reset();
   auto& res = capped.result;
+  if (cut) {
+    transport_failure = Failure{ErrorCode::model_error, "LLM API did not finish its answer within " + std::to_string(timeout.count()) + "ms",
+                                0, true, std::nullopt};
+    return make_error(transport_failure.code, transport_failure.message);
+  }
   if (capped.too_large) {
     transport_failure = Failure{ErrorCode::model_error, "LLM API answer is larger than " + std::to_string(kMaxAnswerBytes) + " bytes",
                                 0, true, std::nullopt};

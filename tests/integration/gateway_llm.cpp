@@ -178,6 +178,24 @@ TEST_F(GatewayLlm, PersistentServerErrorEndsInRetryableModelErrorAfterTheFallbac
   EXPECT_EQ(calls[3].json["model"], "test-fallback");
 }
 
+// LLM_TIMEOUT bounds the whole call: an answer that keeps trickling in (each piece well within
+// a read timeout) is cut at it. It completed after the whole trickle, however long.
+TEST_F(GatewayLlm, AnAnswerThatTricklesInIsCutAtTheTimeout) {
+  script_.otherwise([](const GatewayCall&) {
+    GatewayReply slow = anthropic_text("too slow");
+    slow.ndjson_lines.assign(40, " ");  // whitespace before the JSON, a piece every 100 ms
+    slow.ndjson_lines.push_back(slow.body);
+    slow.line_gap = std::chrono::milliseconds(100);
+    return slow;
+  });
+  auto& gw = start({{"LLM_TIMEOUT", "1s"}, {"LLM_RETRY_ATTEMPTS", "1"}});
+  auto [status, answer] = gw.task();
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(answer["status"], "failed") << answer.dump();
+  EXPECT_EQ(answer["error"], "model_error");
+  EXPECT_NE(answer.value("message", "").find("did not finish"), std::string::npos) << answer.dump();
+}
+
 TEST_F(GatewayLlm, FallbackModelAnswersWhenThePrimaryKeepsFailing) {
   script_.otherwise([](const GatewayCall& call) {
     if (call.json["model"] == "test-model") return http_error(529, R"({"type":"error","error":{"type":"overloaded_error"}})");
