@@ -160,6 +160,8 @@ void Gateway::routes() {
   });
   s.Post(R"(/tasks/([^/]+)/cancel)", [this](const httplib::Request& req, httplib::Response& res) {
     if (!authorized(req, res)) return;
+    if (!is_uuid_v4(req.matches[1].str()))  // task ids are UUIDs: nothing longer is remembered
+      return reply_json(res, 400, failure_answer(contract::make_failure(ErrorCode::invalid_params, "a task id is a UUID v4")));
     cancellations_.cancel(req.matches[1]);
     logger_.info("task.cancel_asked", {{"task_id", std::string(req.matches[1])}});
     reply_json(res, 202, {{"taskId", std::string(req.matches[1])}, {"status", "cancelling"}});
