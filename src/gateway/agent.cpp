@@ -1,5 +1,6 @@
 #include "roundtable/gateway/agent.hpp"
 
+#include "roundtable/common/strings.hpp"
 #include "roundtable/contract/errors.hpp"
 #include "roundtable/gateway/agent_trace.hpp"
 #include "roundtable/gateway/checkpoint_store.hpp"
@@ -16,6 +17,13 @@ AgentAnswer in_format(AgentAnswer answer, ResponseFormat format) {
   if (format == ResponseFormat::json)
     answer.result.content = json{{"partial", true}, {"gathered", answer.result.content}}.dump(-1, ' ', false, json::error_handler_t::replace);
   return answer;
+}
+
+// The model's arguments for a tool were not a JSON object: it is told so, and the tool not run.
+ToolResult unusable_arguments(const llm::Block& use) {
+  std::string given = use.tool_input.is_string() ? use.tool_input.get<std::string>() : use.tool_input.dump();
+  if (given.size() > 200) given = given.substr(0, 200) + "...";
+  return ToolResult{"the arguments for " + use.tool_name + " must be one JSON object; got: " + given + ". Call it again with a JSON object.", true};
 }
 
 }  // namespace
@@ -131,6 +139,9 @@ AgentAnswer Agent::run(Conversation conversation) {
     auto tool_uses = outcome.response->tool_uses();
     if (tool_uses.empty() || !request.tools_allowed || request.tools.empty()) {
       std::string text = outcome.response->text();
+      if (trim(text).empty())  // a task is never "completed" with nothing said (tool calls on the last turn, a non-text content)
+        return fail(ErrorCode::model_error, tool_uses.empty() ? "the model gave an empty answer" : "the model asked for tools on its last turn instead of answering",
+                    true, std::nullopt, usage);
       if (conversation.format == ResponseFormat::json) {
         auto checked = json_answer(text);
         if (!checked && corrections == 0) {
@@ -170,7 +181,7 @@ AgentAnswer Agent::run(Conversation conversation) {
       auto tool_call = begin_tool_call(conversation.trace, use.tool_name);
       ToolContext context{conversation.task_id, conversation.progress, {}, request.deadline, context_of(tool_call), conversation.canceled};
       if (conversation.checkpoint) conversation.checkpoint->tool_starting(results, use);
-      auto result = tools_.run(use.tool_name, use.tool_input, context);
+      auto result = use.tool_input.is_object() ? tools_.run(use.tool_name, use.tool_input, context) : unusable_arguments(use);
       end_tool_call(conversation.trace, std::move(tool_call), result);
       usage += context.usage;
       metrics_.add("roundtable_gateway_tool_calls_total", 1, {{"tool", use.tool_name}, {"outcome", result.is_error ? "error" : "ok"}});

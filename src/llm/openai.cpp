@@ -101,6 +101,19 @@ std::string openai_request_text(const Request& request, ToolsText& tools) {
   return text;
 }
 
+// A call's arguments: a JSON object in a string (an object as it is, from lenient servers). What
+// is not an object stays as it came, as text, so the agent tells the model instead of running
+// the tool with arguments it never gave.
+json tool_arguments(const json& function) {
+  auto raw = function.find("arguments");
+  if (raw == function.end() || raw->is_null()) return json::object();
+  if (raw->is_object()) return *raw;
+  std::string text = raw->is_string() ? raw->get<std::string>() : raw->dump();
+  if (text.empty()) return json::object();
+  auto input = parse_json_bounded(text, {.max_depth = kMaxAnswerDepth, .max_bytes = kMaxAnswerBytes});
+  return input && input->is_object() ? *input : json(text);
+}
+
 Outcome openai_response(const std::string& text, const std::string& requested_model) {
   auto parsed = parse_json_bounded(text, {.max_depth = kMaxAnswerDepth, .max_bytes = kMaxAnswerBytes});
   if (!parsed) return Outcome::fail(Failure{ErrorCode::model_error, "chat completion unusable: " + parsed.error().message, 200, true, std::nullopt});
@@ -120,10 +133,7 @@ Outcome openai_response(const std::string& text, const std::string& requested_mo
     for (const auto& call : message["tool_calls"]) {
       if (!call.is_object()) continue;
       json function = call.contains("function") && call["function"].is_object() ? call["function"] : json::object();
-      std::string arguments = string_field(function, "arguments");
-      auto input = parse_json_bounded(arguments.empty() ? "{}" : arguments, {.max_depth = kMaxAnswerDepth, .max_bytes = kMaxAnswerBytes});
-      response.content.push_back(Block::make_tool_use(string_field(call, "id"), string_field(function, "name"),
-                                                      input && input->is_object() ? *input : json::object()));
+      response.content.push_back(Block::make_tool_use(string_field(call, "id"), string_field(function, "name"), tool_arguments(function)));
     }
   if (!response.tool_uses().empty()) response.stop_reason = "tool_use";
   if (auto usage = doc.find("usage"); usage != doc.end() && usage->is_object()) {

@@ -265,6 +265,26 @@ TEST_F(GatewayLlm, SubAgentsRunInParallel) {
   EXPECT_NE(tool_result.find("sub done: check the keep"), std::string::npos);
 }
 
+// Arguments that are not a JSON object: the tool is not run with {}, the model is told and
+// asks again. An empty last answer is a model_error, never "completed" with nothing.
+TEST_F(GatewayLlm, ToolArgumentsThatAreNotAnObjectAreAnsweredWithAnError) {
+  GatewayReply broken = openai_tool_call("echo", json::object());
+  auto body = json::parse(broken.body);
+  body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = "not json{";
+  broken.body = body.dump();
+  script_.then(broken);
+  script_.then(openai_text(""));
+  auto& gw = start({{"LLM_PROVIDER", "openai"}, {"OPENAI_API_KEY", "sk-openai-test"}});
+  auto [status, answer] = gw.task();
+  EXPECT_EQ(answer["status"], "failed") << answer.dump();
+  EXPECT_EQ(answer["error"], "model_error");
+  auto calls = llm_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  const json& told = calls[1].json["messages"].back();
+  EXPECT_EQ(told["role"], "tool");
+  EXPECT_NE(told["content"].dump().find("must be one JSON object"), std::string::npos) << told.dump();
+}
+
 TEST_F(GatewayLlm, OpenAiProviderSpeaksChatCompletionsWithTools) {
   script_.then(openai_tool_call("echo", {{"text", "ping"}}));
   script_.then(openai_text("pong"));

@@ -35,13 +35,14 @@ TEST(HostileAnthropicAnswer, DeepNestingIsAModelError) {
   EXPECT_EQ(outcome.failure.code, ErrorCode::model_error);
 }
 
-TEST(HostileOpenAiAnswer, DeepToolArgumentsBecomeAnEmptyInput) {
+// Not parsed past the depth limit, and not run: kept as text, so the agent tells the model.
+TEST(HostileOpenAiAnswer, DeepToolArgumentsAreKeptAsTextNotParsed) {
   json answer = {{"choices", {{{"message", {{"tool_calls", {{{"id", "c"}, {"function", {{"name", "echo"}, {"arguments", deep(100000)}}}}}}}}}}}};
   Outcome outcome = Outcome::fail(Failure{});
   ASSERT_NO_THROW(outcome = openai_response(answer.dump(), "gpt"));
   ASSERT_TRUE(outcome.ok());
   ASSERT_EQ(outcome.response->tool_uses().size(), 1u);
-  EXPECT_TRUE(outcome.response->tool_uses()[0].tool_input.empty());
+  EXPECT_TRUE(outcome.response->tool_uses()[0].tool_input.is_string());
 }
 
 TEST(HostileOpenAiAnswer, DeepBodyIsAModelErrorAndHugeUsageIsClamped) {

@@ -140,12 +140,16 @@ TEST(OpenAiWire, ResponseGivesToolCallsAndUsageWithCachedTokensApart) {
   EXPECT_EQ(outcome.response->usage.output_tokens, 9);
 }
 
-TEST(OpenAiWire, BrokenArgumentsBecomeAnEmptyObject) {
+// Arguments that are not a JSON object stay as the model sent them (the agent answers the call
+// with an error instead of running the tool with {}); an object sent as it is, is taken.
+TEST(OpenAiWire, BrokenArgumentsAreKeptForTheModelToBeTold) {
   json answer = {{"choices", json::array({{{"message", {{"tool_calls", json::array({{{"id", "c"}, {"function", {{"name", "echo"}, {"arguments", "{oops"}}}}})}}}}})}};
   auto outcome = openai_response(answer.dump(), "asked");
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(outcome.response->model, "asked");
-  EXPECT_TRUE(outcome.response->tool_uses()[0].tool_input.is_object());
+  EXPECT_EQ(outcome.response->tool_uses()[0].tool_input, json("{oops"));
+  json lenient = {{"choices", json::array({{{"message", {{"tool_calls", json::array({{{"id", "c"}, {"function", {{"name", "echo"}, {"arguments", {{"a", 1}}}}}}})}}}}})}};
+  EXPECT_EQ(openai_response(lenient.dump(), "asked").response->tool_uses()[0].tool_input, json({{"a", 1}}));
   EXPECT_FALSE(openai_response(R"({"choices":[]})", "m").ok());
   EXPECT_FALSE(openai_response(R"({"choices":[3]})", "m").ok());
 }
