@@ -8,7 +8,7 @@ set -uo pipefail
 build_dir=${1:?usage: fuzz/run.sh <build-dir>}
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-envelope gateway_answer llm_answer skill_md knight_yaml response_parser}
+targets=${FUZZ_TARGETS:-envelope gateway_answer llm_answer skill_md knight_yaml response_parser request_framing}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 failed=()

@@ -118,11 +118,12 @@ IdleConnections::Outcome IdleConnections::classify_body(Entry& entry) {
     }
     if (entry.framing->kind == Framing::Kind::chunked) entry.chunked.emplace(2 * limits_.max_body_bytes + kChunkedSlack);
   }
+  const bool crowded = buffered_ > limits_.max_buffered_bytes;
   switch (entry.framing->kind) {
     case Framing::Kind::none:
       return Outcome::ready;
     case Framing::Kind::length:
-      return buffer.size() >= head_bytes + entry.framing->length ? Outcome::ready : Outcome::waiting;
+      return crowded || buffer.size() >= head_bytes + entry.framing->length ? Outcome::ready : Outcome::waiting;
     case Framing::Kind::too_large:
       return refuse_body(entry);
     case Framing::Kind::invalid:
@@ -149,7 +150,7 @@ IdleConnections::Outcome IdleConnections::classify_body(Entry& entry) {
     case ChunkedBody::State::incomplete:
       break;
   }
-  return Outcome::waiting;
+  return crowded ? Outcome::ready : Outcome::waiting;
 }
 
 void IdleConnections::refused(const Entry& entry, int status) {
@@ -235,9 +236,11 @@ void IdleConnections::run() {
     fds.assign(1, pollfd{wake_pipe_[0], POLLIN, 0});
     auto now = Clock::now();
     auto next = now + std::chrono::seconds(1);
+    buffered_ = 0;
     for (auto& entry : entries_) {
       fds.push_back(pollfd{entry.connection.fd, POLLIN, 0});
       next = std::min(next, entry.deadline);
+      buffered_ += entry.connection.read_ahead.size();
     }
     auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1;
     ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long long>(wait_ms, 0)));
@@ -261,8 +264,13 @@ void IdleConnections::run() {
       entry.open = false;
       parked_count_--;
     };
-    for (size_t i = 0; i + 1 < fds.size(); ++i)
-      if (fds[i + 1].revents && receive(entries_[i]) == Outcome::ready) hand_back(entries_[i]);
+    // Past the buffer budget, requests waiting for their bodies go to the workers too.
+    const bool crowded = buffered_ > limits_.max_buffered_bytes;
+    for (size_t i = 0; i + 1 < fds.size(); ++i) {
+      Entry& entry = entries_[i];
+      Outcome outcome = fds[i + 1].revents ? receive(entry) : crowded && entry.framing ? classify_body(entry) : Outcome::waiting;
+      if (outcome == Outcome::ready) hand_back(entry);
+    }
     size_t first_new = entries_.size();
     admit(std::move(incoming));
     for (size_t i = first_new; i < entries_.size(); ++i)

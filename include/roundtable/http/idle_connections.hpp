@@ -32,6 +32,9 @@ struct ParkingLimits {
   size_t max_header_bytes = 64 * 1024;
   size_t max_parked = 512;
   size_t max_body_bytes = 1 << 20;
+  // Bodies waited for here, all connections together: past it a request whose head is in goes
+  // to a worker to be read there, as before, so many slow bodies cannot fill the memory.
+  size_t max_buffered_bytes = 16 << 20;
 };
 
 class IdleConnections {
@@ -85,6 +88,7 @@ class IdleConnections {
   std::vector<ParkedConnection> incoming_;
   bool closed_ = false;
   std::vector<Entry> entries_;  // poller thread only
+  size_t buffered_ = 0;         // bytes held by entries_ at the start of this turn (poller thread only)
   std::atomic<size_t> parked_count_{0};
   std::thread thread_;
 };
