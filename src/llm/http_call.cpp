@@ -5,6 +5,7 @@
 
 #include "roundtable/common/strings.hpp"
 #include "roundtable/http/call_deadline.hpp"
+#include "roundtable/http/client_pool.hpp"
 #include "roundtable/http/capped_post.hpp"
 #include "roundtable/llm/wire.hpp"
 
@@ -40,8 +41,9 @@ Result<HttpAnswer> post_json(http::HttpClientPool& pool, const std::string& path
   lease->set_read_timeout(static_cast<time_t>(seconds.count()), static_cast<time_t>(micros.count()));
   lease->set_write_timeout(static_cast<time_t>(seconds.count()), static_cast<time_t>(micros.count()));
   // The whole call, not only each read, ends at the timeout: an answer that trickles in is cut.
+  const auto started = std::chrono::steady_clock::now();
   std::optional<http::CallDeadline> watch;
-  watch.emplace(*lease, std::chrono::steady_clock::now() + timeout);
+  watch.emplace(*lease, started + timeout);
   auto capped = http::post_json_capped(*lease, path, headers, body, kMaxAnswerBytes);
   const bool cut = watch->expired();
   watch.reset();
@@ -58,8 +60,11 @@ Result<HttpAnswer> post_json(http::HttpClientPool& pool, const std::string& path
   }
   if (!res) {
     // A slow or unreachable API is the LLM failing (model_error), not the task's own timeout.
-    std::string what = res.error() == httplib::Error::Read ? "LLM API did not answer within " + std::to_string(timeout.count()) + "ms"
-                                                           : "LLM API unreachable: " + httplib::to_string(res.error());
+    // A read that failed before the timeout had run out lost its connection.
+    const bool timed_out = http::is_timeout(res.error(), std::chrono::steady_clock::now() - started, timeout);
+    std::string what = timed_out                                ? "LLM API did not answer within " + std::to_string(timeout.count()) + "ms"
+                       : res.error() == httplib::Error::Read ? "LLM API closed the connection before its answer was complete"
+                                                              : "LLM API unreachable: " + httplib::to_string(res.error());
     transport_failure = Failure{ErrorCode::model_error, what, 0, true, std::nullopt};
     return make_error(transport_failure.code, transport_failure.message);
   }
