@@ -127,9 +127,7 @@ IdleConnections::Outcome IdleConnections::classify_body(Entry& entry) {
     case Framing::Kind::too_large:
       return refuse_body(entry);
     case Framing::Kind::invalid:
-      refused(entry, 400);
-      close_entry(entry, kBadFraming);
-      return Outcome::closed;
+      return refuse_framing(entry);
     case Framing::Kind::chunked:
       break;
   }
@@ -144,9 +142,7 @@ IdleConnections::Outcome IdleConnections::classify_body(Entry& entry) {
     case ChunkedBody::State::too_large:
       return refuse_body(entry);
     case ChunkedBody::State::invalid:
-      refused(entry, 400);
-      close_entry(entry, kBadFraming);
-      return Outcome::closed;
+      return refuse_framing(entry);
     case ChunkedBody::State::incomplete:
       break;
   }
@@ -155,6 +151,13 @@ IdleConnections::Outcome IdleConnections::classify_body(Entry& entry) {
 
 void IdleConnections::refused(const Entry& entry, int status) {
   if (on_refused_) on_refused_(std::string_view(entry.connection.read_ahead).substr(0, entry.head.head_bytes()), status);
+}
+
+// 400 and the connection closed: nothing after framing read two ways is taken as a request.
+IdleConnections::Outcome IdleConnections::refuse_framing(Entry& entry) {
+  refused(entry, 400);
+  close_entry(entry, kBadFraming);
+  return Outcome::closed;
 }
 
 // 413 at once, then the body that is still coming is read and dropped (up to a bound, within the

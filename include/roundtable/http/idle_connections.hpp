@@ -77,6 +77,7 @@ class IdleConnections {
   void close_entry(Entry& entry, const char* response = nullptr);
   void refused(const Entry& entry, int status);
   Outcome refuse_body(Entry& entry);
+  Outcome refuse_framing(Entry& entry);
   Outcome discard_body(Entry& entry);
   void wake();
 
