@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "roundtable/common/strings.hpp"
-#include "roundtable/http/call_deadline.hpp"
 #include "roundtable/http/client_pool.hpp"
 #include "roundtable/http/capped_post.hpp"
 #include "roundtable/llm/wire.hpp"
@@ -42,13 +41,9 @@ Result<HttpAnswer> post_json(http::HttpClientPool& pool, const std::string& path
   lease->set_write_timeout(static_cast<time_t>(seconds.count()), static_cast<time_t>(micros.count()));
   // The whole call, not only each read, ends at the timeout: an answer that trickles in is cut.
   const auto started = std::chrono::steady_clock::now();
-  std::optional<http::CallDeadline> watch;
-  watch.emplace(*lease, started + timeout);
-  auto capped = http::post_json_capped(*lease, path, headers, body, kMaxAnswerBytes);
-  const bool cut = watch->expired();
-  watch.reset();
+  auto capped = http::post_json_capped(*lease, path, headers, body, kMaxAnswerBytes, started + timeout);
   auto& res = capped.result;
-  if (cut) {
+  if (capped.past_deadline) {
     transport_failure = Failure{ErrorCode::model_error, "LLM API did not finish its answer within " + std::to_string(timeout.count()) + "ms",
                                 0, true, std::nullopt};
     return make_error(transport_failure.code, transport_failure.message);
