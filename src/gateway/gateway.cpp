@@ -1,10 +1,9 @@
 #include "roundtable/gateway/gateway.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -13,9 +12,9 @@
 #include "roundtable/gateway/checkpoint_store.hpp"
 #include "roundtable/gateway/peer_requests.hpp"
 #include "roundtable/gateway/a2a/service.hpp"
+#include "roundtable/gateway/chat_completions.hpp"
 #include "roundtable/common/json_parse.hpp"
 #include "roundtable/common/strings.hpp"
-#include "roundtable/gateway/chat_completions.hpp"
 #include "roundtable/common/uuid.hpp"
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/errors.hpp"
