@@ -153,21 +153,24 @@ void IdleConnections::refused(const Entry& entry, int status) {
   if (on_refused_) on_refused_(std::string_view(entry.connection.read_ahead).substr(0, entry.head.head_bytes()), status);
 }
 
-// 400 and the connection closed: nothing after framing read two ways is taken as a request.
+// 400, and nothing after framing read two ways is taken as a request: the connection ends.
 IdleConnections::Outcome IdleConnections::refuse_framing(Entry& entry) {
   refused(entry, 400);
-  close_entry(entry, kBadFraming);
-  return Outcome::closed;
+  return answer_and_linger(entry, kBadFraming, kChunkedSlack);
 }
 
-// 413 at once, then the body that is still coming is read and dropped (up to a bound, within the
-// request timeout) before the close: closed on a client still sending, its kernel would reset
-// the connection and the client might never read the answer.
 IdleConnections::Outcome IdleConnections::refuse_body(Entry& entry) {
   refused(entry, 413);
-  [[maybe_unused]] auto n = ::send(entry.connection.fd, kBodyTooLarge, sizeof(kBodyTooLarge) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  return answer_and_linger(entry, kBodyTooLarge, 2 * limits_.max_body_bytes + kChunkedSlack);
+}
+
+// The answer at once, then what the client still sends is read and dropped (up to `discard`
+// bytes, within the request timeout) before the close: closed with unread bytes, the socket
+// would be reset, and a reset can take the answer with it before the client reads it.
+IdleConnections::Outcome IdleConnections::answer_and_linger(Entry& entry, std::string_view answer, size_t discard) {
+  [[maybe_unused]] auto n = ::send(entry.connection.fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   ::shutdown(entry.connection.fd, SHUT_WR);
-  entry.discard = 2 * limits_.max_body_bytes + kChunkedSlack;
+  entry.discard = discard;
   entry.connection.read_ahead.clear();
   return discard_body(entry);
 }

@@ -65,7 +65,7 @@ class IdleConnections {
     std::optional<Framing> framing;  // read once the head is complete
     std::optional<ChunkedBody> chunked;
     size_t body_fed = 0;  // bytes after the head given to `chunked`
-    size_t discard = 0;   // refused (413): body bytes still read and dropped before closing
+    size_t discard = 0;   // refused (400, 413): bytes still read and dropped before closing
   };
   enum class Outcome { waiting, ready, closed };
 
@@ -78,6 +78,7 @@ class IdleConnections {
   void refused(const Entry& entry, int status);
   Outcome refuse_body(Entry& entry);
   Outcome refuse_framing(Entry& entry);
+  Outcome answer_and_linger(Entry& entry, std::string_view answer, size_t discard);
   Outcome discard_body(Entry& entry);
   void wake();
 
