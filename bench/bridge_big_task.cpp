@@ -53,6 +53,10 @@ BigTaskFigures measure_one(BenchContext& ctx, const BridgeSpec& spec) {
     wait_held(ctx.gateway, c.big_held);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     f.held = memory_of(bridge.pid());
+  } catch (const BenchError& error) {
+    ctx.gateway.release();
+    throw BenchError(std::string(error.what()) + " (" + std::to_string(ctx.gateway.in_flight()) + " held at the gateway); the end of " +
+                     bridge.label() + "'s log:\n" + bridge.log_tail(4000));
   } catch (...) {
     ctx.gateway.release();
     throw;

@@ -1,5 +1,8 @@
 #include "bridge_instance.hpp"
 
+#include <fstream>
+#include <iterator>
+
 #include "bench_error.hpp"
 #include "http_probe.hpp"
 #include "nats_server.hpp"
@@ -38,6 +41,12 @@ BridgeInstance::BridgeInstance(const BridgeSpec& spec, const BridgeSite& site)
   for (const auto& word : spec.argv) argv.push_back(substitute(word, values));
   log_ = std::filesystem::temp_directory_path() / ("rt-bench-" + spec.label + "-" + port + ".log");
   child_ = Child(std::move(argv), std::move(env), log_);
+}
+
+std::string BridgeInstance::log_tail(size_t max_bytes) const {
+  std::ifstream in(log_, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text.size() > max_bytes ? text.substr(text.size() - max_bytes) : text;
 }
 
 BridgeInstance::~BridgeInstance() {

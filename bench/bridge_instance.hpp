@@ -46,6 +46,8 @@ class BridgeInstance {
   void terminate() { child_.terminate(); }
   void stop() { child_.stop(); }
   const std::string& label() const { return label_; }
+  // The end of its log (stdout and stderr), for an error that needs the bridge's side of it.
+  std::string log_tail(size_t max_bytes) const;
   long tasks_done = 0;  // answered tasks, counted by the runs
 
  private:
