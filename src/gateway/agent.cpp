@@ -22,8 +22,8 @@ AgentAnswer in_format(AgentAnswer answer, ResponseFormat format) {
 // The model's arguments for a tool were not a JSON object: it is told so, and the tool not run.
 ToolResult unusable_arguments(const llm::Block& use) {
   std::string given = use.tool_input.is_string() ? use.tool_input.get<std::string>() : use.tool_input.dump();
-  if (given.size() > 200) given = given.substr(0, 200) + "...";
-  return ToolResult{"the arguments for " + use.tool_name + " must be one JSON object; got: " + given + ". Call it again with a JSON object.", true};
+  return ToolResult{"the arguments for " + use.tool_name + " must be one JSON object; got: " + excerpt(given, 200) + ". Call it again with a JSON object.",
+                    true};
 }
 
 }  // namespace

@@ -2,8 +2,6 @@
 
 #include <httplib.h>
 
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -98,7 +96,7 @@ Gateway::Gateway(GatewayConfig config, Workspace workspace, Logger logger)
   slots_ = std::make_unique<WorkSlots>(config_.max_concurrency, config_.max_concurrency);
   // Workers: the running tasks, as many waiting, and spares so probes and scrapes are answered
   // however busy the knight is. Idle connections hold none.
-  server_ = std::make_unique<http::Server>(http::ServerLimits{.workers = static_cast<size_t>(2 * config_.max_concurrency + 4)});
+  server_ = std::make_unique<http::Server>(http::ServerLimits{.workers = static_cast<size_t>(2 * config_.max_concurrency + 4), .max_body_bytes = kMaxBody});
   routes();
 }
 
@@ -112,8 +110,7 @@ bool Gateway::authorized(const httplib::Request& req, httplib::Response& res) co
   std::string header = req.get_header_value("Authorization");
   // The scheme's name is case-insensitive (RFC 9110 §11.1); the token is not.
   constexpr std::string_view kScheme = "bearer ";
-  bool bearer = header.size() > kScheme.size() &&
-                std::equal(kScheme.begin(), kScheme.end(), header.begin(), [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+  bool bearer = header.size() > kScheme.size() && equals_ignoring_case(std::string_view(header).substr(0, kScheme.size()), kScheme);
   if (bearer && constant_time_equal(header.substr(kScheme.size()), config_.token)) return true;
   const std::string why = "missing or wrong bearer token";
   if (req.path.rfind("/v1/", 0) == 0) reply_json(res, 401, chat_error(401, why, "invalid_api_key"));  // what OpenAI clients read
@@ -143,7 +140,6 @@ WorkSlots::Slot Gateway::enter_or_refuse(httplib::Response& res, bool openai_sha
 void Gateway::routes() {
   auto& s = *server_;
   http::tune_server(s, std::chrono::seconds(30));
-  s.set_payload_max_length(kMaxBody);  // httplib answers 413 past this
   s.on_answer([this](const httplib::Request& req, const httplib::Response& res) {
     metrics_.add("roundtable_gateway_requests_total", 1, {{"endpoint", route_label(req.path)}, {"status", std::to_string(res.status)}});
   });

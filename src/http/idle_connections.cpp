@@ -22,8 +22,7 @@ constexpr char kTooLarge[] =
 constexpr char kTimedOut[] = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 constexpr char kBodyTooLarge[] = "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 constexpr char kBadFraming[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-// A chunked body may carry framing around its data: its size lines and trailers.
-constexpr size_t kChunkedSlack = 64 * 1024;
+constexpr size_t kFramingDrain = 64 * 1024;  // read and dropped after a 400 before the close
 
 }  // namespace
 
@@ -116,7 +115,7 @@ IdleConnections::Outcome IdleConnections::classify_body(Entry& entry) {
       buffer.insert(head_bytes - 2, "Content-Length: 0\r\n");
       return Outcome::ready;
     }
-    if (entry.framing->kind == Framing::Kind::chunked) entry.chunked.emplace(2 * limits_.max_body_bytes + kChunkedSlack);
+    if (entry.framing->kind == Framing::Kind::chunked) entry.chunked.emplace(framed_body_cap(limits_.max_body_bytes));
   }
   const bool crowded = buffered_ > limits_.max_buffered_bytes;
   switch (entry.framing->kind) {
@@ -156,12 +155,12 @@ void IdleConnections::refused(const Entry& entry, int status) {
 // 400, and nothing after framing read two ways is taken as a request: the connection ends.
 IdleConnections::Outcome IdleConnections::refuse_framing(Entry& entry) {
   refused(entry, 400);
-  return answer_and_linger(entry, kBadFraming, kChunkedSlack);
+  return answer_and_linger(entry, kBadFraming, kFramingDrain);
 }
 
 IdleConnections::Outcome IdleConnections::refuse_body(Entry& entry) {
   refused(entry, 413);
-  return answer_and_linger(entry, kBodyTooLarge, 2 * limits_.max_body_bytes + kChunkedSlack);
+  return answer_and_linger(entry, kBodyTooLarge, framed_body_cap(limits_.max_body_bytes));
 }
 
 // The answer at once, then what the client still sends is read and dropped (up to `discard`

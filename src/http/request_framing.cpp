@@ -1,20 +1,16 @@
 #include "roundtable/http/request_framing.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <optional>
+
+#include "roundtable/common/strings.hpp"
 
 namespace rt::http {
 
 namespace {
 
 constexpr size_t kMaxFramingLine = 1024;  // a chunk-size line or a trailer line
-
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
-}
 
 std::string_view trimmed(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -44,13 +40,13 @@ Framing framing_of(std::string_view head, size_t max_body_bytes) {
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     std::string_view name = line.substr(0, colon), value = trimmed(line.substr(colon + 1));
-    if (same_name(name, "content-length")) {
+    if (equals_ignoring_case(name, "content-length")) {
       auto parsed = decimal(value);
       if (!parsed || (has_length && length != parsed)) return {Framing::Kind::invalid};
       has_length = true;
       length = parsed;
-    } else if (same_name(name, "transfer-encoding")) {
-      if (has_coding || !same_name(value, "chunked")) return {Framing::Kind::invalid};
+    } else if (equals_ignoring_case(name, "transfer-encoding")) {
+      if (has_coding || !equals_ignoring_case(value, "chunked")) return {Framing::Kind::invalid};
       has_coding = chunked = true;
     }
   }

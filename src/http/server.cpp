@@ -178,9 +178,8 @@ void Server::work() {
 }
 
 void Server::serve(ParkedConnection connection) {
-  // Twice the body limit: room for a chunked body's framing (its size lines) around it.
   StreamLimits limits{to_ms(read_timeout_sec_, read_timeout_usec_), to_ms(write_timeout_sec_, write_timeout_usec_),
-                      limits_.max_header_bytes, 2 * payload_max_length_ + 64 * 1024};
+                      limits_.max_header_bytes, framed_body_cap(payload_max_length_)};
   SocketStream stream(connection.fd, std::move(connection.read_ahead), limits);
   bool last = stopping_ || connection.served + 1 >= keep_alive_max_count_;
   bool closed_by_client = false;

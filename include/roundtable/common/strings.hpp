@@ -10,6 +10,8 @@ std::string trim(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 bool starts_with(std::string_view text, std::string_view prefix);
 std::string to_lower(std::string_view text);
+// ASCII letters compared without regard to case, nothing copied (HTTP header and scheme names).
+bool equals_ignoring_case(std::string_view a, std::string_view b);
 std::string base64_encode(std::string_view bytes);
 bool constant_time_equal(std::string_view a, std::string_view b);
 // A URL fit for logs, events and error messages: userinfo (user, password or token before '@')

@@ -25,6 +25,10 @@ struct Framing {
 // `head`: the request line and headers, "\r\n\r\n" included.
 Framing framing_of(std::string_view head, size_t max_body_bytes);
 
+// How many bytes a body of at most `max_body_bytes` may take on the wire: a chunked one carries
+// its framing (size lines, trailers) around the data, and is refused past this.
+constexpr size_t framed_body_cap(size_t max_body_bytes) { return 2 * max_body_bytes + 64 * 1024; }
+
 // Finds the end of a chunked body (chunk-size lines, data, last chunk, trailers) fed in pieces.
 class ChunkedBody {
  public:

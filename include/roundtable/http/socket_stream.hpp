@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include "roundtable/http/header_scanner.hpp"
+#include "roundtable/http/request_framing.hpp"
 
 namespace rt::http {
 
@@ -17,7 +18,7 @@ struct StreamLimits {
   size_t max_header_bytes = 64 * 1024;
   // Bytes of body (chunk framing included) one request may hand out: httplib caps only a body
   // with a Content-Length, and would keep a chunked one, or one read to the end, whole in memory.
-  size_t max_body_bytes = 2 * (1 << 20) + 64 * 1024;
+  size_t max_body_bytes = framed_body_cap(1 << 20);
 };
 
 class SocketStream final : public httplib::Stream {

@@ -149,6 +149,9 @@ TEST(Strings, SplitTrimJoin) {
   EXPECT_FALSE(starts_with("nat", "nats://"));
   EXPECT_TRUE(starts_with("anything", ""));
   EXPECT_EQ(to_lower("MiXeD-123"), "mixed-123");
+  EXPECT_TRUE(equals_ignoring_case("Content-Length", "content-LENGTH"));
+  EXPECT_FALSE(equals_ignoring_case("Content-Length", "content-length "));
+  EXPECT_FALSE(equals_ignoring_case("chunked", "chunkeD2"));
 }
 
 TEST(Uuid, V4FormatAndUniqueness) {
