@@ -5,15 +5,15 @@
 #include <random>
 #include <stdexcept>
 
-#include <sys/random.h>
+#include "roundtable/common/kernel_entropy.hpp"
 
 namespace rt {
 
-// Straight from the kernel's CSPRNG: RAND_bytes gave the same quality for ~45,000 instructions
-// and a getpid per id, and initialised all of OpenSSL (~3 MiB resident) in pods without TLS.
+// From the kernel's CSPRNG: RAND_bytes gave the same quality for ~45,000 instructions and a
+// getpid per id, and initialised all of OpenSSL (~3 MiB resident) in pods without TLS.
 std::string make_uuid_v4() {
   std::array<unsigned char, 16> bytes{};
-  if (::getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) {
+  if (!kernel_random_bytes(bytes.data(), bytes.size())) {
     std::random_device device;
     for (auto& b : bytes) b = static_cast<unsigned char>(device());
   }

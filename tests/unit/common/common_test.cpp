@@ -1,4 +1,8 @@
 // Durations, RFC 3339 time, strings, base64, uuids.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -6,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "roundtable/common/duration.hpp"
+#include "roundtable/common/kernel_entropy.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/common/time.hpp"
 #include "roundtable/common/uuid.hpp"
@@ -164,6 +169,42 @@ TEST(Uuid, V4FormatAndUniqueness) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 2000u);
+}
+
+TEST(Uuid, AForkedChildDoesNotRepeatItsParentsIds) {
+  make_uuid_v4();  // this thread's buffer now holds bytes a child would inherit
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string id = make_uuid_v4();
+    ssize_t written = ::write(pipe_fds[1], id.data(), id.size());
+    ::_exit(written == static_cast<ssize_t>(id.size()) ? 0 : 1);
+  }
+  std::string parent_id = make_uuid_v4();
+  std::string child_id(36, '\0');
+  ASSERT_EQ(::read(pipe_fds[0], child_id.data(), child_id.size()), 36);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  EXPECT_TRUE(is_uuid_v4(child_id)) << child_id;
+  EXPECT_NE(parent_id, child_id);
+}
+
+TEST(Uuid, KernelBytesOfAnySize) {
+  std::vector<unsigned char> big(5000, 0), small(16, 0);
+  ASSERT_TRUE(kernel_random_bytes(big.data(), big.size()));  // past the buffer: straight from the kernel
+  ASSERT_TRUE(kernel_random_bytes(small.data(), small.size()));
+  EXPECT_NE(std::count(big.begin(), big.end(), 0), static_cast<long>(big.size()));
+  std::set<std::vector<unsigned char>> seen;
+  for (int i = 0; i < 300; ++i) {  // across several refills
+    std::vector<unsigned char> bytes(16, 0);
+    ASSERT_TRUE(kernel_random_bytes(bytes.data(), bytes.size()));
+    seen.insert(bytes);
+  }
+  EXPECT_EQ(seen.size(), 300u);
 }
 
 TEST(Uuid, Validation) {
