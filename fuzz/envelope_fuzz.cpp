@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "roundtable/common/json_text.hpp"
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/payloads.hpp"
 #include "roundtable/contract/task_view.hpp"
@@ -21,6 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!envelope) return 0;
   (void)envelope->expired(std::chrono::system_clock::now());
   (void)rt::contract::parse_task_request(envelope->payload);
+  std::string written;  // common/json_text writes what nlohmann's dump writes, byte for byte
+  rt::append_json_value(written, envelope->payload);
+  if (written != envelope->payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) std::abort();
   auto again = rt::contract::parse_envelope(rt::contract::serialize(*envelope), size_t{64} << 20);
   if (!again) std::abort();  // what we accepted, we must be able to send on
   return 0;

@@ -3,6 +3,7 @@
 // ensure_ascii off, invalid UTF-8 replaced), without building a tree for it: for what is written
 // per task (envelopes, log lines), where the tree and its copies cost more than the text.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -10,20 +11,42 @@
 
 namespace rt {
 
+namespace json_text_detail {
+// True when none of the 8 bytes at `p` is a quote, a backslash or a control character (bit
+// tricks that can only err towards "maybe": the byte loop settles those).
+inline bool plain8(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+  return (below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) == 0;
+}
+}  // namespace json_text_detail
+
 // Appends `text` (valid UTF-8), handing each byte a JSON string must escape (quote, backslash,
 // control characters) to `escape` and copying the runs between them as they are.
 template <class Escape>
 void append_escaping(std::string& out, std::string_view text, Escape escape) {
-  size_t copied = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
+  size_t copied = 0, i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    if (i + 8 <= n && json_text_detail::plain8(text.data() + i)) {
+      i += 8;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(text[i++]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + copied, i - copied);
-    copied = i + 1;
+    out.append(text.data() + copied, i - 1 - copied);
+    copied = i;
     escape(c);
   }
-  out.append(text.data() + copied, text.size() - copied);
+  out.append(text.data() + copied, n - copied);
 }
+
+// True when `text` is UTF-8 as RFC 3629 has it (no overlong forms, no surrogates, nothing past
+// U+10FFFF): what nlohmann's dump writes as it is rather than replacing.
+bool is_valid_utf8(std::string_view text);
 
 // `text` (valid UTF-8) as the inside of a JSON string: quote, backslash and control characters
 // escaped, everything else copied.

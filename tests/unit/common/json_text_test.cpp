@@ -50,6 +50,42 @@ TEST(JsonText, ValuesAreTheBytesNlohmannDumps) {
   }
 }
 
+TEST(JsonText, NestedValuesAreTheBytesNlohmannDumps) {
+  json deep = "bottom";
+  for (int i = 0; i < 300; ++i) deep = i % 2 ? json::array({deep, i}) : json{{"k", deep}};  // past the written depth
+  std::vector<json> values = {json::object(),
+                              json::array(),
+                              json{{"z", nullptr}, {"a", json::array({1u, -2, 3.25, 1e300, false})}, {"m", json::object()}},
+                              json{{"caf\xc3\xa9 \xf0\x9f\x9b\xa1", "\xe2\x80\xa8 sep"}, {"bad \xed\xa0\x80 key", "v"}},
+                              json::array({json::array({json::array()}), "x", std::numeric_limits<uint64_t>::max()}),
+                              deep};
+  for (const auto& value : values) {
+    std::string out;
+    append_json_value(out, value);
+    EXPECT_EQ(out, dumped(value));
+  }
+}
+
+TEST(JsonText, EscapesFoundAtEveryOffsetOfALongString) {
+  for (char special : {'"', '\\', '\n', '\x01', '\x1f', '\x7f'})
+    for (size_t at = 0; at < 40; ++at) {
+      std::string text(40, 'a');
+      text[at] = special;
+      text += "\xc3\xa9 tail";
+      std::string out;
+      append_json_string(out, text);
+      EXPECT_EQ(out, dumped(json(text))) << at;
+    }
+}
+
+TEST(JsonText, Utf8ValidityIsRfc3629s) {
+  for (const char* valid : {"", "ascii only, longer than eight", "\xc2\x80", "\xe0\xa0\x80", "\xed\x9f\xbf", "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf"})
+    EXPECT_TRUE(is_valid_utf8(valid)) << valid;
+  for (const char* invalid : {"\x80", "\xc0\x80", "\xc1\xbf", "\xe0\x9f\xbf", "\xed\xa0\x80", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80",
+                              "\xf5\x80\x80\x80", "\xff", "cut \xe2\x9c", "twelve bytes \xc3"})
+    EXPECT_FALSE(is_valid_utf8(invalid)) << invalid;
+}
+
 TEST(JsonText, IntegersAreDecimal) {
   std::string out;
   append_json_integer(out, -42);
