@@ -2,7 +2,6 @@
 
 #include <nats/nats.h>
 
-#include "roundtable/common/json_parse.hpp"
 #include "roundtable/nats/jetstream.hpp"
 #include "message_build.hpp"
 #include "status_error.hpp"
@@ -11,7 +10,6 @@ namespace rt::nats {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-constexpr size_t kMaxAckBytes = 64 * 1024;
 }  // namespace
 
 AckInboxes::~AckInboxes() = default;
@@ -100,22 +98,6 @@ Result<PublishAck> AckInboxes::Pending::wait() {
       return nats_error(NATS_NO_RESPONDERS, "publish to " + subject_ + " (no stream takes this subject)");
     return parse_publish_ack(answer->data(), subject_);
   }
-}
-
-Result<PublishAck> parse_publish_ack(std::string_view body, const std::string& subject) {
-  auto json = parse_json_bounded(body, {.max_depth = 8, .max_bytes = kMaxAckBytes});
-  if (!json || !json->is_object()) return make_error(ErrorCode::internal_error, "publish to " + subject + ": unreadable ack");
-  if (auto error = json->find("error"); error != json->end() && error->is_object()) {
-    std::string description = error->value("description", std::string("error"));
-    int code = error->value("err_code", 0);
-    return make_error(ErrorCode::internal_error, "publish to " + subject + ": " + description + " [jetstream error " + std::to_string(code) + "]");
-  }
-  PublishAck ack;
-  ack.stream = json->value("stream", std::string());
-  if (auto seq = json->find("seq"); seq != json->end() && seq->is_number_unsigned()) ack.sequence = seq->get<uint64_t>();
-  if (auto duplicate = json->find("duplicate"); duplicate != json->end() && duplicate->is_boolean()) ack.duplicate = duplicate->get<bool>();
-  if (ack.stream.empty()) return make_error(ErrorCode::internal_error, "publish to " + subject + ": ack names no stream");
-  return ack;
 }
 
 }  // namespace rt::nats

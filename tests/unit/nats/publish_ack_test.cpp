@@ -33,6 +33,22 @@ TEST(PublishAck, ReadsAnyLayoutOfItsMembers) {
   EXPECT_EQ(escaped->stream, "RA");
 }
 
+// nats-server's own layout has a parse of its own: whatever it takes, the full parse must read alike.
+TEST(PublishAck, TheServersLayoutReadsAsTheFullParseDoes) {
+  for (const char* body : {R"({"stream":"R", "seq":0})", R"({"stream":"R","seq":7,"duplicate":false})",
+                           R"({"stream":"ROUNDTABLE_RESULTS", "seq":18446744073709551615,"duplicate": true})"}) {
+    auto ack = parse_publish_ack(body, kSubject);
+    auto full = parse_publish_ack(std::string(body).insert(1, R"("domain":"d",)"), kSubject);  // a domain: the full parse
+    ASSERT_TRUE(ack && full) << body;
+    EXPECT_EQ(ack->stream, full->stream);
+    EXPECT_EQ(ack->sequence, full->sequence);
+    EXPECT_EQ(ack->duplicate, full->duplicate);
+  }
+  for (const char* nonsense : {R"({"stream":"R","seq":07})", R"({"stream":"R","seq":1,"duplicate":true,})", R"({"stream":"R","seq":1}x)", R"({"stream":"R","seq":1,"duplicate":maybe})",
+                               "{\"stream\":\"a\x01b\",\"seq\":1}", R"({"stream":"","seq":1})"})
+    EXPECT_FALSE(parse_publish_ack(nonsense, kSubject)) << nonsense;
+}
+
 TEST(PublishAck, ErrorsAndNonsenseAreErrors) {
   auto refused = parse_publish_ack(R"({"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"}})", kSubject);
   ASSERT_FALSE(refused);
