@@ -17,7 +17,10 @@ constexpr milliseconds kStragglerWait{500};
 
 // Opens a request on each consumer that has none, sized to the free slots (a fair share each),
 // and only once a useful batch is free: asking for one task at a time would cost a request per
-// task under a backlog. Returns how many tasks are asked for in all.
+// task under a backlog. A worker with nothing held or asked for is asked for at once, however
+// small the batch: else, with fewer than half the slots free (7 of 8 workers busy and a lookahead
+// of 4), nothing would be asked for until a task ended, and a task in the stream would wait
+// beside an idle worker for as long as the others run. Returns how many tasks are asked for in all.
 int Bridge::request_what_fits(int capacity, int share) {
   int open = 0;
   for (size_t i = 0; i < feed_->size(); ++i) open += feed_->outstanding(i);
@@ -43,7 +46,8 @@ int Bridge::request_what_fits(int capacity, int share) {
   for (size_t i = 0; i < feed_->size(); ++i) {
     if (feed_->outstanding(i) > 0) continue;
     int batch = std::min(share, capacity - held - open);
-    if (batch < threshold && !(held == 0 && batch > 0)) continue;
+    const bool worker_idle = held == 0 || held + open < config_.max_concurrency;
+    if (batch <= 0 || (batch < threshold && !worker_idle)) continue;
     asking_ = true;  // before the request leaves: "paused" must mean that none is open
     if (auto sent = feed_->request(i, batch); !sent) {
       logger_.warn("bridge.pull_request_failed", {{"consumer", feed_->target(i).consumer}, {"error", sent.error().message}});

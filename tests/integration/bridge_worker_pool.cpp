@@ -2,6 +2,7 @@
 // a burst of slow tasks still gets MAX_CONCURRENCY calls at once.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 
@@ -40,6 +41,35 @@ TEST_F(BridgeWorkerPool, AnIdleBridgeRunsFewWorkersAndABurstGetsEverySlotAtOnce)
 
   EXPECT_GE(busy_threads, idle_threads + kConcurrency - 2)
       << "idle: " << idle_threads << " threads, with " << kConcurrency << " calls held: " << busy_threads;
+}
+
+// The bridge asks for MAX_CONCURRENCY + PRIORITY_LOOKAHEAD tasks (12) while idle. Five quick
+// tasks leave that request open for 7 more; 8 slow tasks then come: the request brings 7 of them,
+// and the 8th must still be asked for while a worker is free, though fewer than half the 12 are.
+TEST_F(BridgeWorkerPool, ARequestServedInPartStillFillsEveryWorker) {
+  Gate release;
+  std::atomic<bool> holding{false};
+  std::atomic<int> held{0};
+  gateway_->set_handler([&](const GatewayCall&) {
+    if (holding) {
+      ++held;
+      release.wait();
+    }
+    return completed_reply("ok");
+  });
+  auto& bridge = start_bridge({{"MAX_CONCURRENCY", "8"}, {"PRIORITY_LOOKAHEAD", "4"}});
+  constexpr int kQuick = 5;
+  for (int i = 0; i < kQuick; ++i) {
+    auto task = bus_->publish_task("security.scan", {{"quick", i}});
+    ASSERT_TRUE(bus_->wait_result(task.id)) << bridge.output();
+  }
+  holding = true;
+  std::vector<contract::Envelope> slow;
+  for (int i = 0; i < 8; ++i) slow.push_back(bus_->publish_task("security.scan", {{"slow", i}}));
+  const bool all_held = gateway_->wait_for_started(kQuick + 8, std::chrono::seconds(15));
+  release.open();
+  EXPECT_TRUE(all_held) << "8 workers, 8 tasks, and " << held << " calls at once\n" << bridge.output();
+  for (const auto& task : slow) EXPECT_TRUE(bus_->wait_result(task.id)) << bridge.output();
 }
 
 TEST_F(BridgeWorkerPool, ABridgeThatStartedWorkersStopsCleanly) {
