@@ -20,27 +20,6 @@ bool ascii8(const char* p) {
   return (w & 0x8080808080808080ULL) == 0;
 }
 
-// The length of the UTF-8 sequence starting at text[i] (RFC 3629), or 0 when it is not one.
-size_t utf8_sequence(std::string_view text, size_t i) {
-  const auto c = static_cast<unsigned char>(text[i]);
-  size_t length = 0;
-  unsigned char second_lo = 0x80, second_hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) length = 2;
-  else if (c == 0xE0) length = 3, second_lo = 0xA0;
-  else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) length = 3;
-  else if (c == 0xED) length = 3, second_hi = 0x9F;
-  else if (c == 0xF0) length = 4, second_lo = 0x90;
-  else if (c >= 0xF1 && c <= 0xF3) length = 4;
-  else if (c == 0xF4) length = 4, second_hi = 0x8F;
-  else return 0;
-  if (i + length > text.size()) return 0;
-  auto second = static_cast<unsigned char>(text[i + 1]);
-  if (second < second_lo || second > second_hi) return 0;
-  for (size_t k = 2; k < length; ++k)
-    if (auto next = static_cast<unsigned char>(text[i + k]); next < 0x80 || next > 0xBF) return 0;
-  return length;
-}
-
 void append_unsigned(std::string& out, uint64_t value) {
   char digits[24];
   auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
@@ -111,6 +90,26 @@ void append_escape_sequence(std::string& out, unsigned char c) {
 
 }  // namespace
 
+size_t utf8_sequence_length(std::string_view text, size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  size_t length = 0;
+  unsigned char second_lo = 0x80, second_hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) length = 2;
+  else if (c == 0xE0) length = 3, second_lo = 0xA0;
+  else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) length = 3;
+  else if (c == 0xED) length = 3, second_hi = 0x9F;
+  else if (c == 0xF0) length = 4, second_lo = 0x90;
+  else if (c >= 0xF1 && c <= 0xF3) length = 4;
+  else if (c == 0xF4) length = 4, second_hi = 0x8F;
+  else return 0;
+  if (i + length > text.size()) return 0;
+  auto second = static_cast<unsigned char>(text[i + 1]);
+  if (second < second_lo || second > second_hi) return 0;
+  for (size_t k = 2; k < length; ++k)
+    if (auto next = static_cast<unsigned char>(text[i + k]); next < 0x80 || next > 0xBF) return 0;
+  return length;
+}
+
 void append_json_escaped(std::string& out, std::string_view text) {
   append_escaping(out, text, [&out](unsigned char c) { append_escape_sequence(out, c); });
 }
@@ -124,7 +123,7 @@ bool is_valid_utf8(std::string_view text) {
     } else if (static_cast<unsigned char>(text[i]) < 0x80) {
       ++i;
     } else {
-      size_t length = utf8_sequence(text, i);
+      size_t length = utf8_sequence_length(text, i);
       if (length == 0) return false;
       i += length;
     }

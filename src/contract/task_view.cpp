@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "roundtable/common/json_parse.hpp"
+#include "roundtable/common/json_text.hpp"
 
 namespace rt::contract {
 namespace {
@@ -84,21 +85,8 @@ size_t end_of_valid_string(std::string_view text, size_t at) {
       }
       continue;
     }
-    size_t length = 0;
-    unsigned char second_lo = 0x80, second_hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) length = 2;
-    else if (c == 0xE0) length = 3, second_lo = 0xA0;
-    else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) length = 3;
-    else if (c == 0xED) length = 3, second_hi = 0x9F;
-    else if (c == 0xF0) length = 4, second_lo = 0x90;
-    else if (c >= 0xF1 && c <= 0xF3) length = 4;
-    else if (c == 0xF4) length = 4, second_hi = 0x8F;
-    else return npos;
-    if (i + length > n) return npos;
-    auto second = static_cast<unsigned char>(text[i + 1]);
-    if (second < second_lo || second > second_hi) return npos;
-    for (size_t k = 2; k < length; ++k)
-      if (auto next = static_cast<unsigned char>(text[i + k]); next < 0x80 || next > 0xBF) return npos;
+    size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return npos;
     i += length;
   }
   return npos;

@@ -47,6 +47,9 @@ void append_escaping(std::string& out, std::string_view text, Escape escape) {
 // True when `text` is UTF-8 as RFC 3629 has it (no overlong forms, no surrogates, nothing past
 // U+10FFFF): what nlohmann's dump writes as it is rather than replacing.
 bool is_valid_utf8(std::string_view text);
+// The length of the UTF-8 sequence (RFC 3629) that starts at text[at], a byte of 0x80 or more;
+// 0 when none starts there.
+size_t utf8_sequence_length(std::string_view text, size_t at);
 
 // `text` (valid UTF-8) as the inside of a JSON string: quote, backslash and control characters
 // escaped, everything else copied.
