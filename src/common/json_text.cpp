@@ -1,7 +1,6 @@
 #include "roundtable/common/json_text.hpp"
 
 #include <charconv>
-#include <cstring>
 
 namespace rt {
 namespace {
@@ -13,12 +12,6 @@ std::string dump_replacing(const json& value) { return value.dump(-1, ' ', false
 // Past this depth a value is written by nlohmann's dump; what we write was parsed within
 // kMaxJsonDepth, so this only bounds the recursion for a tree built some other way.
 constexpr int kMaxWrittenDepth = 128;
-
-bool ascii8(const char* p) {
-  uint64_t w;
-  std::memcpy(&w, p, sizeof w);
-  return (w & 0x8080808080808080ULL) == 0;
-}
 
 void append_unsigned(std::string& out, uint64_t value) {
   char digits[24];
@@ -118,7 +111,7 @@ bool is_valid_utf8(std::string_view text) {
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
-    if (i + 8 <= n && ascii8(text.data() + i)) {
+    if (i + 8 <= n && eight_bytes_ascii(text.data() + i)) {
       i += 8;
     } else if (static_cast<unsigned char>(text[i]) < 0x80) {
       ++i;

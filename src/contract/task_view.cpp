@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <iterator>
 #include <optional>
 #include <vector>
@@ -34,17 +33,6 @@ int hex4(std::string_view text, size_t at) {
   return value;
 }
 
-// True when none of the 8 bytes at `p` is a quote, a backslash, a control character or non-ASCII
-// (the usual bit tricks: each test can only err towards "maybe", which the byte loop then settles).
-bool plain_ascii8(const char* p) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
-  uint64_t w;
-  std::memcpy(&w, p, sizeof w);
-  auto has_zero = [&](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
-  uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
-  return ((w & kHighs) | below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) == 0;
-}
-
 // The index of the closing quote of the string literal whose contents start at `at`, when those
 // contents are what nlohmann's lexer accepts (escapes, surrogate pairs, UTF-8 as RFC 3629, no
 // control characters); npos otherwise. Never more lenient than the lexer: npos only means
@@ -54,7 +42,7 @@ size_t end_of_valid_string(std::string_view text, size_t at) {
   const size_t n = text.size();
   size_t i = at;
   while (i < n) {
-    if (i + 8 <= n && plain_ascii8(text.data() + i)) {
+    if (i + 8 <= n && eight_bytes_ascii(text.data() + i) && eight_bytes_need_no_escape(text.data() + i)) {
       i += 8;
       continue;
     }

@@ -11,10 +11,9 @@
 
 namespace rt {
 
-namespace json_text_detail {
 // True when none of the 8 bytes at `p` is a quote, a backslash or a control character (bit
-// tricks that can only err towards "maybe": the byte loop settles those).
-inline bool plain8(const char* p) {
+// tricks that can only err towards "maybe": a byte loop settles those).
+inline bool eight_bytes_need_no_escape(const char* p) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
   uint64_t w;
   std::memcpy(&w, p, sizeof w);
@@ -22,7 +21,13 @@ inline bool plain8(const char* p) {
   uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
   return (below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) == 0;
 }
-}  // namespace json_text_detail
+
+// True when the 8 bytes at `p` are all ASCII.
+inline bool eight_bytes_ascii(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return (w & 0x8080808080808080ULL) == 0;
+}
 
 // Appends `text` (valid UTF-8), handing each byte a JSON string must escape (quote, backslash,
 // control characters) to `escape` and copying the runs between them as they are.
@@ -31,7 +36,7 @@ void append_escaping(std::string& out, std::string_view text, Escape escape) {
   size_t copied = 0, i = 0;
   const size_t n = text.size();
   while (i < n) {
-    if (i + 8 <= n && json_text_detail::plain8(text.data() + i)) {
+    if (i + 8 <= n && eight_bytes_need_no_escape(text.data() + i)) {
       i += 8;
       continue;
     }
