@@ -10,11 +10,7 @@ bridge=${1:-$root/build/bin/nats-bridge}
 count=${2:-300}
 mode=${3:-backlog}
 . "$root/bench/script_common.sh"
-nats_port=$(free_port)
-gateway_port=$(free_port)
-health_port=$(free_port)
-start_nats "$nats_port"
-start_instant_gateway "$gateway_port"
+start_nats_and_gateway
 
 NATS_URL=nats://127.0.0.1:$nats_port GATEWAY_URL=http://127.0.0.1:$gateway_port FLEET_ID=fleet-a AGENT_ID=bench \
 TASK_DOMAINS=bench HEALTH_HOST=127.0.0.1 HEALTH_PORT=$health_port MAX_CONCURRENCY=8 LOG_LEVEL=info WORKSPACE_DIR=/nonexistent \

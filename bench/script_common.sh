@@ -41,6 +41,14 @@ PY
   until python3 -c "import socket; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null; do sleep 0.1; done
 }
 
+start_nats_and_gateway() {  # sets nats_port, gateway_port and health_port (free, for the bridge)
+  nats_port=$(free_port)
+  gateway_port=$(free_port)
+  health_port=$(free_port)
+  start_nats "$nats_port"
+  start_instant_gateway "$gateway_port"
+}
+
 wait_ready() {  # HEALTH_PORT LOG: /readyz 200 within a minute, else the log and exit 1
   tries=0
   until python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$1/readyz', timeout=1)" 2>/dev/null; do

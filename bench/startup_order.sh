@@ -11,11 +11,7 @@ build=${1:-$root/build}
 bridge=$(cd "$build/bin" && pwd)/nats-bridge
 out=$root/cmake/nats-bridge-startup.order
 . "$root/bench/script_common.sh"
-nats_port=$(free_port)
-gateway_port=$(free_port)
-health_port=$(free_port)
-start_nats "$nats_port"
-start_instant_gateway "$gateway_port"
+start_nats_and_gateway
 
 NATS_URL=nats://127.0.0.1:$nats_port GATEWAY_URL=http://127.0.0.1:$gateway_port FLEET_ID=order AGENT_ID=order \
 TASK_DOMAINS=order HEALTH_HOST=127.0.0.1 HEALTH_PORT=$health_port MAX_CONCURRENCY=8 LOG_LEVEL=info \
