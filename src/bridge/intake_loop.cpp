@@ -17,10 +17,12 @@ constexpr milliseconds kStragglerWait{500};
 
 // Opens a request on each consumer that has none, sized to the free slots (a fair share each),
 // and only once a useful batch is free: asking for one task at a time would cost a request per
-// task under a backlog. A worker with nothing held or asked for is asked for at once, however
-// small the batch: else, with fewer than half the slots free (7 of 8 workers busy and a lookahead
-// of 4), nothing would be asked for until a task ended, and a task in the stream would wait
-// beside an idle worker for as long as the others run. Returns how many tasks are asked for in all.
+// task under a backlog. A worker with nothing held is asked for at once, however small the
+// batch and even past the consumers' shares: else a task in the stream would wait beside an idle
+// worker for as long as the others run (7 of 8 workers busy with a look-ahead of 4: fewer than
+// half the places free; or another domain's request holding its share open). So the bridge can
+// hold up to MAX_CONCURRENCY more than its places, the extra kept alive like any queued task.
+// Returns how many tasks are asked for in all.
 int Bridge::request_what_fits(int capacity, int share) {
   int open = 0;
   for (size_t i = 0; i < feed_->size(); ++i) open += feed_->outstanding(i);
@@ -45,9 +47,11 @@ int Bridge::request_what_fits(int capacity, int share) {
   const int threshold = std::max(1, share / 2);
   for (size_t i = 0; i < feed_->size(); ++i) {
     if (feed_->outstanding(i) > 0) continue;
-    int batch = std::min(share, capacity - held - open);
-    const bool worker_idle = held == 0 || held + open < config_.max_concurrency;
-    if (batch <= 0 || (batch < threshold && !worker_idle)) continue;
+    // Workers with nothing to do are asked for past the shares: another consumer's open request
+    // may never be served, and a task must not wait beside an idle worker for it.
+    const int idle_workers = config_.max_concurrency - held;
+    int batch = std::min(share, std::max(capacity - held - open, idle_workers));
+    if (batch <= 0 || (batch < threshold && idle_workers <= 0)) continue;
     asking_ = true;  // before the request leaves: "paused" must mean that none is open
     if (auto sent = feed_->request(i, batch); !sent) {
       logger_.warn("bridge.pull_request_failed", {{"consumer", feed_->target(i).consumer}, {"error", sent.error().message}});

@@ -72,6 +72,24 @@ TEST_F(BridgeWorkerPool, ARequestServedInPartStillFillsEveryWorker) {
   for (const auto& task : slow) EXPECT_TRUE(bus_->wait_result(task.id)) << bridge.output();
 }
 
+// Two domains share 12 places (8 workers, a look-ahead of 4): 6 each, asked for at start. 8 slow
+// tasks on one domain take its 6; the other domain's request stays open, served by nobody, and
+// the 7th and 8th tasks must still be asked for while 2 workers have nothing to do.
+TEST_F(BridgeWorkerPool, AnIdleDomainsRequestDoesNotKeepWorkersFromTheOther) {
+  Gate release;
+  gateway_->set_handler([&](const GatewayCall&) {
+    release.wait();
+    return completed_reply("ok");
+  });
+  auto& bridge = start_bridge({{"MAX_CONCURRENCY", "8"}, {"PRIORITY_LOOKAHEAD", "4"}, {"TASK_DOMAINS", "security,comms"}});
+  std::vector<contract::Envelope> slow;
+  for (int i = 0; i < 8; ++i) slow.push_back(bus_->publish_task("security.scan", {{"slow", i}}));
+  const bool all_held = gateway_->wait_for_started(8, std::chrono::seconds(15));
+  release.open();
+  EXPECT_TRUE(all_held) << "8 workers, 8 tasks, and fewer calls at once\n" << bridge.output();
+  for (const auto& task : slow) EXPECT_TRUE(bus_->wait_result(task.id)) << bridge.output();
+}
+
 TEST_F(BridgeWorkerPool, ABridgeThatStartedWorkersStopsCleanly) {
   auto& bridge = start_bridge({{"MAX_CONCURRENCY", "4"}});
   for (int i = 0; i < 12; ++i) bus_->publish_task("security.scan", {{"n", i}});
