@@ -45,11 +45,13 @@ int Bridge::request_what_fits(int capacity, int share) {
     share = 1;
   }
   const int threshold = std::max(1, share / 2);
+  int asked_now = 0;
   for (size_t i = 0; i < feed_->size(); ++i) {
     if (feed_->outstanding(i) > 0) continue;
-    // Workers with nothing to do are asked for past the shares: another consumer's open request
-    // may never be served, and a task must not wait beside an idle worker for it.
-    const int idle_workers = config_.max_concurrency - held;
+    // Workers with nothing to do are asked for past the shares (those asked for in this pass
+    // aside): another consumer's open request may never be served, and a task must not wait
+    // beside an idle worker for it.
+    const int idle_workers = config_.max_concurrency - held - asked_now;
     int batch = std::min(share, std::max(capacity - held - open, idle_workers));
     if (batch <= 0 || (batch < threshold && idle_workers <= 0)) continue;
     asking_ = true;  // before the request leaves: "paused" must mean that none is open
@@ -58,6 +60,7 @@ int Bridge::request_what_fits(int capacity, int share) {
       continue;
     }
     open += batch;
+    asked_now += batch;
   }
   asking_ = open > 0;
   return open;
