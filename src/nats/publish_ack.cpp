@@ -23,15 +23,14 @@ bool consume(std::string_view& text, std::string_view token) {
   return true;
 }
 
-bool member(std::string_view& text, std::string_view key) {
-  return consume(text, "\"") && consume(text, key) && consume(text, "\"") && consume(text, ":");
-}
+// `quoted_key` is one token: no space inside its quotes, as the full parse would read it.
+bool member(std::string_view& text, std::string_view quoted_key) { return consume(text, quoted_key) && consume(text, ":"); }
 
 // The ack as nats-server writes it, {"stream":"S", "seq":N} with "duplicate": true or false
 // after it, spaces or none between the tokens. Anything else (a domain, escapes, an error) is
 // nullopt and goes to the full parse: this only saves building a tree per result.
 std::optional<PublishAck> plain_ack(std::string_view text) {
-  if (!consume(text, "{") || !member(text, "stream") || !consume(text, "\"")) return std::nullopt;
+  if (!consume(text, "{") || !member(text, R"("stream")") || !consume(text, "\"")) return std::nullopt;
   size_t name_end = 0;
   while (name_end < text.size()) {
     const auto c = static_cast<unsigned char>(text[name_end]);
@@ -43,14 +42,14 @@ std::optional<PublishAck> plain_ack(std::string_view text) {
   PublishAck ack;
   ack.stream = std::string(text.substr(0, name_end));
   text.remove_prefix(name_end + 1);
-  if (!consume(text, ",") || !member(text, "seq")) return std::nullopt;
+  if (!consume(text, ",") || !member(text, R"("seq")")) return std::nullopt;
   skip_space(text);
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ack.sequence);
   if (error != std::errc() || end == text.data() || (text[0] == '0' && end - text.data() > 1)) return std::nullopt;
   text.remove_prefix(static_cast<size_t>(end - text.data()));
   std::string_view rest = text;
   if (consume(rest, ",")) {
-    if (!member(rest, "duplicate")) return std::nullopt;
+    if (!member(rest, R"("duplicate")")) return std::nullopt;
     if (consume(rest, "true")) ack.duplicate = true;
     else if (!consume(rest, "false")) return std::nullopt;
     text = rest;

@@ -44,7 +44,7 @@ TEST(PublishAck, TheServersLayoutReadsAsTheFullParseDoes) {
     EXPECT_EQ(ack->sequence, full->sequence);
     EXPECT_EQ(ack->duplicate, full->duplicate);
   }
-  for (const char* nonsense : {R"({"stream":"R","seq":07})", R"({"stream":"R","seq":1,"duplicate":true,})", R"({"stream":"R","seq":1}x)", R"({"stream":"R","seq":1,"duplicate":maybe})",
+  for (const char* nonsense : {R"({"stream":"R","seq":07})", R"({"stream":"R","seq":1,"duplicate":true,})", R"({"stream":"R","seq":1}x)", R"({"stream":"R","seq":1,"duplicate":maybe})", R"({" stream ":"R","seq":1})",
                                "{\"stream\":\"a\x01b\",\"seq\":1}", R"({"stream":"","seq":1})"})
     EXPECT_FALSE(parse_publish_ack(nonsense, kSubject)) << nonsense;
 }
