@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Renders every kustomization under deploy/ and knights/ and checks the rendered objects:
 knight pods, budgets, security, workspace ConfigMaps and PVCs, NetworkPolicies (by what they
-actually select), consumer filters, secrets, NATS config wiring, Flux and KEDA objects.
+actually select), consumer filters, secrets, NATS config wiring and memory, Redis's memory
+policy, StatefulSets' governing Services, Namespaces' Pod Security labels, Flux and KEDA objects.
 Run from the repository root."""
 import base64
 import glob
@@ -13,7 +14,8 @@ import sys
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from platform_checks import check_kubectl_overlays, check_monitoring, check_pod_security  # noqa: E402
+from chart_pods import nats_chart_statefulset  # noqa: E402
+from platform_checks import check_kubectl_overlays, check_monitoring, check_namespaces, check_pod_security  # noqa: E402
 from deploylib import (Checks, by_kind, env_of, kustomization_dirs, knight_folders, mebibytes,  # noqa: E402
                        milli_cpu, render, seconds)
 
@@ -21,6 +23,12 @@ BUDGET_CPU_MILLI = 100  # the seed's table: per knight, summed over both contain
 BUDGET_MEMORY_MIB = 256
 CONFIGMAP_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 CONFIGMAP_LIMIT = 1024 * 1024 - 16 * 1024  # 1 MiB per object in etcd, less room for metadata
+# Redis's maxmemory at most this share of its container's memory limit: the rest is for the AOF
+# rewrite child's copy-on-write pages, client buffers and the allocator.
+REDIS_MAXMEMORY_SHARE = 0.75
+# NATS's memory limit at least this multiple of JetStream's memory store (the server, its file
+# store caches and connections live beside it).
+NATS_MEMORY_STORE_HEADROOM = 1.5
 
 c = Checks("deployment manifests")
 
@@ -288,6 +296,10 @@ def check_nats_wiring(index, plain_index):
         c.check(needed <= env, "auth.conf needs %s in the NATS container env, the HelmRelease sets %s" % (sorted(needed), sorted(env)))
         c.check(values.get("service", {}).get("ports", {}).get("monitor", {}).get("enabled") is True,
                 "KEDA reads /jsz on the nats Service: enable its monitor port")
+        store = js.get("memoryStore", {}).get("maxSize") if js.get("memoryStore", {}).get("enabled") else None
+        chart = nats_chart_statefulset(index).get("nats")
+        if c.check(store and chart, "the HelmRelease must bound JetStream's memory store (memoryStore.maxSize)"):
+            check_nats_memory("chart pod nats/nats", chart["spec"]["template"]["spec"]["containers"][0], store)
     # Plain manifests: the same layout.
     sts = plain_index.get("StatefulSet", {}).get("nats")
     if c.check(sts is not None, "homelab-plain has no NATS StatefulSet"):
@@ -306,6 +318,9 @@ def check_nats_wiring(index, plain_index):
         env = {e["name"] for e in container.get("env", [])}
         c.check(needed | nats_env_vars(conf) <= env, "the plain NATS container lacks env %s" % sorted((needed | nats_env_vars(conf)) - env))
         c.check("store_dir: /data" in conf and "/data" in mounts.values(), "plain NATS must keep JetStream on the /data PVC")
+        store = re.search(r"^\s*max_memory_store:\s*(\S+)", conf, re.M)
+        if c.check(store, "plain nats.conf must bound JetStream's memory store (max_memory_store)"):
+            check_nats_memory("StatefulSet/nats/nats", container, store.group(1))
     job = index.get("Job", {}).get("roundtable-streams")
     if c.check(job is not None, "no roundtable-streams Job"):
         # One container per fleet account, each as that fleet's admin user (base/nats/auth.conf).
@@ -315,6 +330,85 @@ def check_nats_wiring(index, plain_index):
             users.add(env_of(container).get("NATS_USER"))
         admins = {"admin-" + f for f in re.findall(r'user:\s*"(fleet-[a-z0-9-]+)"', auth)}
         c.check(users == admins, "the streams Job must apply the streams as every fleet's admin user %s, not %s" % (sorted(admins), sorted(users)))
+
+
+def redis_mebibytes(text):
+    """A Redis memory size (1k = 1000 bytes, 1kb = 1024, likewise m/mb and g/gb) in MiB; None if
+    it is none."""
+    match = re.fullmatch(r"(\d+)([kmg]b?)?", str(text).strip().lower())
+    factor = {"": 1, "k": 1e3, "kb": 2**10, "m": 1e6, "mb": 2**20, "g": 1e9, "gb": 2**30}
+    return int(match.group(1)) * factor[match.group(2) or ""] / 2**20 if match else None
+
+
+def go_mebibytes(text):
+    """A GOMEMLIMIT value (bytes, or B/KiB/MiB/GiB/TiB) in MiB; None if it is none."""
+    match = re.fullmatch(r"(\d+)(B|KiB|MiB|GiB|TiB)?", str(text).strip())
+    factor = {"": 1, "B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+    return int(match.group(1)) * factor[match.group(2) or ""] / 2**20 if match else None
+
+
+def check_redis(renders):
+    """Redis refuses writes before its container is OOM-killed, and evicts nothing: the bridge's
+    dedup:<task> markers (docs/contract.md §8) must not vanish, or a redelivered task runs twice."""
+    seen = 0
+    for render_name, index in renders.items():
+        for name, template in pod_templates(index):
+            for x in template["spec"]["containers"]:
+                if not x.get("image", "").startswith(("valkey/valkey", "redis")):
+                    continue
+                seen += 1
+                where = "%s: %s/%s" % (render_name, name, x["name"])
+                args = x.get("args", [])
+                options = {a: args[i + 1] for i, a in enumerate(args[:-1]) if a.startswith("--")}
+                limit = mebibytes(x.get("resources", {}).get("limits", {}).get("memory", "0"))
+                maxmemory = options.get("--maxmemory")
+                size = redis_mebibytes(maxmemory) if maxmemory else None
+                # 0 is no limit at all.
+                c.check(size and limit and size <= REDIS_MAXMEMORY_SHARE * limit,
+                        "%s: needs --maxmemory above 0 and at most %d%% of its %.0fMi memory limit (room for the AOF "
+                        "rewrite's copy-on-write and client buffers), has %s" % (where, REDIS_MAXMEMORY_SHARE * 100, limit, maxmemory))
+                c.check(options.get("--maxmemory-policy") == "noeviction",
+                        "%s: needs --maxmemory-policy noeviction (an evicted dedup marker lets a task run twice), has %s"
+                        % (where, options.get("--maxmemory-policy")))
+    c.check(seen, "no Redis container was rendered")
+
+
+def check_statefulset_services(renders):
+    """Every StatefulSet's serviceName is a headless Service of the same render selecting its pods
+    (the pods' stable DNS names); the ClusterIP Services clients use keep their ClusterIP."""
+    seen = 0
+    for render_name, index in renders.items():
+        services = index.get("Service", {})
+        for name, sts in index.get("StatefulSet", {}).items():
+            seen += 1
+            governing = sts["spec"].get("serviceName")
+            svc = services.get(governing)
+            if not c.check(svc is not None, "%s: StatefulSet %s names serviceName %s, which the render does not hold" % (render_name, name, governing)):
+                continue
+            c.check(svc["spec"].get("clusterIP") == "None",
+                    "%s: StatefulSet %s is governed by Service %s, which is not headless (clusterIP: None)" % (render_name, name, governing))
+            selector = svc["spec"].get("selector") or {}
+            labels = sts["spec"]["template"]["metadata"].get("labels", {})
+            c.check(selector and all(labels.get(k) == v for k, v in selector.items()),
+                    "%s: Service %s (selector %s) does not select the pods of StatefulSet %s" % (render_name, governing, selector, name))
+        for name in ("redis", "nats"):  # clusterIP is immutable: these stay ClusterIP Services
+            if name in services:
+                c.check(services[name]["spec"].get("clusterIP") != "None",
+                        "%s: Service %s must keep its ClusterIP (clients use it; clusterIP is immutable)" % (render_name, name))
+    c.check(seen, "no StatefulSet was rendered")
+
+
+def check_nats_memory(where, container, store):
+    """The NATS container's memory limit leaves room above JetStream's memory store, and
+    GOMEMLIMIT (Go's soft limit), when set, lies between the two."""
+    limit = mebibytes(container.get("resources", {}).get("limits", {}).get("memory", "0"))
+    c.check(limit >= NATS_MEMORY_STORE_HEADROOM * mebibytes(store),
+            "%s: memory limit %s leaves too little room above the %s JetStream memory store (want %.1fx)"
+            % (where, "%.0fMi" % limit if limit else "(none)", store, NATS_MEMORY_STORE_HEADROOM))
+    gomemlimit = env_of(container).get("GOMEMLIMIT")
+    if gomemlimit is not None:
+        c.check(mebibytes(store) < (go_mebibytes(gomemlimit) or 0) < limit,
+                "%s: GOMEMLIMIT %s must lie between the %s memory store and the %.0fMi memory limit" % (where, gomemlimit, store, limit))
 
 
 def check_flux():
@@ -370,9 +464,11 @@ def check_autoscale(index, filters):
 
 def main():
     dirs = kustomization_dirs()
-    for d in dirs:
-        render(c, d)
+    renders = {d: by_kind(render(c, d)) for d in dirs}
     print("rendered %d kustomizations: %s" % (len(dirs), " ".join(dirs)))
+    check_namespaces(c, renders)
+    check_redis(renders)
+    check_statefulset_services(renders)
     index = by_kind(render(c, "deploy/overlays/homelab"))
     plain = by_kind(render(c, "deploy/overlays/homelab-plain"))
     filters = check_knights(index)
@@ -390,7 +486,8 @@ def main():
     check_flux()
     check_overlay_lists()
     check_autoscale(by_kind(render(c, "deploy/overlays/homelab-autoscale")), filters)
-    print("checked: pods, budgets, security, restricted Pod Security (charts too), workspaces, NetworkPolicies, monitoring, secrets, NATS wiring, Flux, KEDA")
+    print("checked: pods, budgets, security, restricted Pod Security (charts too), Namespace labels, workspaces, NetworkPolicies, "
+          "monitoring, secrets, NATS wiring and memory, Redis maxmemory, StatefulSet Services, Flux, KEDA")
     c.finish()
 
 

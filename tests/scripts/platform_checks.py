@@ -1,9 +1,10 @@
 """Checks over whole renders for check_manifests.py: every pod against the `restricted` Pod
-Security Standard (the NATS chart's pod too, rendered from our values), the optional
-monitoring component, and the overlays meant for `kubectl apply -k` without Flux."""
+Security Standard (the NATS chart's pod too, rendered from our values), the Pod Security labels
+of every Namespace, the chart pod's resources, the optional monitoring component, and the
+overlays meant for `kubectl apply -k` without Flux."""
 import pod_security
 from chart_pods import nats_chart_statefulset
-from deploylib import by_kind, render
+from deploylib import by_kind, mebibytes, milli_cpu, render
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet")
 FLUX_KINDS = {"HelmRelease", "HelmRepository", "GitRepository", "Kustomization", "OCIRepository"}
@@ -45,7 +46,41 @@ def check_pod_security(c, renders):
         c.check(all((x.get("securityContext") or {}).get("runAsUser", psc.get("runAsUser")) == psc.get("runAsUser") for x in spec["containers"]),
                 "chart pod %s: the reloader must run as nats-server's UID to signal it" % name)
         c.check([x["name"] for x in spec["containers"]] == ["nats", "reloader"], "chart pod %s: containers %s" % (name, [x["name"] for x in spec["containers"]]))
+        for x in spec["containers"]:
+            c.check(has_resources(x), "chart pod %s/%s: needs cpu and memory requests and limits, requests within limits "
+                    "(container.merge.resources / reloader.merge.resources)" % (name, x["name"]))
     print("restricted Pod Security: %d pods meet it: %s" % (len(checked), ", ".join(sorted(checked))))
+
+
+def has_resources(container):
+    """cpu and memory requests and limits, each request within its limit."""
+    r = container.get("resources") or {}
+    requests, limits = r.get("requests") or {}, r.get("limits") or {}
+    if not all(k in requests and k in limits for k in ("cpu", "memory")):
+        return False
+    return milli_cpu(requests["cpu"]) <= milli_cpu(limits["cpu"]) and mebibytes(requests["memory"]) <= mebibytes(limits["memory"])
+
+
+def check_namespaces(c, renders):
+    """A Namespace that enforces a Pod Security level also warns and audits at it, at the same
+    version. enforce judges Pods only: a Deployment or Job whose template breaks the level is
+    accepted and its pods are refused out of sight (controller events); warn and audit judge the
+    workload itself, as a warning to whoever applies it and an entry in the audit log."""
+    seen = 0
+    for render_name, index in renders.items():
+        for name, ns in index.get("Namespace", {}).items():
+            labels = ns.get("metadata", {}).get("labels") or {}
+            level = labels.get("pod-security.kubernetes.io/enforce")
+            if level is None:
+                continue
+            seen += 1
+            version = labels.get("pod-security.kubernetes.io/enforce-version", "latest")
+            for mode in ("warn", "audit"):
+                c.check(labels.get("pod-security.kubernetes.io/" + mode) == level
+                        and labels.get("pod-security.kubernetes.io/%s-version" % mode, "latest") == version,
+                        "%s: Namespace %s enforces %s (version %s) but does not %s at it: pod-security.kubernetes.io/%s: %s"
+                        % (render_name, name, level, version, mode, mode, level))
+    c.check(seen, "no Namespace enforcing a Pod Security level was rendered")
 
 
 def check_monitoring(c, index, plain, monitored):
