@@ -23,4 +23,5 @@ callgrind_control --zero "$bridge_pid" >/dev/null 2>&1
 python3 "$root/bench/instructions_per_task.py" "$nats_port" "$count" "$mode"
 callgrind_control --dump=measured "$bridge_pid" >/dev/null 2>&1
 total=$(sed -n 's/^summary: //p' "$work/callgrind.out.1")
+[ -n "${KEEP_CALLGRIND:-}" ] && cp "$work/callgrind.out.1" "$KEEP_CALLGRIND"
 echo "nats-bridge: $((total / count)) instructions per task in user space ($count tasks, $mode; callgrind)"

@@ -1,5 +1,8 @@
 #include "roundtable/bridge/outbox.hpp"
 
+#include "roundtable/common/json_text.hpp"
+#include "roundtable/common/time.hpp"
+#include "roundtable/common/uuid.hpp"
 #include "roundtable/contract/errors.hpp"
 #include "roundtable/contract/payloads.hpp"
 #include "roundtable/contract/streams.hpp"
@@ -23,25 +26,40 @@ nats::Headers trace_headers(const TaskRef* task) {
 Outbox::Outbox(nats::JetStream& js, std::string fleet, std::string agent, Logger logger)
     : js_(js), fleet_(std::move(fleet)), agent_(std::move(agent)), logger_(std::move(logger)) {}
 
-contract::Envelope Outbox::envelope(std::string_view type, json payload, const TaskRef* task) const {
-  auto env = contract::make_envelope(std::string(type), agent_, std::move(payload), std::chrono::system_clock::now());
-  env.fleet = fleet_;
-  if (task && task->id) env.correlation_id = task->id;
-  if (task && task->requester) env.to = task->requester;
-  if (task && task->trace.is_object()) env.unknown_fields["trace"] = task->trace;
-  if (task && task->parent_task_id) env.unknown_fields["parentTaskId"] = *task->parent_task_id;
-  return env;
+contract::JsonText Outbox::text_of(const json& payload) {
+  contract::JsonText text;
+  append_json_value(text.text, payload);
+  return text;
 }
 
-Result<OutgoingResult> Outbox::prepare_result(const TaskRef& task, std::string_view type, json payload) {
+// What make_envelope and serialize() would write for this payload, in one pass.
+Outbox::Enveloped Outbox::envelope(std::string_view type, std::string_view payload_json, const TaskRef* task) const {
+  Enveloped out{make_uuid_v4(), {}};
+  const std::string timestamp = format_rfc3339(std::chrono::system_clock::now());
+  contract::OutgoingHead head{.id = out.id, .type = type, .from = agent_, .timestamp = timestamp, .fleet = &fleet_};
+  if (task) {
+    if (task->id) head.correlation_id = &*task->id;
+    if (task->requester) head.to = &*task->requester;
+    head.trace = &task->trace;
+    if (task->parent_task_id) head.parent_task_id = &*task->parent_task_id;
+  }
+  out.body = contract::serialize_outgoing(head, payload_json);
+  return out;
+}
+
+Result<OutgoingResult> Outbox::prepare_result(const TaskRef& task, std::string_view type, const json& payload) {
+  return prepare_result(task, type, text_of(payload));
+}
+
+Result<OutgoingResult> Outbox::prepare_result(const TaskRef& task, std::string_view type, const contract::JsonText& payload) {
   if (!task.id) return make_error(ErrorCode::invalid_params, "a result needs a task id");
   auto subject = contract::result_subject(fleet_, task.domain, *task.id);
   if (!subject) return subject.error();
-  std::string body = contract::serialize(envelope(type, std::move(payload), &task));
+  std::string body = envelope(type, payload.text, &task).body;
   if (body.size() > contract::kMaxResultBytes) {
     auto failure = contract::make_failure(ErrorCode::internal_error, "result of " + std::to_string(body.size()) +
                                                                          " bytes is over the 4 MiB result limit");
-    body = contract::serialize(envelope(contract::type::task_failed, contract::to_json(failure), &task));
+    body = envelope(contract::type::task_failed, text_of(contract::to_json(failure)).text, &task).body;
   }
   return OutgoingResult{*task.id, std::move(*subject), std::move(body), trace_headers(&task), std::nullopt};
 }
@@ -63,40 +81,44 @@ Status Outbox::confirm_result(OutgoingResult& result) {
   return {};
 }
 
-void Outbox::publish_event(std::string_view type, json payload, const TaskRef* task) {
-  send_event(type, std::move(payload), task, &nats::JetStream::publish_async);
+void Outbox::publish_event(std::string_view type, const json& payload, const TaskRef* task) {
+  send_event(type, text_of(payload).text, task, &nats::JetStream::publish_async);
 }
 
-void Outbox::publish_notice(std::string_view type, json payload, const TaskRef* task) {
-  send_event(type, std::move(payload), task, &nats::JetStream::publish_unacked);
+void Outbox::publish_notice(std::string_view type, const json& payload, const TaskRef* task) {
+  publish_notice(type, text_of(payload), task);
+}
+
+void Outbox::publish_notice(std::string_view type, const contract::JsonText& payload, const TaskRef* task) {
+  send_event(type, payload.text, task, &nats::JetStream::publish_unacked);
 }
 
 // An event that is not waited for: a failure to send it is logged, never the task's failure.
-void Outbox::send_event(std::string_view type, json payload, const TaskRef* task, SendWithoutWaiting send) {
+void Outbox::send_event(std::string_view type, std::string_view payload_json, const TaskRef* task, SendWithoutWaiting send) {
   auto subject = contract::event_subject(fleet_, type);
   if (!subject) {
     logger_.error("event.bad_type", {{"type", std::string(type)}});
     return;
   }
-  auto env = envelope(type, std::move(payload), task);
-  if (auto status = (js_.*send)(*subject, contract::serialize(env), env.id, trace_headers(task)); !status)
+  auto env = envelope(type, payload_json, task);
+  if (auto status = (js_.*send)(*subject, env.body, env.id, trace_headers(task)); !status)
     logger_.warn("event.publish_failed", {{"type", std::string(type)}, {"error", status.error().message}});
 }
 
-Status Outbox::publish_event_acked(std::string_view type, json payload, const TaskRef* task) {
+Status Outbox::publish_event_acked(std::string_view type, const json& payload, const TaskRef* task) {
   auto subject = contract::event_subject(fleet_, type);
   if (!subject) return subject.error();
-  auto env = envelope(type, std::move(payload), task);
-  auto ack = js_.publish(*subject, contract::serialize(env), env.id, trace_headers(task));
+  auto env = envelope(type, text_of(payload).text, task);
+  auto ack = js_.publish(*subject, env.body, env.id, trace_headers(task));
   if (!ack) return ack.error();
   return {};
 }
 
-Status Outbox::publish_heartbeat(json payload) {
+Status Outbox::publish_heartbeat(const json& payload) {
   auto subject = contract::heartbeat_subject(fleet_, agent_);
   if (!subject) return subject.error();
-  auto env = envelope(contract::type::heartbeat, std::move(payload), nullptr);
-  auto ack = js_.publish(*subject, contract::serialize(env), env.id);
+  auto env = envelope(contract::type::heartbeat, text_of(payload).text, nullptr);
+  auto ack = js_.publish(*subject, env.body, env.id);
   if (!ack) return ack.error();
   return {};
 }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "roundtable/bridge/bridge_metrics.hpp"
+#include "roundtable/common/json_text.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/contract/errors.hpp"
 #include "roundtable/contract/payloads.hpp"
@@ -19,6 +20,20 @@ namespace type = contract::type;
 namespace {
 constexpr size_t kRejectChunkBytes = 512 * 1024;  // base64 of a chunk stays under the 1 MiB event limit
 constexpr std::chrono::seconds kMaxRetryAfter{86'400};
+
+// task.claimed's payload (docs/contract.md §4), with its members in the order serialize() writes them.
+contract::JsonText claimed_payload(const std::string& agent, int attempt, const std::string& task) {
+  contract::JsonText out{"{\"agent\":"};
+  append_json_string(out.text, agent);
+  out.text += ",\"attempt\":";
+  append_json_integer(out.text, attempt);
+  out.text += ",\"message\":";
+  append_json_string(out.text, agent + " claimed " + task);
+  out.text += ",\"task\":";
+  append_json_string(out.text, task);
+  out.text += '}';
+  return out;
+}
 }  // namespace
 
 struct TaskProcessor::Validated {
@@ -206,8 +221,7 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     trace::Span call = trace::http_client_span("POST", config_.gateway_url, v.trace);
     auto announce_claim = [&] {
       if (std::exchange(claimed, true)) return;
-      outbox_.publish_notice(type::task_claimed, {{"agent", config_.agent}, {"attempt", task.attempt()}, {"task", v.request.task},
-                                                  {"message", config_.agent + " claimed " + v.request.task}}, &v.ref);
+      outbox_.publish_notice(type::task_claimed, claimed_payload(config_.agent, task.attempt(), v.request.task), &v.ref);
       if (logger_.enabled(LogLevel::debug))
         logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
     };
@@ -295,7 +309,7 @@ std::unique_ptr<DeferredCompletion> TaskProcessor::complete(HeldTask& task, cons
   auto completion = std::make_unique<DeferredCompletion>();
   completion->task_name = v.request.task;
   completion->duration_ms = result.metadata.duration_ms;
-  auto outgoing = outbox_.prepare_result(v.ref, type::task_result, contract::to_json(result));
+  auto outgoing = outbox_.prepare_result(v.ref, type::task_result, contract::JsonText{contract::to_json_text(result)});
   if (!outgoing) {
     logger_.error("result.unsendable", {{"task_id", *v.ref.id}, {"error", outgoing.error().message}});
     task.nak(retry_delay(task.attempt(), std::nullopt));

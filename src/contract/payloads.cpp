@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "roundtable/common/json_parse.hpp"
+#include "roundtable/common/json_text.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/contract/errors.hpp"
 #include "roundtable/contract/subjects.hpp"
@@ -100,6 +101,49 @@ json to_json(const TaskResult& result) {
   metadata["attempt"] = result.metadata.attempt;
   return {{"status", "completed"},
           {"result", {{"format", result.format}, {"content", result.content}, {"metadata", metadata}}}};
+}
+
+// The same bytes as to_json(result) through serialize(): members in byte order of their names, the
+// six known metadata fields merged into the extra ones, which they replace.
+std::string to_json_text(const TaskResult& result) {
+  struct Known {
+    std::string_view key;
+    const std::string* text;
+    int64_t number;
+  };
+  const ResultMetadata& m = result.metadata;
+  const Known known[] = {{"attempt", nullptr, m.attempt},         {"cacheReadTokens", nullptr, m.cache_read_tokens},
+                         {"durationMs", nullptr, m.duration_ms},  {"inputTokens", nullptr, m.input_tokens},
+                         {"model", &m.model, 0},                  {"outputTokens", nullptr, m.output_tokens}};
+  std::string out = "{\"result\":{\"content\":";
+  out.reserve(160 + result.content.size());
+  append_json_string(out, result.content);
+  out += ",\"format\":";
+  append_json_string(out, result.format);
+  out += ",\"metadata\":{";
+  bool first = true;
+  auto name = [&](std::string_view key) {
+    if (!std::exchange(first, false)) out += ',';
+    append_json_string(out, key);
+    out += ':';
+  };
+  auto write_known = [&](const Known& field) {
+    name(field.key);
+    if (field.text) append_json_string(out, *field.text);
+    else append_json_integer(out, field.number);
+  };
+  size_t next = 0;
+  if (m.extra.is_object())
+    for (auto it = m.extra.begin(); it != m.extra.end(); ++it) {
+      const std::string& key = it.key();
+      while (next < std::size(known) && known[next].key < key) write_known(known[next++]);
+      if (next < std::size(known) && known[next].key == key) continue;  // replaced by the known field
+      name(key);
+      append_json_value(out, *it);
+    }
+  while (next < std::size(known)) write_known(known[next++]);
+  out += "}},\"status\":\"completed\"}";
+  return out;
 }
 
 Result<TaskFailure> parse_task_failure(const json& payload) {

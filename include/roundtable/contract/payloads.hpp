@@ -60,6 +60,7 @@ struct TaskResult {
 // Accepts {"status":"completed","result":{...}} or the inner result object.
 Result<TaskResult> parse_task_result(const nlohmann::json& payload);
 nlohmann::json to_json(const TaskResult& result);  // the full payload, status included
+std::string to_json_text(const TaskResult& result);  // to_json(result), written without a tree
 
 struct TaskFailure {
   ErrorCode error = ErrorCode::internal_error;
