@@ -2,11 +2,17 @@
 // a burst of slow tasks still gets MAX_CONCURRENCY calls at once.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
 
+#include "fixtures/await.hpp"
 #include "fixtures/bridge_test.hpp"
+#include "roundtable/contract/streams.hpp"
 
 namespace rt::testing {
 namespace {
@@ -19,7 +25,77 @@ size_t thread_count(pid_t pid) {
   return n;
 }
 
-class BridgeWorkerPool : public BridgeTest {};
+struct Published {
+  std::string domain;
+  std::string id;
+};
+
+// What JetStream says the bridge holds (delivered and not acked), summed over its consumers.
+uint64_t held_by(const std::vector<nats::ConsumerState>& consumers) {
+  uint64_t held = 0;
+  for (const auto& consumer : consumers) held += consumer.ack_pending;
+  return held;
+}
+
+bool every_one_asking(const std::vector<nats::ConsumerState>& consumers) {
+  return std::ranges::all_of(consumers, [](const auto& consumer) { return consumer.waiting > 0; });
+}
+
+bool none_asking(const std::vector<nats::ConsumerState>& consumers) {
+  return std::ranges::none_of(consumers, [](const auto& consumer) { return consumer.waiting > 0; });
+}
+
+// The most in-progress acks ("+WPI") any one delivery got among the acks seen from index `from` on:
+// the bridge's keeper sends one for each task it holds every time it goes round.
+size_t most_keep_alives(const std::vector<Received>& acks, size_t from) {
+  std::map<std::string, size_t> per_delivery;
+  size_t most = 0;
+  for (size_t i = from; i < acks.size(); ++i)
+    if (acks[i].data == "+WPI") most = std::max(most, ++per_delivery[acks[i].subject]);
+  return most;
+}
+
+std::string describe(const std::vector<nats::ConsumerState>& consumers) {
+  std::string text;
+  for (const auto& consumer : consumers)
+    text += consumer.name + ": " + std::to_string(consumer.ack_pending) + " held, " + std::to_string(consumer.waiting) + " requests open\n";
+  return text;
+}
+
+class BridgeWorkerPool : public BridgeTest {
+ protected:
+  // The consumers of galahad's domains as JetStream reports them (one not created yet reads as empty).
+  std::vector<nats::ConsumerState> consumers(const std::vector<std::string>& domains) {
+    std::vector<nats::ConsumerState> states;
+    for (const auto& domain : domains) {
+      const std::string name = "fleet-a-galahad-" + domain;
+      auto state = bus_->js().consumer_state(contract::kTasksStream, name);
+      states.push_back(state ? *state : nats::ConsumerState{});
+      states.back().name = name;
+    }
+    return states;
+  }
+
+  // True once no consumer has a request open, so that nothing more is delivered until the bridge
+  // asks again, or once the bridge holds more than `bound` already.
+  bool wait_until_none_asking_or_past(int bound, const std::vector<std::string>& domains) {
+    return eventually([&] {
+      auto states = consumers(domains);
+      return held_by(states) > static_cast<uint64_t>(bound) || none_asking(states);
+    }, std::chrono::seconds(15));
+  }
+
+  void publish_slow_tasks(const std::string& domain, int count, std::vector<Published>& published) {
+    for (int i = 0; i < count; ++i) published.push_back({domain, bus_->publish_task(domain + ".scan", {{"slow", i}}).id});
+  }
+
+  void expect_each_answered_once(const std::vector<Published>& published) {
+    for (const auto& task : published) {
+      EXPECT_TRUE(bus_->wait_result(task.id)) << task.domain << " " << task.id;
+      EXPECT_EQ(bus_->stored_results(task.id, task.domain), 1u) << task.domain << " " << task.id;
+    }
+  }
+};
 
 TEST_F(BridgeWorkerPool, AnIdleBridgeRunsFewWorkersAndABurstGetsEverySlotAtOnce) {
   Gate release;
@@ -88,6 +164,54 @@ TEST_F(BridgeWorkerPool, AnIdleDomainsRequestDoesNotKeepWorkersFromTheOther) {
   release.open();
   EXPECT_TRUE(all_held) << "8 workers, 8 tasks, and fewer calls at once\n" << bridge.output();
   for (const auto& task : slow) EXPECT_TRUE(bus_->wait_result(task.id)) << bridge.output();
+}
+
+// Four domains share 8 places (4 workers, a look-ahead of 4): a share of 2 each. A consumer with
+// no open request asks for its share of the free places or for the idle workers, whichever is
+// more, and a pass counts the idle workers it already asked for: a pass that asks past the places
+// leaves held + asked for at most MAX_CONCURRENCY + what the other domains' open requests still
+// await, a share each at most, 4 + 3 * 2 = 10 here. That is within the bound of docs/contract.md
+// §3, MAX_CONCURRENCY past the places: 4 + 8 = 12 (it holds while there are at most places + 1
+// domains, whose other shares then stay under the places).
+// Requests for 2 open on every domain; 13 slow tasks (more than the bound) on the first bring 2,
+// then 2 more for the 2 idle workers, though the open requests fill the places; 13 on each other
+// domain then bring 2 each: 10 held. With every worker held at the gateway and no request open,
+// only the keeper can ask again: every ACK_WAIT/3 it reads the intake, then sends an in-progress
+// ack for each task held. Of three rounds seen once no request is open, the second began after
+// that, and what it asked for has reached the server by the third.
+TEST_F(BridgeWorkerPool, FourDomainsHoldNoMoreThanMaxConcurrencyPastTheirPlaces) {
+  constexpr int kWorkers = 4, kLookahead = 4, kPlaces = kWorkers + kLookahead, kBound = kPlaces + kWorkers;
+  constexpr int kTasksPerDomain = kBound + 1;
+  const std::vector<std::string> domains{"security", "comms", "research", "finance"};
+  MessageCollector acks(bus_->connection(), "$JS.ACK.ROUNDTABLE_TASKS.>");
+  Gate release;
+  gateway_->set_handler([&](const GatewayCall&) {
+    release.wait();
+    return completed_reply("ok");
+  });
+  auto& bridge = start_bridge({{"MAX_CONCURRENCY", std::to_string(kWorkers)},
+                               {"PRIORITY_LOOKAHEAD", std::to_string(kLookahead)},
+                               {"TASK_DOMAINS", "security,comms,research,finance"}});
+  ASSERT_TRUE(eventually([&] { return every_one_asking(consumers(domains)); }, std::chrono::seconds(10)))
+      << describe(consumers(domains)) << bridge.output();
+
+  std::vector<Published> published;
+  publish_slow_tasks(domains[0], kTasksPerDomain, published);
+  const bool workers_full = gateway_->wait_for_started(kWorkers, std::chrono::seconds(15));
+  for (size_t d = 1; d < domains.size(); ++d) publish_slow_tasks(domains[d], kTasksPerDomain, published);
+  bool quiet = wait_until_none_asking_or_past(kBound, domains);
+  const size_t quiet_from = acks.messages().size();
+  const bool keeper_went_round = acks.wait_until([&](const auto& seen) { return most_keep_alives(seen, quiet_from) >= 3; },
+                                                 std::chrono::seconds(10));
+  quiet = quiet && wait_until_none_asking_or_past(kBound, domains);
+  const auto settled = consumers(domains);
+  release.open();
+
+  EXPECT_TRUE(workers_full) << "4 workers and fewer calls at once\n" << describe(settled);
+  EXPECT_TRUE(quiet && keeper_went_round) << "a request stayed open, or no in-progress acks\n" << describe(settled);
+  EXPECT_LE(held_by(settled), static_cast<uint64_t>(kBound)) << describe(settled);
+  EXPECT_GT(held_by(settled), static_cast<uint64_t>(kPlaces)) << "idle workers not asked for past the shares\n" << describe(settled);
+  expect_each_answered_once(published);
 }
 
 TEST_F(BridgeWorkerPool, ABridgeThatStartedWorkersStopsCleanly) {
