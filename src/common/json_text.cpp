@@ -124,8 +124,22 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+// Most strings written per task (ids, names, timestamps) are plain ASCII with nothing to escape:
+// one scan and one copy, where the general path scans twice and copies a run at a time.
 // Invalid UTF-8 goes through nlohmann, which writes U+FFFD for each bad sequence.
 void append_json_string(std::string& out, std::string_view text) {
+  size_t plain = 0;
+  const size_t n = text.size();
+  while (plain + 8 <= n && eight_bytes_ascii(text.data() + plain) && eight_bytes_need_no_escape(text.data() + plain)) plain += 8;
+  auto is_plain = [](unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; };
+  while (plain < n && is_plain(static_cast<unsigned char>(text[plain]))) ++plain;
+  if (plain == n) {
+    out.reserve(out.size() + n + 2);
+    out += '"';
+    out.append(text);
+    out += '"';
+    return;
+  }
   if (!is_valid_utf8(text)) {
     out += dump_replacing(json(text));
     return;

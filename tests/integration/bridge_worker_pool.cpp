@@ -168,19 +168,18 @@ TEST_F(BridgeWorkerPool, AnIdleDomainsRequestDoesNotKeepWorkersFromTheOther) {
 
 // Four domains share 8 places (4 workers, a look-ahead of 4): a share of 2 each. A consumer with
 // no open request asks for its share of the free places or for the idle workers, whichever is
-// more, and a pass counts the idle workers it already asked for: a pass that asks past the places
-// leaves held + asked for at most MAX_CONCURRENCY + what the other domains' open requests still
-// await, a share each at most, 4 + 3 * 2 = 10 here. That is within the bound of docs/contract.md
-// §3, MAX_CONCURRENCY past the places: 4 + 8 = 12 (it holds while there are at most places + 1
-// domains, whose other shares then stay under the places).
-// Requests for 2 open on every domain; 13 slow tasks (more than the bound) on the first bring 2,
-// then 2 more for the 2 idle workers, though the open requests fill the places; 13 on each other
-// domain then bring 2 each: 10 held. With every worker held at the gateway and no request open,
+// more: a pass that asks past the places leaves held + asked for at most MAX_CONCURRENCY + what
+// the other domains' open requests still await, a share each at most. That is the bound of
+// docs/contract.md §3, max(places, MAX_CONCURRENCY + (domains - 1) * share) = 4 + 3 * 2 = 10 here.
+// Requests for 2 open on every domain; 11 slow tasks (more than the bound) on the first bring 2,
+// then 2 more for the 2 idle workers, though the open requests fill the places; 11 on each other
+// domain then bring 2 each: 10 held, the bound itself. With every worker held at the gateway and no request open,
 // only the keeper can ask again: every ACK_WAIT/3 it reads the intake, then sends an in-progress
 // ack for each task held. Of three rounds seen once no request is open, the second began after
 // that, and what it asked for has reached the server by the third.
-TEST_F(BridgeWorkerPool, FourDomainsHoldNoMoreThanMaxConcurrencyPastTheirPlaces) {
-  constexpr int kWorkers = 4, kLookahead = 4, kPlaces = kWorkers + kLookahead, kBound = kPlaces + kWorkers;
+TEST_F(BridgeWorkerPool, FourDomainsHoldNoMoreThanTheirWorkersPlusTheOtherDomainsShares) {
+  constexpr int kWorkers = 4, kLookahead = 4, kPlaces = kWorkers + kLookahead, kDomains = 4, kShare = kPlaces / kDomains,
+                kBound = std::max(kPlaces, kWorkers + (kDomains - 1) * kShare);
   constexpr int kTasksPerDomain = kBound + 1;
   const std::vector<std::string> domains{"security", "comms", "research", "finance"};
   MessageCollector acks(bus_->connection(), "$JS.ACK.ROUNDTABLE_TASKS.>");
