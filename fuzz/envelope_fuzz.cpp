@@ -1,8 +1,11 @@
 // The task envelope parser (src/contract/envelope.cpp): every byte string a lead or an
 // attacker can publish on <fleet>.tasks.>. An accepted envelope must serialise and parse back.
+// The hand-written fast path (common/json_scan.hpp) must build nlohmann's tree, number types
+// included, of whatever it accepts, and accept nothing nlohmann refuses.
 #include <cstdlib>
 #include <string_view>
 
+#include "roundtable/common/json_scan.hpp"
 #include "roundtable/common/json_text.hpp"
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/payloads.hpp"
@@ -11,6 +14,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   (void)rt::contract::readable_id(bytes);
+  if (auto fast = rt::scan_ordinary_json(bytes, rt::contract::kMaxJsonDepth)) {
+    auto full = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
+    if (full.is_discarded() || full != *fast || full.dump() != fast->dump()) std::abort();
+  }
   auto envelope = rt::contract::parse_envelope(bytes);
   // The bridge's lean parse (contract/task_view.hpp) must give the same verdict and message.
   for (bool keep_params : {false, true}) {

@@ -155,12 +155,13 @@ std::unique_ptr<DeferredCompletion> TaskProcessor::process(HeldTask& task) {
 // One span per delivery (attempt): a child of the sender's span from the traceparent header, or
 // the root of a new trace. What is published for the task from here on names it (envelope `trace`).
 trace::Span TaskProcessor::start_attempt_span(const HeldTask& task, Validated& v) const {
-  trace::Span span = trace::process_span(std::string(task.message().subject()), task.incoming_trace());
-  if (!spans_ || !spans_->enabled()) {  // nothing exports it: its ids still travel, its attributes would not
+  if (!exporting()) {  // nothing exports it: its ids still travel, its name and attributes would not
+    trace::Span span = trace::start_span({}, trace::SpanKind::consumer, task.incoming_trace());
     v.trace = span.context();
     v.ref.trace = trace::trace_field(v.trace);
     return span;
   }
+  trace::Span span = trace::process_span(std::string(task.message().subject()), task.incoming_trace());
   span.set("messaging.message.id", *v.ref.id);
   span.set("messaging.consumer.group.name", config_.fleet + "-" + config_.agent + "-" + v.ref.domain);
   span.set("roundtable.task.id", *v.ref.id);
@@ -218,7 +219,8 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     }
     SystemTime deadline = clock_.now() + config_.gateway_timeout;
     if (auto expiry = v.envelope.expires_at()) deadline = std::min(deadline, *expiry);
-    trace::Span call = trace::http_client_span("POST", config_.gateway_url, v.trace);
+    trace::Span call = exporting() ? trace::http_client_span("POST", config_.gateway_url, v.trace)
+                                   : trace::start_span({}, trace::SpanKind::client, v.trace);
     auto announce_claim = [&] {
       if (std::exchange(claimed, true)) return;
       outbox_.publish_notice(type::task_claimed, claimed_payload(config_.agent, task.attempt(), v.request.task), &v.ref);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "roundtable/common/json_scan.hpp"
+
 namespace rt {
 namespace {
 
@@ -56,7 +58,10 @@ Status check_json_bounds(std::string_view text, JsonLimits limits) {
   return {};
 }
 
+// Ordinary JSON within the bounds is read by hand (json_scan.hpp); the rest is judged by nlohmann.
 Result<nlohmann::json> parse_json_bounded(std::string_view text, JsonLimits limits) {
+  if (text.size() <= limits.max_bytes)
+    if (auto tree = scan_ordinary_json(text, limits.max_depth)) return std::move(*tree);
   return parse_bounded<nlohmann::json>(text, limits);
 }
 

@@ -47,6 +47,15 @@ void write_line(std::string line) {
   }
 }
 
+// A line has a handful of members: an insertion sort, stable like std::stable_sort, without the
+// buffer that one allocates for every line.
+constexpr size_t kFewMembers = 24;
+template <class Members, class Less>
+void sort_few_stably(Members& members, Less less) {
+  for (size_t i = 1; i < members.size(); ++i)
+    for (size_t j = i; j > 0 && less(members[j], members[j - 1]); --j) std::swap(members[j], members[j - 1]);
+}
+
 }  // namespace
 
 Logger::Logger(LogSettings settings) : threshold_(level_from_name(settings.level)), settings_(std::move(settings)) {}
@@ -92,14 +101,19 @@ std::string Logger::json_line(LogLevel level, std::string_view event, const nloh
     const nlohmann::json* value = nullptr;
   };
   const std::string ts = format_rfc3339_millis(std::chrono::system_clock::now());
-  std::vector<Member> members{{"ts", ts}, {"level", level_name(level)}};
+  std::vector<Member> members;
+  members.reserve(4 + (settings_.context.is_object() ? settings_.context.size() : 0) + (fields.is_object() ? fields.size() : 0));
+  members.push_back({"ts", ts});
+  members.push_back({"level", level_name(level)});
   if (!settings_.component.empty()) members.push_back({"component", settings_.component});
   members.push_back({"event", event});
   for (const nlohmann::json* object : {&settings_.context, &fields}) {
     if (!object->is_object()) continue;
     for (auto member = object->begin(); member != object->end(); ++member) members.push_back({member.key(), {}, &*member});
   }
-  std::stable_sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.key < b.key; });
+  auto by_key = [](const Member& a, const Member& b) { return a.key < b.key; };
+  if (members.size() <= kFewMembers) sort_few_stably(members, by_key);
+  else std::stable_sort(members.begin(), members.end(), by_key);
   std::string line;
   line.reserve(256);
   line += '{';

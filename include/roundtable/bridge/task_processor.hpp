@@ -71,6 +71,7 @@ class TaskProcessor {
   std::chrono::milliseconds retry_delay(int attempt, const std::optional<int64_t>& retry_after) const;
   void count(const char* outcome_label);
   trace::Span start_attempt_span(const HeldTask& task, Validated& v) const;
+  bool exporting() const { return spans_ && spans_->enabled(); }
   static void mark_attempt_span(trace::Span& span, const GatewayOutcome& answer);
   void finish_attempt_span(trace::Span span) const;
 
