@@ -169,7 +169,9 @@ class OrdinaryScanner {
 }  // namespace
 
 std::optional<json> scan_ordinary_json(std::string_view text, size_t max_depth, const ScanTrim* trim) {
-  return OrdinaryScanner(text, max_depth, trim).scan();
+  // The scan recurses once per level: deeper documents, if ever allowed, go to nlohmann's heap stack.
+  constexpr size_t kMaxScannedDepth = 256;
+  return OrdinaryScanner(text, std::min(max_depth, kMaxScannedDepth), trim).scan();
 }
 
 }  // namespace rt

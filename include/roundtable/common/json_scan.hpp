@@ -23,7 +23,7 @@ struct ScanTrim {
 // The tree nlohmann builds of `text` (last duplicate key wins; with `trim`, that object trimmed),
 // when `text` is JSON of the ordinary kind: strings nlohmann's lexer accepts, integers without
 // fraction or exponent that fit in 64 bits (non-negative ones unsigned, as nlohmann types them),
-// true, false, null, no byte-order mark, nesting at most `max_depth` deep. nullopt for anything
+// true, false, null, no byte-order mark, nesting at most `max_depth` (and 256) deep. nullopt for anything
 // else (floats, larger integers, and everything that is not valid JSON): the caller then parses
 // it with nlohmann, whose judgement and error messages stand.
 std::optional<nlohmann::json> scan_ordinary_json(std::string_view text, size_t max_depth, const ScanTrim* trim = nullptr);
