@@ -22,18 +22,19 @@ constexpr size_t kMaxFreeTextId = 128;
 
 Error invalid(std::string message) { return make_error(ErrorCode::invalid_params, std::move(message)); }
 
-Result<std::string> required_string(const json& doc, const char* field) {
+// The field's string, moved out of the document (which is the caller's to discard).
+Result<std::string> required_string(json& doc, const char* field) {
   auto it = doc.find(field);
   if (it == doc.end()) return invalid(std::string("missing required field '") + field + "'");
   if (!it->is_string()) return invalid(std::string("field '") + field + "' must be a string");
-  return it->get<std::string>();
+  return std::move(it->get_ref<std::string&>());
 }
 
-Result<std::optional<std::string>> optional_string(const json& doc, const char* field) {
+Result<std::optional<std::string>> optional_string(json& doc, const char* field) {
   auto it = doc.find(field);
   if (it == doc.end() || it->is_null()) return std::optional<std::string>{};
   if (!it->is_string()) return invalid(std::string("field '") + field + "' must be a string");
-  return std::optional<std::string>{it->get<std::string>()};
+  return std::optional<std::string>{std::move(it->get_ref<std::string&>())};
 }
 
 Status check_version(const std::string& version) {
@@ -118,38 +119,38 @@ Envelope make_envelope(std::string type, std::string from, nlohmann::json payloa
   return envelope;
 }
 
-Result<Envelope> envelope_from_json(const json& doc) {
+Result<Envelope> envelope_from_json(json doc) {
   if (!doc.is_object()) return invalid("message must be a JSON object");
   Envelope envelope;
   auto id = required_string(doc, "id");
   if (!id) return id.error();
   if (!is_uuid_v4(*id)) return invalid("field 'id' must be a uuid v4, got '" + excerpt(*id, kMaxFreeTextId) + "'");
-  envelope.id = *id;
+  envelope.id = std::move(*id);
 
   auto version = required_string(doc, "version");
   if (!version) return version.error();
   if (auto status = check_version(*version); !status) return status.error();
-  envelope.version = *version;
+  envelope.version = std::move(*version);
 
   auto type = required_string(doc, "type");
   if (!type) return type.error();
   if (!is_event_type(*type)) return invalid("field 'type' must be dotted identifiers like 'task.request', got '" + excerpt(*type, kMaxFreeTextId) + "'");
-  envelope.type = *type;
+  envelope.type = std::move(*type);
 
   auto from = required_string(doc, "from");
   if (!from) return from.error();
   if (!is_identifier(*from)) return invalid("field 'from' value '" + excerpt(*from, kMaxFreeTextId) + "' is not an identifier ([a-z0-9][a-z0-9-]*)");
-  envelope.from = *from;
+  envelope.from = std::move(*from);
 
   auto timestamp = required_string(doc, "timestamp");
   if (!timestamp) return timestamp.error();
   if (!parse_rfc3339(*timestamp)) return invalid("field 'timestamp' must be RFC 3339 (e.g. 2026-02-08T15:00:00Z), got '" + excerpt(*timestamp, kMaxFreeTextId) + "'");
-  envelope.timestamp = *timestamp;
+  envelope.timestamp = std::move(*timestamp);
 
   auto payload = doc.find("payload");
   if (payload == doc.end()) return invalid("missing required field 'payload'");
   if (!payload->is_object()) return invalid("field 'payload' must be an object");
-  envelope.payload = *payload;
+  envelope.payload = std::move(*payload);
 
   for (const char* field : {"to", "fleet", "correlationId"}) {
     auto value = optional_string(doc, field);
@@ -159,9 +160,9 @@ Result<Envelope> envelope_from_json(const json& doc) {
     } else if (*value && (value->value().empty() || value->value().size() > kMaxFreeTextId)) {
       return invalid("field 'correlationId' must be 1 to 128 characters");
     }
-    if (std::string_view(field) == "to") envelope.to = *value;
-    else if (std::string_view(field) == "fleet") envelope.fleet = *value;
-    else envelope.correlation_id = *value;
+    if (std::string_view(field) == "to") envelope.to = std::move(*value);
+    else if (std::string_view(field) == "fleet") envelope.fleet = std::move(*value);
+    else envelope.correlation_id = std::move(*value);
   }
 
   auto priority = parse_priority_field(doc);
@@ -172,8 +173,8 @@ Result<Envelope> envelope_from_json(const json& doc) {
   if (!ttl) return ttl.error();
   envelope.ttl_seconds = *ttl;
 
-  for (const auto& [key, value] : doc.items())
-    if (std::find(kKnownFields.begin(), kKnownFields.end(), key) == kKnownFields.end()) envelope.unknown_fields[key] = value;
+  for (auto& [key, value] : doc.items())
+    if (std::find(kKnownFields.begin(), kKnownFields.end(), key) == kKnownFields.end()) envelope.unknown_fields[key] = std::move(value);
   return envelope;
 }
 
@@ -184,7 +185,7 @@ Result<Envelope> parse_envelope(std::string_view bytes, size_t max_bytes) {
   // overflow the stack (and a message that crashes the bridge is redelivered to every replica).
   auto doc = parse_json_bounded(bytes, {.max_depth = kMaxJsonDepth, .max_bytes = max_bytes});
   if (!doc) return invalid("message is not valid JSON: " + doc.error().message);
-  return envelope_from_json(*doc);
+  return envelope_from_json(std::move(*doc));
 }
 
 json envelope_to_json(const Envelope& envelope) {

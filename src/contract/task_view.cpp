@@ -186,13 +186,13 @@ Result<Envelope> parse_task_envelope(std::string_view bytes, TaskEnvelopeOptions
     return invalid("message is " + std::to_string(bytes.size()) + " bytes, over the limit of " + std::to_string(options.max_bytes));
   // Ordinary JSON within the bounds is read by hand; the rest is judged by nlohmann.
   const ScanTrim payload = options.keep_params ? ScanTrim{"payload", kPayloadFieldsKept, ""} : ScanTrim{"payload", kPayloadFieldsRead, "params"};
-  if (auto lean = scan_ordinary_json(bytes, kMaxJsonDepth, &payload)) return envelope_from_json(*lean);
+  if (auto lean = scan_ordinary_json(bytes, kMaxJsonDepth, &payload)) return envelope_from_json(std::move(*lean));
   if (auto bounds = check_json_bounds(bytes, {.max_depth = kMaxJsonDepth, .max_bytes = options.max_bytes}); !bounds)
     return invalid("message is not valid JSON: " + bounds.error().message);
   LeanEnvelopeBuilder builder(options.keep_params);
   if (!json::sax_parse(SkippingIterator(bytes, 0, &builder), SkippingIterator(bytes, bytes.size(), &builder), &builder))
     return invalid("message is not valid JSON: not valid JSON");
-  return envelope_from_json(builder.root);
+  return envelope_from_json(std::move(builder.root));
 }
 
 }  // namespace rt::contract

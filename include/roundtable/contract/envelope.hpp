@@ -48,7 +48,7 @@ Envelope make_envelope(std::string type, std::string from, nlohmann::json payloa
 // Parses and validates; the error message names the field and what was wrong. Input nested
 // deeper than kMaxJsonDepth or larger than max_bytes is refused before it is parsed.
 Result<Envelope> parse_envelope(std::string_view bytes, size_t max_bytes = kMaxTaskBytes);
-Result<Envelope> envelope_from_json(const nlohmann::json& document);
+Result<Envelope> envelope_from_json(nlohmann::json document);
 nlohmann::json envelope_to_json(const Envelope& envelope);
 std::string serialize(const Envelope& envelope);
 
