@@ -54,9 +54,9 @@ std::string label_text(const Labels& labels, const std::string& extra_key = "", 
 
 }  // namespace
 
-MetricsRegistry::Family& MetricsRegistry::family(const std::string& name, Kind kind) {
+MetricsRegistry::Family& MetricsRegistry::family(std::string_view name, Kind kind) {
   auto it = families_.find(name);
-  if (it == families_.end() || it->second.kind != kind) throw std::logic_error("metric not registered: " + name);
+  if (it == families_.end() || it->second.kind != kind) throw std::logic_error("metric not registered: " + std::string(name));
   return it->second;
 }
 
@@ -75,17 +75,17 @@ void MetricsRegistry::histogram(const std::string& name, const std::string& help
   families_.try_emplace(name, Family{Kind::histogram, help, std::move(buckets), {}});
 }
 
-void MetricsRegistry::add(const std::string& name, double amount, const Labels& labels) {
+void MetricsRegistry::add(std::string_view name, double amount, const Labels& labels) {
   std::lock_guard lock(mutex_);
   family(name, Kind::counter).series[labels].value += amount;
 }
 
-void MetricsRegistry::set(const std::string& name, double value, const Labels& labels) {
+void MetricsRegistry::set(std::string_view name, double value, const Labels& labels) {
   std::lock_guard lock(mutex_);
   family(name, Kind::gauge).series[labels].value = value;
 }
 
-void MetricsRegistry::observe(const std::string& name, double value, const Labels& labels) {
+void MetricsRegistry::observe(std::string_view name, double value, const Labels& labels) {
   std::lock_guard lock(mutex_);
   Family& f = family(name, Kind::histogram);
   Series& s = f.series[labels];
@@ -99,7 +99,7 @@ void MetricsRegistry::observe(const std::string& name, double value, const Label
   s.sum += value;
 }
 
-double MetricsRegistry::value(const std::string& name, const Labels& labels) const {
+double MetricsRegistry::value(std::string_view name, const Labels& labels) const {
   std::lock_guard lock(mutex_);
   auto it = families_.find(name);
   if (it == families_.end()) return 0;
