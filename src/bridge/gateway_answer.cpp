@@ -13,16 +13,16 @@ contract::TaskFailure malformed_answer(std::string message) {
   return failure;
 }
 
-GatewayOutcome outcome_from_answer(const json& answer, int status) {
+GatewayOutcome outcome_from_answer(json answer, int status) {
   GatewayOutcome outcome;
   outcome.http_status = status;
   auto state_field = answer.is_object() ? answer.find("status") : answer.end();
   std::string state = answer.is_object() && state_field != answer.end() && state_field->is_string() ? state_field->get<std::string>() : "";
   if (state == "completed") {
-    auto result = contract::parse_task_result(answer);
+    auto result = contract::parse_task_result(std::move(answer));
     if (result) {
       outcome.completed = true;
-      outcome.result = *result;
+      outcome.result = std::move(*result);
       return outcome;
     }
     outcome.failure = malformed_answer("gateway result unreadable: " + result.error().message);

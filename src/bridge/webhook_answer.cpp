@@ -57,7 +57,7 @@ GatewayOutcome WebhookAnswer::outcome(std::string_view retry_after) {
   }
   auto answer = parse_json_bounded(body_, {.max_depth = contract::kMaxJsonDepth, .max_bytes = kMaxAnswerBytes});
   if (!answer) return malformed("gateway answer is not usable JSON: " + answer.error().message, status_);
-  return outcome_from_answer(*answer, status_);
+  return outcome_from_answer(std::move(*answer), status_);
 }
 
 }  // namespace rt::bridge

@@ -67,14 +67,16 @@ json to_json(const TaskRequest& request) {
   return out;
 }
 
-Result<TaskResult> parse_task_result(const json& payload) {
+// The answer is the caller's to discard: its content (an LLM's whole answer) and extra metadata
+// are moved out, not copied.
+Result<TaskResult> parse_task_result(json payload) {
   if (!payload.is_object()) return invalid("result must be an object");
-  const json& inner = payload.contains("result") ? payload["result"] : payload;
+  json& inner = payload.contains("result") ? payload["result"] : payload;
   if (!inner.is_object()) return invalid("field 'result' must be an object");
   auto content = inner.find("content");
   if (content == inner.end()) return invalid("result is missing 'content'");
   TaskResult result;
-  result.content = content->is_string() ? content->get<std::string>() : content->dump();
+  result.content = content->is_string() ? std::move(content->get_ref<std::string&>()) : content->dump();
   result.format = string_or(inner, "format", "markdown");
   if (auto metadata = inner.find("metadata"); metadata != inner.end() && metadata->is_object()) {
     result.metadata.model = string_or(*metadata, "model", "");
@@ -83,10 +85,10 @@ Result<TaskResult> parse_task_result(const json& payload) {
     result.metadata.cache_read_tokens = int_or(*metadata, "cacheReadTokens", 0, 0, kMaxTokens);
     result.metadata.duration_ms = int_or(*metadata, "durationMs", 0, 0, kMaxDurationMs);
     result.metadata.attempt = static_cast<int>(int_or(*metadata, "attempt", 1, 1, kMaxAttempt));
-    for (const auto& [key, value] : metadata->items())
+    for (auto& [key, value] : metadata->items())
       if (key != "model" && key != "inputTokens" && key != "outputTokens" && key != "cacheReadTokens" &&
           key != "durationMs" && key != "attempt")
-        result.metadata.extra[key] = value;
+        result.metadata.extra[key] = std::move(value);
   }
   return result;
 }

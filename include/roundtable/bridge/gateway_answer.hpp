@@ -20,7 +20,7 @@ inline constexpr size_t kMaxStreamBytes = 32u << 20;  // a whole NDJSON answer
 contract::TaskFailure malformed_answer(std::string message);
 
 // {"status":"completed","result":{...}} or {"status":"failed",...}; anything else is malformed.
-GatewayOutcome outcome_from_answer(const nlohmann::json& answer, int status);
+GatewayOutcome outcome_from_answer(nlohmann::json answer, int status);  // moves the result out of the answer
 
 // Splits an NDJSON answer into lines as it arrives, holding at most one line (capped) at a time.
 class NdjsonReader {

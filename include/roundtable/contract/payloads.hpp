@@ -58,7 +58,7 @@ struct TaskResult {
   ResultMetadata metadata;
 };
 // Accepts {"status":"completed","result":{...}} or the inner result object.
-Result<TaskResult> parse_task_result(const nlohmann::json& payload);
+Result<TaskResult> parse_task_result(nlohmann::json payload);  // moves the content out
 nlohmann::json to_json(const TaskResult& result);  // the full payload, status included
 std::string to_json_text(const TaskResult& result);  // to_json(result), written without a tree
 
