@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "roundtable/common/log.hpp"
 #include "roundtable/http/socket_stream.hpp"
 
 namespace rt::http {
@@ -24,6 +25,20 @@ std::chrono::milliseconds to_ms(Seconds sec, Micros usec) {
   return std::chrono::milliseconds(static_cast<long long>(sec) * 1000 + static_cast<long long>(usec) / 1000);
 }
 
+// A handler that throws still answers 500, as httplib would, but says why in the log: an
+// exception out of a handler is a defect to find, not a status to guess at.
+void answer_handler_exception(const httplib::Request& req, httplib::Response& res, std::exception_ptr thrown) {
+  std::string what = "an exception that is not a std::exception";
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  Logger().error("http.handler_exception", {{"method", req.method}, {"path", req.path}, {"error", what}});
+  res.status = 500;
+}
+
 }  // namespace
 
 Server::Server(ServerLimits limits)
@@ -32,6 +47,7 @@ Server::Server(ServerLimits limits)
             [this](std::string_view head, int status) { answered_while_parked(head, status); }) {
   new_task_queue = [] { return new InlineQueue; };
   set_payload_max_length(limits_.max_body_bytes);
+  set_exception_handler(answer_handler_exception);
   set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (stopping_ && !res.has_header("Connection")) res.set_header("Connection", "close");
     if (on_answer_) on_answer_(req, res);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -135,6 +136,7 @@ class LimitedServer : public ::testing::Test {
     server_->set_payload_max_length(1024);
     server_->set_keep_alive_timeout(60);
     server_->Get("/ping", [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
+    server_->Get("/throws", [](const httplib::Request&, httplib::Response&) { throw std::runtime_error("the handler broke"); });
     port_ = server_->bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
     served_ = std::async(std::launch::async, [this] { return server_->listen_after_bind(); });
@@ -162,6 +164,21 @@ TEST_F(LimitedServer, StopClosesIdleKeepAliveAndSilentConnectionsAtOnce) {
   EXPECT_TRUE(served_.get());
   EXPECT_TRUE(keep_alive.closed_by_peer());
   EXPECT_TRUE(silent.closed_by_peer());
+}
+
+// A handler that throws answers 500 and names the exception in a log line; the server serves on.
+TEST_F(LimitedServer, AHandlerThatThrowsAnswers500AndSaysWhyInTheLog) {
+  start();
+  ::testing::internal::CaptureStderr();
+  RawConnection client(port_);
+  const int status = client.get("/throws");
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(status, 500);
+  EXPECT_NE(log.find(R"("event":"http.handler_exception")"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"("error":"the handler broke")"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"("path":"/throws")"), std::string::npos) << log;
+  RawConnection probe(port_);
+  EXPECT_EQ(probe.get("/ping"), 200);
 }
 
 // What on_answer records is there by the time the client has the answer: routed, unrouted and
