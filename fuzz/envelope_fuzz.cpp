@@ -10,25 +10,14 @@
 #include "roundtable/contract/envelope.hpp"
 #include "roundtable/contract/payloads.hpp"
 #include "roundtable/contract/task_view.hpp"
-
-// Equal trees can still differ in number types (0 unsigned or integer).
-static bool same_types(const nlohmann::json& a, const nlohmann::json& b) {
-  if (a.type() != b.type()) return false;
-  if (a.is_object())
-    for (auto it = a.begin(); it != a.end(); ++it)
-      if (!b.contains(it.key()) || !same_types(*it, b.at(it.key()))) return false;
-  if (a.is_array())
-    for (size_t i = 0; i < a.size(); ++i)
-      if (!same_types(a[i], b[i])) return false;
-  return true;
-}
+#include "tests/fixtures/json_types.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   (void)rt::contract::readable_id(bytes);
   if (auto fast = rt::scan_ordinary_json(bytes, rt::contract::kMaxJsonDepth)) {
     auto full = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
-    if (full.is_discarded() || full != *fast || full.dump() != fast->dump() || !same_types(full, *fast)) std::abort();
+    if (full.is_discarded() || full != *fast || full.dump() != fast->dump() || !rt::testing::same_json_types(full, *fast)) std::abort();
   }
   auto envelope = rt::contract::parse_envelope(bytes);
   // The bridge's lean parse (contract/task_view.hpp) must give the same verdict and message.

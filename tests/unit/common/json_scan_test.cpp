@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "fixtures/json_types.hpp"
 
 namespace rt {
 namespace {
@@ -22,18 +23,6 @@ const ScanTrim kPayload{"payload", kRead, "params"};
 const ScanTrim kPayloadWithParams{"payload", kReadWithParams, ""};
 
 std::optional<json> scan(std::string_view text, const ScanTrim* trim = nullptr) { return scan_ordinary_json(text, kDepth, trim); }
-
-// Equal trees can still differ in number types (0 unsigned or integer): compared here.
-bool same_types(const json& a, const json& b) {
-  if (a.type() != b.type()) return false;
-  if (a.is_object())
-    for (auto it = a.begin(); it != a.end(); ++it)
-      if (!b.contains(it.key()) || !same_types(*it, b.at(it.key()))) return false;
-  if (a.is_array())
-    for (size_t i = 0; i < a.size(); ++i)
-      if (!same_types(a[i], b[i])) return false;
-  return true;
-}
 
 TEST(OrdinaryJsonScan, ReadsOrdinaryJsonAsNlohmannDoes) {
   const std::vector<std::string> documents = {
@@ -51,7 +40,7 @@ TEST(OrdinaryJsonScan, ReadsOrdinaryJsonAsNlohmannDoes) {
     const json full = json::parse(text);
     EXPECT_EQ(*lean, full) << text;
     EXPECT_EQ(lean->dump(), full.dump()) << text;
-    EXPECT_TRUE(same_types(*lean, full)) << text;
+    EXPECT_TRUE(rt::testing::same_json_types(*lean, full)) << text;
   }
 }
 
