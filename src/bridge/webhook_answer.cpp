@@ -53,7 +53,7 @@ GatewayOutcome WebhookAnswer::outcome(std::string_view retry_after) {
       outcome.failure = contract::make_failure(ErrorCode::internal_error, "gateway NDJSON stream ended without a result line");
       return outcome;
     }
-    return outcome_from_answer(*reader_.final_answer(), status_);
+    return outcome_from_answer(reader_.take_final_answer(), status_);
   }
   auto answer = parse_json_bounded(body_, {.max_depth = contract::kMaxJsonDepth, .max_bytes = kMaxAnswerBytes});
   if (!answer) return malformed("gateway answer is not usable JSON: " + answer.error().message, status_);

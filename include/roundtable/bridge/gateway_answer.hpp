@@ -31,6 +31,7 @@ class NdjsonReader {
   bool feed(const char* data, size_t size);
   void finish();
   const std::optional<nlohmann::json>& final_answer() const { return final_; }
+  nlohmann::json take_final_answer() { return std::move(*final_); }  // once, after final_answer() said there is one
   const std::optional<std::string>& error() const { return error_; }
 
  private:
