@@ -201,7 +201,7 @@ bool Bridge::connect_and_bind() {
       std::lock_guard lock(setup_mutex_);
       js_ = std::move(*js);
       outbox_ = std::make_unique<Outbox>(*js_, config_.fleet, config_.agent, logger_);
-      dedup_ = std::make_unique<DedupStore>(redis_.get(), config_.fleet, config_.agent);
+      dedup_ = std::make_unique<DedupStore>(redis_.get(), config_.fleet, config_.agent, logger_);
       cancels_ = std::make_unique<CancelWatch>(*connection_, *js_, config_.fleet, logger_);
       if (auto watching = cancels_->start(); !watching)
         logger_.error("bridge.cancel_watch_failed", {{"error", watching.error().message}});  // stored cancels still apply at fetch

@@ -152,6 +152,25 @@ TEST_F(BridgeFaults, DoneMarkerInRedisSkipsADuplicateTask) {
   EXPECT_EQ(bus_->stored_results(first.id), 1u);
 }
 
+// Redis full under maxmemory with noeviction (deploy/base/redis) answers writes with an error while
+// it is up: the markers are lost, the tasks are still answered once (JetStream de-duplicates the
+// results), and the bridge says why in its log instead of degrading in silence.
+TEST_F(BridgeFaults, RedisRefusingWritesIsLoggedAndTasksStillCompleteOnce) {
+  RedisServer redis;
+  auto& bridge = start_bridge({{"REDIS_URL", redis.url()}});
+  redis::Client client(*redis::parse_redis_url(redis.url()), Logger());
+  ASSERT_TRUE(client.command({"CONFIG", "SET", "maxmemory-policy", "noeviction"}));
+  ASSERT_TRUE(client.command({"CONFIG", "SET", "maxmemory", "1"}));
+  auto task = bus_->publish_task("security.scan");
+  ASSERT_TRUE(bus_->wait_result(task.id)) << bridge.output();
+  EXPECT_EQ(bus_->stored_results(task.id), 1u);
+  EXPECT_TRUE(eventually([&] { return bridge.output().find("dedup.redis_refused") != std::string::npos; })) << bridge.output();
+  EXPECT_NE(bridge.output().find("OOM"), std::string::npos) << bridge.output();
+  auto marker = client.get("rt:fleet-a:dedup:" + task.id);
+  ASSERT_TRUE(marker);
+  EXPECT_FALSE(marker->has_value());
+}
+
 TEST_F(BridgeFaults, GatewayOutageMakesTasksWaitNotFail) {
   gateway_->stop();
   auto& bridge = start_bridge({{"BACKOFF", "200ms"}, {"MAX_DELIVER", "1000"}}, false);
