@@ -23,15 +23,13 @@ constexpr std::chrono::seconds kMaxRetryAfter{86'400};
 
 // task.claimed's payload (docs/contract.md §4), with its members in the order serialize() writes them.
 contract::JsonText claimed_payload(const std::string& agent, int attempt, const std::string& task) {
-  contract::JsonText out{"{\"agent\":"};
-  append_json_string(out.text, agent);
-  out.text += ",\"attempt\":";
-  append_json_integer(out.text, attempt);
-  out.text += ",\"message\":";
-  append_json_string(out.text, agent + " claimed " + task);
-  out.text += ",\"task\":";
-  append_json_string(out.text, task);
-  out.text += '}';
+  contract::JsonText out;
+  JsonObjectWriter payload(out.text);
+  payload.string("agent", agent);
+  payload.integer("attempt", attempt);
+  payload.string("message", agent + " claimed " + task);
+  payload.string("task", task);
+  payload.close();
   return out;
 }
 }  // namespace

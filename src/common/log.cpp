@@ -116,16 +116,13 @@ std::string Logger::json_line(LogLevel level, std::string_view event, const nloh
   else std::stable_sort(members.begin(), members.end(), by_key);
   std::string line;
   line.reserve(256);
-  line += '{';
+  JsonObjectWriter writer(line);
   for (size_t i = 0; i < members.size(); ++i) {
     if (i + 1 < members.size() && members[i + 1].key == members[i].key) continue;  // overridden by a later one
-    if (line.size() > 1) line += ',';
-    append_json_string(line, members[i].key);
-    line += ':';
-    if (members[i].value) append_json_value(line, *members[i].value);
-    else append_json_string(line, members[i].text);
+    if (members[i].value) writer.value(members[i].key, *members[i].value);
+    else writer.string(members[i].key, members[i].text);
   }
-  line += '}';
+  writer.close();
   return line;
 }
 

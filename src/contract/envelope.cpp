@@ -243,16 +243,13 @@ std::string serialize(const Envelope& envelope) {
   std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.key < b.key; });
   std::string out;
   out.reserve(256);
-  out += '{';
+  JsonObjectWriter writer(out);
   for (const Member& member : members) {
-    if (out.size() > 1) out += ',';
-    append_json_string(out, member.key);
-    out += ':';
-    if (member.text) append_json_string(out, *member.text);
-    else if (member.value) append_json_value(out, *member.value);
-    else append_json_integer(out, member.number);
+    if (member.text) writer.string(member.key, *member.text);
+    else if (member.value) writer.value(member.key, *member.value);
+    else writer.integer(member.key, member.number);
   }
-  out += '}';
+  writer.close();
   return out;
 }
 

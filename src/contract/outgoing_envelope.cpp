@@ -5,39 +5,9 @@
 namespace rt::contract {
 namespace {
 
-class MemberWriter {
- public:
-  explicit MemberWriter(std::string& out) : out_(out) {}
-  void text(std::string_view key, std::string_view value) {
-    name(key);
-    append_json_string(out_, value);
-  }
-  void text(std::string_view key, const std::string* value) {
-    if (value) text(key, std::string_view(*value));
-  }
-  void raw(std::string_view key, std::string_view json) {
-    name(key);
-    out_ += json;
-  }
-  void value(std::string_view key, const nlohmann::json& json) {
-    name(key);
-    append_json_value(out_, json);
-  }
-  void integer(std::string_view key, int64_t number) {
-    name(key);
-    append_json_integer(out_, number);
-  }
-
- private:
-  void name(std::string_view key) {
-    out_ += first_ ? '{' : ',';
-    first_ = false;
-    append_json_string(out_, key);
-    out_ += ':';
-  }
-  std::string& out_;
-  bool first_ = true;
-};
+void optional_string(JsonObjectWriter& members, std::string_view key, const std::string* value) {
+  if (value) members.string(key, *value);
+}
 
 }  // namespace
 
@@ -45,21 +15,21 @@ class MemberWriter {
 std::string serialize_outgoing(const OutgoingHead& head, std::string_view payload_json) {
   std::string out;
   out.reserve(256 + payload_json.size());
-  MemberWriter members(out);
-  members.text("correlationId", head.correlation_id);
-  members.text("fleet", head.fleet);
-  members.text("from", head.from);
-  members.text("id", head.id);
-  members.text("parentTaskId", head.parent_task_id);
+  JsonObjectWriter members(out);
+  optional_string(members, "correlationId", head.correlation_id);
+  optional_string(members, "fleet", head.fleet);
+  members.string("from", head.from);
+  members.string("id", head.id);
+  optional_string(members, "parentTaskId", head.parent_task_id);
   members.raw("payload", payload_json);
-  members.text("priority", priority_name(head.priority));
-  members.text("timestamp", head.timestamp);
-  members.text("to", head.to);
+  members.string("priority", priority_name(head.priority));
+  members.string("timestamp", head.timestamp);
+  optional_string(members, "to", head.to);
   if (head.trace && head.trace->is_object()) members.value("trace", *head.trace);
   members.integer("ttl", head.ttl_seconds);
-  members.text("type", head.type);
-  members.text("version", kContractVersion);
-  out += '}';
+  members.string("type", head.type);
+  members.string("version", kContractVersion);
+  members.close();
   return out;
 }
 

@@ -117,22 +117,16 @@ std::string to_json_text(const TaskResult& result) {
   const Known known[] = {{"attempt", nullptr, m.attempt},         {"cacheReadTokens", nullptr, m.cache_read_tokens},
                          {"durationMs", nullptr, m.duration_ms},  {"inputTokens", nullptr, m.input_tokens},
                          {"model", &m.model, 0},                  {"outputTokens", nullptr, m.output_tokens}};
-  std::string out = "{\"result\":{\"content\":";
+  std::string out;
   out.reserve(160 + result.content.size());
-  append_json_string(out, result.content);
-  out += ",\"format\":";
-  append_json_string(out, result.format);
-  out += ",\"metadata\":{";
-  bool first = true;
-  auto name = [&](std::string_view key) {
-    if (!std::exchange(first, false)) out += ',';
-    append_json_string(out, key);
-    out += ':';
-  };
+  JsonObjectWriter payload(out);
+  JsonObjectWriter inner(payload.member("result"));
+  inner.string("content", result.content);
+  inner.string("format", result.format);
+  JsonObjectWriter metadata(inner.member("metadata"));
   auto write_known = [&](const Known& field) {
-    name(field.key);
-    if (field.text) append_json_string(out, *field.text);
-    else append_json_integer(out, field.number);
+    if (field.text) metadata.string(field.key, *field.text);
+    else metadata.integer(field.key, field.number);
   };
   size_t next = 0;
   if (m.extra.is_object())
@@ -140,11 +134,13 @@ std::string to_json_text(const TaskResult& result) {
       const std::string& key = it.key();
       while (next < std::size(known) && known[next].key < key) write_known(known[next++]);
       if (next < std::size(known) && known[next].key == key) continue;  // replaced by the known field
-      name(key);
-      append_json_value(out, *it);
+      metadata.value(key, *it);
     }
   while (next < std::size(known)) write_known(known[next++]);
-  out += "}},\"status\":\"completed\"}";
+  metadata.close();
+  inner.close();
+  payload.string("status", "completed");
+  payload.close();
   return out;
 }
 

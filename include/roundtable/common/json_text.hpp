@@ -66,4 +66,28 @@ void append_json_integer(std::string& out, int64_t value);
 // Any value, as value.dump() with invalid UTF-8 replaced.
 void append_json_value(std::string& out, const nlohmann::json& value);
 
+// One JSON object appended member by member, in the order given (to match dump(), the caller
+// gives them in byte order of their names): opened on construction, closed by close().
+class JsonObjectWriter {
+ public:
+  explicit JsonObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  void string(std::string_view key, std::string_view text) { append_json_string(member(key), text); }
+  void integer(std::string_view key, int64_t number) { append_json_integer(member(key), number); }
+  void value(std::string_view key, const nlohmann::json& json) { append_json_value(member(key), json); }
+  void raw(std::string_view key, std::string_view json_text) { member(key) += json_text; }
+  // The name and colon of a member whose value the caller appends next (a nested object).
+  std::string& member(std::string_view key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    append_json_string(out_, key);
+    out_ += ':';
+    return out_;
+  }
+  void close() { out_ += '}'; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
 }  // namespace rt
