@@ -2,6 +2,8 @@
 
 #include <poll.h>
 
+#include <algorithm>
+
 namespace rt::bridge {
 namespace {
 
@@ -21,7 +23,12 @@ void before_sending(const GatewayRequest& request, bool connection_open, size_t 
 
 void request_written(const GatewayRequest& request, int socket) {
   if (request.on_sent) request.on_sent();
-  if (request.on_waiting && !answer_begins_within(socket, kAnswerGrace)) request.on_waiting();
+  const bool watch_for_slow = request.on_slow && request.slow_after.count() > 0;
+  if (!request.on_waiting && !watch_for_slow) return;
+  const auto grace = watch_for_slow ? std::min(kAnswerGrace, request.slow_after) : kAnswerGrace;
+  if (answer_begins_within(socket, grace)) return;
+  if (request.on_waiting) request.on_waiting();
+  if (watch_for_slow && !answer_begins_within(socket, request.slow_after - grace)) request.on_slow();
 }
 
 }  // namespace rt::bridge

@@ -22,7 +22,8 @@ const std::vector<std::string>& bridge_setting_names() {
       "GATEWAY_MODEL",  "GATEWAY_TOKEN",      "GATEWAY_TIMEOUT",    "MAX_CONCURRENCY",  "PRIORITY_LOOKAHEAD",
       "ACK_WAIT",       "MAX_DELIVER",        "BACKOFF",            "HEARTBEAT_INTERVAL", "HEALTH_PORT",
       "HEALTH_HOST",    "REDIS_URL",          "STREAMS_AUTO_CREATE", "STREAM_REPLICAS",  "SHUTDOWN_GRACE",
-      "LOG_LEVEL",      "LOG_FORMAT",         "KNIGHT_CONFIG",      "BREAKER_THRESHOLD", "BREAKER_COOLDOWN", "HEALTH_PORT_FILE"};
+      "LOG_LEVEL",      "LOG_FORMAT",         "KNIGHT_CONFIG",      "BREAKER_THRESHOLD", "BREAKER_COOLDOWN", "HEALTH_PORT_FILE",
+      "CLAIM_NOTICE_AFTER"};
   return names;
 }
 
@@ -49,6 +50,7 @@ present) supplies name, fleet, domains, capabilities and a `bridge:` map; env ov
   GATEWAY_MODEL       openclaw:main               (openai mode)
   GATEWAY_TOKEN       bearer token for the gateway
   GATEWAY_TIMEOUT     600s
+  CLAIM_NOTICE_AFTER  100ms   task.claimed only for a gateway call not answered by then; 0: always
   MAX_CONCURRENCY     2
   PRIORITY_LOOKAHEAD  4   tasks held beyond free slots for priority ordering
   ACK_WAIT            30s
@@ -116,6 +118,9 @@ BridgeConfig load_bridge_config(const std::vector<std::string>& args, const conf
   c.model = s.text("MODEL_NAME", c.gateway_mode == GatewayMode::openai ? c.gateway_model : "");
   c.gateway_token = s.text("GATEWAY_TOKEN", "");
   c.gateway_timeout = s.duration("GATEWAY_TIMEOUT", c.gateway_timeout);
+  c.claim_notice_after = s.duration("CLAIM_NOTICE_AFTER", c.claim_notice_after);
+  if (c.claim_notice_after > c.gateway_timeout)
+    s.fail("CLAIM_NOTICE_AFTER", "a duration no longer than GATEWAY_TIMEOUT", s.text("CLAIM_NOTICE_AFTER", ""));
   c.max_concurrency = static_cast<int>(s.integer("MAX_CONCURRENCY", c.max_concurrency, 1, 256));
   c.priority_lookahead = static_cast<int>(s.integer("PRIORITY_LOOKAHEAD", c.priority_lookahead, 0, 256));
   c.ack_wait = s.duration("ACK_WAIT", c.ack_wait);

@@ -225,9 +225,19 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
       if (logger_.enabled(LogLevel::debug))
         logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
     };
+    // task.claimed only for a call the gateway does not answer at once (contract §3): as soon as
+    // its answer has not begun within claim_notice_after, or before its first progress, or at the
+    // latest before the result of a call that lasted that long.
+    const auto notice_after = config_.claim_notice_after;
+    auto sent_at = std::chrono::steady_clock::now();
+    auto on_sent = [&] {
+      sent_at = std::chrono::steady_clock::now();
+      if (notice_after.count() == 0) announce_claim();
+    };
     GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline, trace::headers_for(call.context()),
-                           announce_claim, [&task] { task.before_waiting(); }};
+                           on_sent, [&task] { task.before_waiting(); }, announce_claim, notice_after};
     auto on_progress = [&](const contract::Progress& progress) {
+      announce_claim();
       outbox_.publish_notice(type::task_progress, contract::to_json(progress), &v.ref);
     };
     gateway_state_.active++;
@@ -235,7 +245,7 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     if (cancels_) hold.emplace(cancels_->hold(*v.ref.id, [gateway = &gateway_, id = *v.ref.id] { gateway->cancel(id); }));
     GatewayOutcome answer = gateway_.deliver(request, on_progress);
     gateway_state_.active--;
-    if (!answer.never_sent) announce_claim();  // a client that answered without sending
+    if (!answer.never_sent && std::chrono::steady_clock::now() - sent_at >= notice_after) announce_claim();
     if (cancels_ && ((hold && hold->cancelled()) || (!answer.completed && answer.failure.error == ErrorCode::cancelled))) {
       gate_.record_neutral(*permit);
       auto cancel = cancels_->lookup(*v.ref.id).value_or(contract::CancelRequest{*v.ref.id, answer.failure.message, "gateway"});

@@ -38,13 +38,12 @@ TEST_F(BridgeDelivery, WebhookTaskIsAnsweredOnTheResultSubject) {
   EXPECT_EQ(calls[0].headers["Authorization"], "Bearer s3cret-token");
   EXPECT_EQ(calls[0].headers["X-Roundtable-Attempt"], "1");
   EXPECT_TRUE(parse_rfc3339(calls[0].headers["X-Roundtable-Deadline"]).has_value());
-  EXPECT_TRUE(bus_->events().wait_until([&](auto&) { return !bus_->events_for(task.id, "task.claimed").empty(); }));
   EXPECT_EQ(bus_->stored_results(task.id), 1u);
   EXPECT_EQ(bridges_[0]->output().find("s3cret-token"), std::string::npos) << "a secret reached the log";
 }
 
-// task.claimed goes out as the request is written, not before: it is stored while the gateway is
-// still working on the answer.
+// task.claimed goes out once the gateway has not answered within CLAIM_NOTICE_AFTER (100ms by
+// default): it is stored while the gateway is still working on the answer.
 TEST_F(BridgeDelivery, TaskClaimedIsStoredWhileTheGatewayWorks) {
   std::atomic<bool> claim_seen_first{false};
   gateway_->set_handler([&](const GatewayCall& call) {
@@ -58,14 +57,16 @@ TEST_F(BridgeDelivery, TaskClaimedIsStoredWhileTheGatewayWorks) {
   EXPECT_EQ(bus_->events_for(task.id, "task.claimed").size(), 1u);
 }
 
-// A gateway that answers at once: task.claimed is still published exactly once per delivery, and
-// stored before the result.
-TEST_F(BridgeDelivery, AnswerReadAtOnceIsClaimedOnceBeforeItsResult) {
-  start_bridge();
-  auto claims_stored = [&] {
-    auto count = bus_->js().count_messages(contract::kEventsStream, *contract::event_subject("fleet-a", "task.claimed"));
-    return count ? static_cast<int64_t>(*count) : -1;
-  };
+int64_t stored_claims(Bus& bus) {
+  auto count = bus.js().count_messages(contract::kEventsStream, *contract::event_subject("fleet-a", "task.claimed"));
+  return count ? static_cast<int64_t>(*count) : -1;
+}
+
+// CLAIM_NOTICE_AFTER=0, a gateway that answers at once: task.claimed is published exactly once
+// per delivery, as soon as the request is written, and stored before the result.
+TEST_F(BridgeDelivery, WithClaimNoticeAfterZeroAnAnswerReadAtOnceIsClaimedOnceBeforeItsResult) {
+  start_bridge({{"CLAIM_NOTICE_AFTER", "0"}});
+  auto claims_stored = [&] { return stored_claims(*bus_); };
   std::vector<std::string> ids;
   for (int i = 1; i <= 20; ++i) {
     auto task = bus_->publish_task("security.briefing", {{"scope", "home"}});
@@ -77,8 +78,65 @@ TEST_F(BridgeDelivery, AnswerReadAtOnceIsClaimedOnceBeforeItsResult) {
     EXPECT_TRUE(bus_->events().wait_until([&](auto&) { return bus_->events_for(id, "task.claimed").size() == 1u; })) << id;
 }
 
-TEST_F(BridgeDelivery, OpenAiModeSendsChatCompletionAndPublishesContent) {
+// A call answered within CLAIM_NOTICE_AFTER has no task.claimed: its result says who answered.
+// A progress line is claimed before it, however soon it comes: here it comes from the fourth
+// task, whose claim, published by the same bridge after any the first three could have had, is
+// the only one stored.
+TEST_F(BridgeDelivery, AnAnswerWithinClaimNoticeAfterIsNotClaimedButProgressIs) {
+  gateway_->set_handler([](const GatewayCall& call) {
+    if (call.json["payload"]["params"].value("progress", false)) {
+      GatewayReply reply;
+      reply.ndjson_lines = {R"({"type":"progress","percent":50,"message":"halfway"})",
+                            R"({"type":"result","status":"completed","result":{"format":"markdown","content":"done"}})"};
+      return reply;
+    }
+    return completed_reply("ok");
+  });
+  start_bridge({{"CLAIM_NOTICE_AFTER", "10m"}});
+  std::vector<std::string> quick;
+  for (int i = 0; i < 3; ++i) {
+    auto task = bus_->publish_task("security.briefing", {{"progress", false}});
+    ASSERT_TRUE(bus_->wait_result(task.id)) << bridges_[0]->output();
+    quick.push_back(task.id);
+  }
+  auto slow = bus_->publish_task("security.briefing", {{"progress", true}});
+  ASSERT_TRUE(bus_->wait_result(slow.id)) << bridges_[0]->output();
+  ASSERT_TRUE(bus_->events().wait_until([&](auto&) { return !bus_->events_for(slow.id, "task.progress").empty(); }));
+  EXPECT_EQ(stored_claims(*bus_), 1);
+  for (const auto& id : quick) EXPECT_TRUE(bus_->events_for(id, "task.claimed").empty()) << id;
+  std::vector<std::string> order;
+  for (const auto& message : bus_->events().messages()) {
+    auto doc = json::parse(message.data, nullptr, false);
+    if (doc.is_object() && doc.value("correlationId", "") == slow.id) order.push_back(doc.value("type", ""));
+  }
+  ASSERT_GE(order.size(), 2u);
+  EXPECT_EQ(order[0], "task.claimed") << "the claim must come before the progress it explains";
+  EXPECT_EQ(order[1], "task.progress");
+}
+
+// An answer that begins at once but lasts longer than CLAIM_NOTICE_AFTER (an NDJSON stream with
+// no progress line) is still claimed, before its result.
+TEST_F(BridgeDelivery, ACallThatOutlastsTheNoticeIsClaimedBeforeItsResultThoughItsAnswerBeganAtOnce) {
   gateway_->set_handler([](const GatewayCall&) {
+    GatewayReply reply;
+    reply.ndjson_lines = {R"({"type":"note","message":"not a progress line"})",
+                          R"({"type":"result","status":"completed","result":{"format":"markdown","content":"late"}})"};
+    reply.line_gap = std::chrono::milliseconds(300);
+    return reply;
+  });
+  start_bridge({{"CLAIM_NOTICE_AFTER", "50ms"}});
+  auto task = bus_->publish_task("security.briefing");
+  ASSERT_TRUE(bus_->wait_result(task.id)) << bridges_[0]->output();
+  EXPECT_EQ(stored_claims(*bus_), 1) << "its claim was not stored before its result";
+  EXPECT_TRUE(bus_->events().wait_until([&](auto&) { return bus_->events_for(task.id, "task.claimed").size() == 1u; }));
+}
+
+// In openai mode too, a call not answered within CLAIM_NOTICE_AFTER is claimed while it runs.
+TEST_F(BridgeDelivery, OpenAiModeSendsChatCompletionAndPublishesContent) {
+  std::atomic<bool> claim_seen_first{false};
+  gateway_->set_handler([&](const GatewayCall& call) {
+    const std::string task_id = call.json.value("user", "");
+    claim_seen_first = bus_->events().wait_until([&](auto&) { return !bus_->events_for(task_id, "task.claimed").empty(); });
     json body = {{"id", "chatcmpl-1"}, {"object", "chat.completion"}, {"model", "openclaw:main"},
                  {"choices", json::array({{{"index", 0}, {"message", {{"role", "assistant"}, {"content", "briefing text"}}},
                                            {"finish_reason", "stop"}}})},
@@ -100,6 +158,7 @@ TEST_F(BridgeDelivery, OpenAiModeSendsChatCompletionAndPublishesContent) {
   EXPECT_EQ(calls[0].json["messages"][0]["role"], "user");
   EXPECT_NE(calls[0].json["messages"][0]["content"].get<std::string>().find("security.briefing"), std::string::npos);
   EXPECT_EQ(calls[0].headers["Authorization"], "Bearer tok");
+  EXPECT_TRUE(claim_seen_first) << "task.claimed was not published while the gateway worked";
 }
 
 TEST_F(BridgeDelivery, NdjsonProgressLinesBecomeProgressEvents) {

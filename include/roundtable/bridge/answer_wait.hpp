@@ -17,7 +17,7 @@ inline constexpr std::chrono::milliseconds kAnswerGrace{2};
 void before_sending(const GatewayRequest& request, bool connection_open, size_t body_bytes);
 
 // Once the whole request is written: on_sent, then on_waiting unless the answer begins to
-// arrive on `socket` within kAnswerGrace.
+// arrive on `socket` within kAnswerGrace, then on_slow unless it begins within slow_after.
 void request_written(const GatewayRequest& request, int socket);
 
 }  // namespace rt::bridge

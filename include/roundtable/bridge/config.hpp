@@ -37,6 +37,9 @@ struct BridgeConfig {
   std::string gateway_model = "openclaw:main";
   std::string gateway_token;
   std::chrono::milliseconds gateway_timeout{600'000};
+  // task.claimed is published for a gateway call not answered within this (docs/contract.md §3);
+  // 0: for every call, as soon as the request is written.
+  std::chrono::milliseconds claim_notice_after{100};
 
   int max_concurrency = 2;
   int priority_lookahead = 4;

@@ -33,6 +33,10 @@ struct GatewayRequest {
   // bridge hands over its intake here rather than before the call, so a fast answer costs no
   // other thread a wake-up (docs/performance.md).
   std::function<void()> on_waiting = {};
+  // Called once when no answer has begun within `slow_after` of the request being written (not
+  // at all when slow_after is 0): the bridge's task.claimed for a call that takes its time.
+  std::function<void()> on_slow = {};
+  std::chrono::milliseconds slow_after{0};
 };
 
 struct GatewayOutcome {

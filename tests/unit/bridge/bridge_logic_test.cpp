@@ -217,5 +217,22 @@ TEST(BridgeConfig, PasswordWithoutUserIsRefused) {
   EXPECT_THROW(load_bridge_config({}, env), config::ConfigError);
 }
 
+TEST(BridgeConfig, ClaimNoticeAfterDefaultsToAMomentAcceptsZeroAndRefusesNonsense) {
+  auto env = base_env();
+  EXPECT_EQ(load_bridge_config({}, env).claim_notice_after, std::chrono::milliseconds(100));
+  env["CLAIM_NOTICE_AFTER"] = "0";
+  EXPECT_EQ(load_bridge_config({}, env).claim_notice_after, std::chrono::milliseconds(0));
+  EXPECT_EQ(load_bridge_config({"--claim-notice-after", "2s"}, env).claim_notice_after, std::chrono::seconds(2));
+  for (const char* bad : {"soon", "-5ms", "11m"}) {  // 11m: longer than GATEWAY_TIMEOUT (10m)
+    env["CLAIM_NOTICE_AFTER"] = bad;
+    try {
+      load_bridge_config({}, env);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const config::ConfigError& error) {
+      EXPECT_NE(std::string(error.what()).find("CLAIM_NOTICE_AFTER"), std::string::npos) << error.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rt::bridge
