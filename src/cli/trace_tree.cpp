@@ -71,6 +71,7 @@ void apply_result(TraceNode& node, const BusRecord& r) {
     node.output_tokens = number(meta, "outputTokens", 0, int64_t{1} << 40);
     if (auto it = meta.find("costUsd"); it != meta.end() && it->is_number()) node.cost_usd = std::max(0.0, it->get<double>());
     auto took = std::chrono::milliseconds(number(meta, "durationMs", 0, int64_t{30} * 86'400'000));
+    if (!a.start) a.start = r.stored - took;  // answered within CLAIM_NOTICE_AFTER: no task.claimed
     GatewayWork work{r.stored - took, r.stored, trace::steps_from_json(meta.contains("steps") ? meta["steps"] : json())};
     if (a.start && work.start < *a.start) work.start = *a.start;
     node.gateway = std::move(work);

@@ -111,11 +111,24 @@ TEST_F(CliDashboard, ShowsKnightsTasksDeadLettersAndHostileTextInARealBrowser) {
 
   Dashboard dashboard(nats_, {"--listen", "127.0.0.1:0", "--heartbeat-interval", "1s"}, {{"REDIS_URL", redis_.url()}}, dir_ / "dashboard.log");
   ASSERT_TRUE(dashboard.wait_serving()) << dashboard.process.output();
+  // A task another knight answered within its bridge's CLAIM_NOTICE_AFTER: a request and a result,
+  // no task.claimed, published once the dashboard listens (it reads the bus live). Its trace must
+  // still show the attempt (from the result's durationMs).
+  auto quick = contract::make_envelope("task.request", "tim", {{"task", "archive.lookup"}, {"params", json::object()}},
+                                       std::chrono::system_clock::now());
+  quick.fleet = "fleet-a";
+  ASSERT_TRUE(bus_->publish("fleet-a.tasks.archive.lookup", quick, quick.id).ok());
+  json answer = {{"status", "completed"},
+                 {"result", {{"format", "markdown"}, {"content", "found"}, {"metadata", {{"attempt", 1}, {"durationMs", 40}, {"model", "m"}}}}}};
+  auto quick_result = contract::make_envelope("task.result", "percival", answer, std::chrono::system_clock::now());
+  quick_result.fleet = "fleet-a";
+  quick_result.correlation_id = quick.id;
+  ASSERT_TRUE(bus_->publish("fleet-a.results.archive." + quick.id, quick_result, "result-" + quick.id).ok());
 
   std::string screenshot = "/tmp/rt-dashboard-" + std::to_string(dashboard.port) + ".png";
   ChildProcess browser({find_executable("node"), std::string(RT_SOURCE_DIR) + "/tests/interop/dashboard_playwright.mjs"},
                        {{"DASHBOARD_URL", dashboard.url}, {"ROUNDTABLE", roundtable_binary()}, {"NATS_URL", nats_.url()},
-                        {"BRIDGE_PID", std::to_string(bridge.process().pid())}, {"SCREENSHOT", screenshot}},
+                        {"BRIDGE_PID", std::to_string(bridge.process().pid())}, {"SCREENSHOT", screenshot}, {"QUICK_TASK_ID", quick.id}},
                        dir_ / "playwright.log");
   browser.start();
   // The script says RELEASE once the held task shows in flight; the LLM then answers it.

@@ -3,7 +3,8 @@
 // environment). Every wait is Playwright's own (locator.waitFor, waitForFunction): no sleeps.
 //
 // Environment: DASHBOARD_URL, ROUNDTABLE (the CLI), NATS_URL, BRIDGE_PID (galahad's nats-bridge),
-// SCREENSHOT (a .png path), CHROMIUM (default /usr/bin/chromium).
+// SCREENSHOT (a .png path), CHROMIUM (default /usr/bin/chromium), QUICK_TASK_ID (a task stored
+// with a result and no task.claimed).
 // Talks back on stdout: "RELEASE" when the held task was seen in flight (the test then lets the
 // LLM answer), "OK" at the end. Exit code 0 only when every check passed.
 import { chromium } from 'playwright-core';
@@ -100,6 +101,15 @@ try {
   check((await dead.locator('.status').textContent()) === 'dead letter', 'the failure is shown as a dead letter');
   check(/^[a-z_]+$/.test(await dead.locator('.error').textContent()), 'the dead letter names its error code');
   check((await dead.locator('.reason').textContent()).length > 0, 'the dead letter gives its reason');
+
+  // 5b. A task answered within its bridge's CLAIM_NOTICE_AFTER has no task.claimed (stored by the
+  // test: a request and a result): its trace still shows the time queued and the attempt.
+  const quick = page.locator(`#results tr[data-task-id="${env.QUICK_TASK_ID}"]`);
+  await quick.click();
+  await page.locator('#trace-title', { hasText: env.QUICK_TASK_ID }).waitFor();
+  await page.locator('#waterfall .wf-row[data-kind="completed"]').waitFor();
+  check(await page.locator('#waterfall .wf-row[data-kind="queued"]').count() === 1, 'the quick task\'s trace shows the time queued');
+  check(await page.locator('#trace-events tr[data-type="task.claimed"]').count() === 0, 'the quick task has no task.claimed');
 
   // 6. Spend today, from the gateways' Redis counters.
   await page.locator('#spend tr[data-agent="galahad"]').waitFor();

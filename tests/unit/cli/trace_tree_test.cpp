@@ -68,6 +68,18 @@ TEST(TraceTree, LeadWithADelegatedTaskItsAttemptsAndSteps) {
   EXPECT_FALSE(build_trace_tree("44444444-4444-4444-8444-444444444444", records()));
 }
 
+// A call answered within the bridge's CLAIM_NOTICE_AFTER has no task.claimed: its attempt starts
+// where its result says the call did.
+TEST(TraceTree, AnAttemptWithoutAClaimStartsWhereItsResultSaysTheCallDid) {
+  auto tree = build_trace_tree(kChild, {result("security", kChild, "galahad", {{"attempt", 1}, {"durationMs", 40}}, 500)});
+  ASSERT_TRUE(tree);
+  ASSERT_EQ(tree->attempts.size(), 1u);
+  EXPECT_EQ(tree->attempts[0].start, at(460));
+  EXPECT_EQ(tree->attempts[0].end, at(500));
+  EXPECT_EQ(tree->attempts[0].agent, "galahad");
+  EXPECT_EQ(tree->start, at(460));
+}
+
 TEST(TraceTree, WaterfallShowsEveryLevelAndNeverTheContent) {
   auto tree = build_trace_tree(kLead, records());
   std::string out = trace_waterfall(*tree, 120);

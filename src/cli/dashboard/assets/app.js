@@ -172,27 +172,38 @@ function connect() {
 }
 
 // The trace: one bar per span (queued, each attempt, each child task) on a shared time axis.
+const ENDINGS = { 'task.result': 'completed', 'task.retrying': 'retrying', 'task.failed': 'failed',
+                  'task.deadletter': 'deadletter', 'task.rejected': 'rejected' };
+function attemptBar(e, start) {
+  return { label: 'attempt ' + (e.attempt || '?') + ' · ' + (e.agent || '?'), start, kind: 'running', marks: [], attempt: e.attempt };
+}
 function spans(trace) {
   const out = [];
   const t = trace.task;
-  const events = trace.events;
-  const firstClaim = events.find(e => e.type === 'task.claimed');
-  if (t.requestedMs && firstClaim) out.push({ label: 'queued', start: t.requestedMs, end: firstClaim.atMs, kind: 'queued' });
+  const attempts = [];
   let open = null;
-  for (const e of events) {
+  for (const e of trace.events) {
     if (e.type === 'task.claimed') {
-      if (open) out.push(Object.assign(open, { end: e.atMs }));
-      open = { label: 'attempt ' + (e.attempt || '?') + ' · ' + (e.agent || '?'), start: e.atMs, kind: 'running', marks: [] };
+      if (open) attempts.push(Object.assign(open, { end: e.atMs }));
+      open = attemptBar(e, e.atMs);
     } else if (e.type === 'task.progress' && open) {
       open.marks.push(e.atMs);
     } else if (open && e.type !== 'task.request') {
-      const kind = { 'task.result': 'completed', 'task.retrying': 'retrying', 'task.failed': 'failed',
-                     'task.deadletter': 'deadletter', 'task.rejected': 'rejected' }[e.type] || 'running';
-      out.push(Object.assign(open, { end: e.atMs, kind }));
+      attempts.push(Object.assign(open, { end: e.atMs, kind: ENDINGS[e.type] || 'running' }));
       open = null;
+    } else if (ENDINGS[e.type] && !attempts.some(a => a.attempt === e.attempt)) {
+      // A call answered within the bridge's CLAIM_NOTICE_AFTER has no task.claimed: its attempt
+      // began when its result says the call did (durationMs), or, for a failure, at its end.
+      const start = e.type === 'task.result' && t.durationMs != null ? e.atMs - t.durationMs : e.atMs;
+      attempts.push(Object.assign(attemptBar(e, start), { end: e.atMs, kind: ENDINGS[e.type] }));
     }
   }
-  if (open) out.push(Object.assign(open, { end: now() }));
+  if (open) attempts.push(Object.assign(open, { end: now() }));
+  if (t.requestedMs && attempts.length) {
+    const first = Math.min(...attempts.map(a => a.start));
+    out.push({ label: 'queued', start: t.requestedMs, end: Math.max(t.requestedMs, first), kind: 'queued' });
+  }
+  out.push(...attempts);
   for (const c of trace.children) {
     const start = c.requestedMs || c.claimedMs;
     if (start) out.push({ label: '↳ ' + (c.task || c.id.slice(0, 8)) + ' · ' + (c.agent || '?'), start, end: c.finishedMs || now(), kind: c.status });
