@@ -1,5 +1,6 @@
 #include "roundtable/bridge/config.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "roundtable/bridge/go_bridge_aliases.hpp"
@@ -118,7 +119,7 @@ BridgeConfig load_bridge_config(const std::vector<std::string>& args, const conf
   c.model = s.text("MODEL_NAME", c.gateway_mode == GatewayMode::openai ? c.gateway_model : "");
   c.gateway_token = s.text("GATEWAY_TOKEN", "");
   c.gateway_timeout = s.duration("GATEWAY_TIMEOUT", c.gateway_timeout);
-  c.claim_notice_after = s.duration("CLAIM_NOTICE_AFTER", c.claim_notice_after);
+  c.claim_notice_after = s.duration("CLAIM_NOTICE_AFTER", std::min(c.claim_notice_after, c.gateway_timeout));
   if (c.claim_notice_after > c.gateway_timeout)
     s.fail("CLAIM_NOTICE_AFTER", "a duration no longer than GATEWAY_TIMEOUT", s.text("CLAIM_NOTICE_AFTER", ""));
   c.max_concurrency = static_cast<int>(s.integer("MAX_CONCURRENCY", c.max_concurrency, 1, 256));

@@ -228,7 +228,9 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     // task.claimed only for a call the gateway does not answer at once (contract §3): as soon as
     // its answer has not begun within claim_notice_after, or before its first progress, or at the
     // latest before the result of a call that lasted that long.
-    const auto notice_after = config_.claim_notice_after;
+    // Within the call's deadline: the wait for the answer to begin must not outlast the call.
+    const auto notice_after = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.now()),
+                                         std::chrono::milliseconds(0), config_.claim_notice_after);
     auto sent_at = std::chrono::steady_clock::now();
     auto on_sent = [&] {
       sent_at = std::chrono::steady_clock::now();

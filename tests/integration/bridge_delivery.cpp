@@ -131,6 +131,20 @@ TEST_F(BridgeDelivery, ACallThatOutlastsTheNoticeIsClaimedBeforeItsResultThoughI
   EXPECT_TRUE(bus_->events().wait_until([&](auto&) { return bus_->events_for(task.id, "task.claimed").size() == 1u; }));
 }
 
+// The wait for the answer to begin never outlasts the call: a task that expires before
+// CLAIM_NOTICE_AFTER is claimed by its expiry while the gateway still works on it.
+TEST_F(BridgeDelivery, ATaskExpiringBeforeTheNoticeIsClaimedByItsDeadline) {
+  std::atomic<bool> claim_seen_first{false};
+  gateway_->set_handler([&](const GatewayCall& call) {
+    claim_seen_first = bus_->events().wait_until([&](auto&) { return !bus_->events_for(call.task_id(), "task.claimed").empty(); });
+    return completed_reply("ok");
+  });
+  start_bridge({{"CLAIM_NOTICE_AFTER", "10m"}});
+  auto task = bus_->publish_task("security.briefing", {}, Priority::normal, std::nullopt, /*ttl=*/3);
+  ASSERT_TRUE(bus_->wait_result(task.id)) << bridges_[0]->output();
+  EXPECT_TRUE(claim_seen_first) << "the claim waited past the task's deadline";
+}
+
 // In openai mode too, a call not answered within CLAIM_NOTICE_AFTER is claimed while it runs.
 TEST_F(BridgeDelivery, OpenAiModeSendsChatCompletionAndPublishesContent) {
   std::atomic<bool> claim_seen_first{false};

@@ -223,6 +223,9 @@ TEST(BridgeConfig, ClaimNoticeAfterDefaultsToAMomentAcceptsZeroAndRefusesNonsens
   env["CLAIM_NOTICE_AFTER"] = "0";
   EXPECT_EQ(load_bridge_config({}, env).claim_notice_after, std::chrono::milliseconds(0));
   EXPECT_EQ(load_bridge_config({"--claim-notice-after", "2s"}, env).claim_notice_after, std::chrono::seconds(2));
+  auto quick_gateway = base_env();
+  quick_gateway["GATEWAY_TIMEOUT"] = "50ms";  // unset, the notice never waits past the call
+  EXPECT_EQ(load_bridge_config({}, quick_gateway).claim_notice_after, std::chrono::milliseconds(50));
   for (const char* bad : {"soon", "-5ms", "11m"}) {  // 11m: longer than GATEWAY_TIMEOUT (10m)
     env["CLAIM_NOTICE_AFTER"] = bad;
     try {
