@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "roundtable/bridge/bridge_metrics.hpp"
+#include "roundtable/bridge/claim_notice.hpp"
 #include "roundtable/common/json_text.hpp"
 #include "roundtable/common/strings.hpp"
 #include "roundtable/contract/errors.hpp"
@@ -201,7 +202,11 @@ bool TaskProcessor::already_answered(const HeldTask& task, const Validated& v) {
 // made is retried within the same delivery, so an outage spends no attempts. nullopt: the task
 // was settled here (handed back at shutdown, or expired while waiting).
 std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldTask& task, const Validated& v) {
-  bool claimed = false;
+  ClaimNotice claim(clock_, [&] {
+    outbox_.publish_notice(type::task_claimed, claimed_payload(config_.agent, task.attempt(), v.request.task), &v.ref);
+    if (logger_.enabled(LogLevel::debug))
+      logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
+  });
   while (true) {
     if (!gate_.turn_is_free()) task.before_waiting();
     auto permit = gate_.wait_for_turn();
@@ -219,27 +224,14 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     if (auto expiry = v.envelope.expires_at()) deadline = std::min(deadline, *expiry);
     trace::Span call = exporting() ? trace::http_client_span("POST", config_.gateway_url, v.trace)
                                    : trace::start_span({}, trace::SpanKind::client, v.trace);
-    auto announce_claim = [&] {
-      if (std::exchange(claimed, true)) return;
-      outbox_.publish_notice(type::task_claimed, claimed_payload(config_.agent, task.attempt(), v.request.task), &v.ref);
-      if (logger_.enabled(LogLevel::debug))
-        logger_.debug("task.claimed", {{"task_id", *v.ref.id}, {"task", v.request.task}, {"attempt", task.attempt()}});
-    };
-    // task.claimed only for a call the gateway does not answer at once (contract §3): as soon as
-    // its answer has not begun within claim_notice_after, or before its first progress, or at the
-    // latest before the result of a call that lasted that long.
     // Within the call's deadline: the wait for the answer to begin must not outlast the call.
-    const auto notice_after = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.now()),
-                                         std::chrono::milliseconds(0), config_.claim_notice_after);
-    auto sent_at = std::chrono::steady_clock::now();
-    auto on_sent = [&] {
-      sent_at = std::chrono::steady_clock::now();
-      if (notice_after.count() == 0) announce_claim();
-    };
+    claim.start_call(std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.now()),
+                                std::chrono::milliseconds(0), config_.claim_notice_after));
     GatewayRequest request{v.envelope, v.request, task.message().data(), task.attempt(), deadline, trace::headers_for(call.context()),
-                           on_sent, [&task] { task.before_waiting(); }, announce_claim, notice_after};
+                           [&claim] { claim.request_sent(); }, [&task] { task.before_waiting(); },
+                           [&claim] { claim.publish(); }, claim.after()};
     auto on_progress = [&](const contract::Progress& progress) {
-      announce_claim();
+      claim.publish();  // stored before the progress it explains
       outbox_.publish_notice(type::task_progress, contract::to_json(progress), &v.ref);
     };
     gateway_state_.active++;
@@ -247,7 +239,7 @@ std::optional<GatewayOutcome> TaskProcessor::deliver_when_gateway_takes_it(HeldT
     if (cancels_) hold.emplace(cancels_->hold(*v.ref.id, [gateway = &gateway_, id = *v.ref.id] { gateway->cancel(id); }));
     GatewayOutcome answer = gateway_.deliver(request, on_progress);
     gateway_state_.active--;
-    if (!answer.never_sent && std::chrono::steady_clock::now() - sent_at >= notice_after) announce_claim();
+    if (!answer.never_sent) claim.call_ended();
     if (cancels_ && ((hold && hold->cancelled()) || (!answer.completed && answer.failure.error == ErrorCode::cancelled))) {
       gate_.record_neutral(*permit);
       auto cancel = cancels_->lookup(*v.ref.id).value_or(contract::CancelRequest{*v.ref.id, answer.failure.message, "gateway"});
