@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "roundtable/common/proc_file.hpp"
+
 extern char** environ;
 
 namespace rt {
@@ -39,8 +41,7 @@ bool has_url_credentials(std::string_view value) {
 // The original environment block [env_start, env_end) from /proc/self/stat (fields 50 and 51):
 // what /proc/<pid>/environ shows, whatever libc's environ array points to now.
 std::pair<char*, char*> original_environment_block() {
-  std::ifstream in("/proc/self/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string stat = read_proc_file("/proc/self/stat").value_or("");
   auto paren = stat.rfind(')');
   if (paren == std::string::npos) return {nullptr, nullptr};
   std::istringstream fields(stat.substr(paren + 2));

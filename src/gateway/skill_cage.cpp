@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "roundtable/common/proc_file.hpp"
+
 namespace rt::gateway {
 namespace {
 
@@ -74,8 +76,9 @@ bool write_file(const std::string& path, const std::string& text) {
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
 bool is_alive(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto read = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!read) return false;  // gone, or being reaped
+  const std::string& stat = *read;
   auto paren = stat.rfind(')');
   return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z' && stat[paren + 2] != 'X';
 }

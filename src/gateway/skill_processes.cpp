@@ -16,6 +16,8 @@
 #include <string>
 #include <thread>
 
+#include "roundtable/common/proc_file.hpp"
+
 namespace rt::gateway {
 namespace {
 
@@ -40,8 +42,9 @@ std::vector<pid_t> numeric_entries(const char* dir) {
 
 // One line of /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces and parens.
 bool read_entry(pid_t pid, ProcessEntry& entry) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto read = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!read) return false;  // gone since /proc was listed
+  const std::string& stat = *read;
   auto paren = stat.rfind(')');
   if (paren == std::string::npos || paren + 4 > stat.size()) return false;
   std::istringstream rest(stat.substr(paren + 2));
@@ -97,7 +100,9 @@ std::vector<pid_t> process_tree(pid_t root) {
 uint64_t tasks_of_user(uid_t uid) {
   uint64_t tasks = 0;
   for (pid_t pid : numeric_entries("/proc")) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    auto status = read_proc_file("/proc/" + std::to_string(pid) + "/status");
+    if (!status) continue;  // gone since /proc was listed
+    std::istringstream in(*status);
     long real_uid = -1, threads = 0;
     for (std::string line; std::getline(in, line);) {
       if (line.rfind("Uid:", 0) == 0) real_uid = std::strtol(line.c_str() + 4, nullptr, 10);

@@ -26,6 +26,8 @@ using namespace std::chrono_literals;
 
 constexpr auto kGrace = 3s;
 
+std::string tail_of(const std::string& text, size_t bytes) { return text.size() > bytes ? text.substr(text.size() - bytes) : text; }
+
 class GatewayHttpGuard : public ::testing::Test {
  protected:
   GatewayProcess& start(std::map<std::string, std::string> env = {}) {
@@ -36,7 +38,8 @@ class GatewayHttpGuard : public ::testing::Test {
     return *gateway_;
   }
   void TearDown() override {
-    if (HasFailure() && gateway_) std::cerr << "---- gateway log ----\n" << gateway_->output().substr(0, 20000) << "\n";
+    if (HasFailure() && gateway_) std::cerr << "---- gateway log ----\n" << gateway_->output().substr(0, 20000) << "\n"
+                                            << "---- gateway log, last 4000 bytes ----\n" << tail_of(gateway_->output(), 4000) << "\n";
   }
   static std::string webhook_request() {
     contract::TaskRequest request;
@@ -181,18 +184,20 @@ TEST_F(GatewayHttpGuard, BurstOfTwoHundredWebhooksGetsAStatusEach) {
   const std::string request = webhook_request();
   constexpr int kClients = 200;
   std::vector<int> statuses(kClients, -1);
+  std::vector<std::string> bodies(kClients);
   std::latch go(kClients);
   std::vector<std::thread> clients;
   for (int i = 0; i < kClients; ++i)
     clients.emplace_back([&, i] {
       go.arrive_and_wait();
       RawConnection connection(gateway.port(), 30s);
-      statuses[i] = connection.valid() && connection.send(request) ? connection.read_status() : 0;
+      statuses[i] = connection.valid() && connection.send(request) ? connection.read_status(&bodies[i]) : 0;
     });
   for (auto& t : clients) t.join();
   int ok = 0, busy = 0;
-  for (int status : statuses) {
-    EXPECT_TRUE(status == 200 || status == 503) << status;
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    const int status = statuses[i];
+    EXPECT_TRUE(status == 200 || status == 503) << status << " " << bodies[i];
     ok += status == 200;
     busy += status == 503;
   }
