@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "roundtable/common/proc_file.hpp"
+#include "roundtable/gateway/skill_processes.hpp"
 
 namespace rt::gateway {
 namespace {
@@ -74,14 +74,6 @@ bool write_file(const std::string& path, const std::string& text) {
 }
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
-
-bool is_alive(pid_t pid) {
-  auto read = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
-  if (!read) return false;  // gone, or being reaped
-  const std::string& stat = *read;
-  auto paren = stat.rfind(')');
-  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z' && stat[paren + 2] != 'X';
-}
 
 }  // namespace
 
@@ -155,7 +147,7 @@ std::vector<pid_t> SkillCage::kill_all() const {
     bool any_alive = false;
     for (pid_t pid : members()) {
       if (std::find(seen.begin(), seen.end(), pid) == seen.end()) seen.push_back(pid);
-      if (is_alive(pid)) {
+      if (process_alive(pid)) {
         any_alive = true;
         ::kill(pid, SIGKILL);
       }

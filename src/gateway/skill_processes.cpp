@@ -96,6 +96,11 @@ std::vector<pid_t> process_tree(pid_t root) {
   return out;
 }
 
+bool process_alive(pid_t pid) {
+  ProcessEntry entry;
+  return read_entry(pid, entry) && alive(entry);
+}
+
 uint64_t tasks_of_user(uid_t uid) {
   uint64_t tasks = 0;
   for (pid_t pid : numeric_entries("/proc")) {

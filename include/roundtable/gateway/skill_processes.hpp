@@ -24,6 +24,8 @@ bool is_subreaper();
 
 // pid and all its descendants alive now, from /proc (the fallback when there is no cgroup).
 std::vector<pid_t> process_tree(pid_t root);
+// pid exists and is neither a zombie nor dead, from /proc/<pid>/stat; false once it is gone.
+bool process_alive(pid_t pid);
 // Tasks (processes and threads) whose real uid is `uid`, the count RLIMIT_NPROC compares with.
 uint64_t tasks_of_user(uid_t uid);
 // write(2) to a child's pipe whose reader may be gone: EPIPE instead of the process-wide
